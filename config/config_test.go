@@ -1,0 +1,248 @@
+package config_test
+
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/edusphere/edusphere/config"
+)
+
+// load runs config.Load with a temporary data directory unless env sets one.
+func load(t *testing.T, env map[string]string) (*config.Config, error) {
+	t.Helper()
+	if _, ok := env["EDUSPHERE_DATA_DIR"]; !ok {
+		env["EDUSPHERE_DATA_DIR"] = t.TempDir()
+	}
+	return config.Load(env)
+}
+
+func TestLoad_Defaults(t *testing.T) {
+	dir := t.TempDir()
+	c, err := config.Load(map[string]string{"EDUSPHERE_DATA_DIR": dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"Addr", c.Addr, "127.0.0.1:8000"},
+		{"Debug", c.Debug, false},
+		{"SQLitePath", c.SQLitePath, filepath.Join(dir, "edusphere.db")},
+		{"PostgresURL", c.PostgresURL, ""},
+		{"RedisURL", c.RedisURL, ""},
+		{"AllowedHosts", c.AllowedHosts, []string{"localhost", "127.0.0.1"}},
+		{"TrustedOrigins", c.TrustedOrigins, []string{"http://localhost", "http://127.0.0.1"}},
+		{"CORSOrigins", c.CORSOrigins, []string{"http://localhost", "http://127.0.0.1"}},
+		{"LogLevel", c.LogLevel, slog.LevelInfo},
+		{"LogFormat", c.LogFormat, "text"},
+		{"SecureCookies", c.SecureCookies, false},
+		{"LoginRateLimit", c.LoginRateLimit, config.Limit{Count: 10, Per: 15 * time.Minute}},
+		{"RegisterRateLimit", c.RegisterRateLimit, config.Limit{Count: 20, Per: time.Hour}},
+		{"WSRateLimit", c.WSRateLimit, config.Limit{Count: 20, Per: time.Second}},
+		{"AvatarMaxBytes", c.AvatarMaxBytes, int64(5 << 20)},
+		{"GraphQLIntrospection", c.GraphQLIntrospection, false},
+		{"MediaPath", c.MediaPath(), filepath.Join(dir, "media")},
+		{"DatabaseKind", c.DatabaseKind(), "sqlite"},
+		{"SecretKeyGenerated", c.SecretKeyGenerated, true},
+	}
+	for _, ck := range checks {
+		if !reflect.DeepEqual(ck.got, ck.want) {
+			t.Fatalf("%s=%#v, want %#v", ck.name, ck.got, ck.want)
+		}
+	}
+}
+
+func TestLoad_DevSecret(t *testing.T) {
+	t.Run("OKGeneratedOnceAndKept", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "fresh", "data")
+		c1, err := config.Load(map[string]string{"EDUSPHERE_DATA_DIR": dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c1.SecretKey) < 32 || !c1.SecretKeyGenerated {
+			t.Fatalf("SecretKey=%q generated=%v, want a generated secret", c1.SecretKey, c1.SecretKeyGenerated)
+		}
+		if len(c1.Warnings) != 1 || !strings.Contains(c1.Warnings[0], "SECRET_KEY is not set") {
+			t.Fatalf("Warnings=%q, want one SECRET_KEY warning", c1.Warnings)
+		}
+		fi, err := os.Stat(filepath.Join(dir, "secret_key"))
+		if err != nil {
+			t.Fatal(err)
+		} else if fi.Mode().Perm() != 0o600 {
+			t.Fatalf("secret_key mode=%v, want 0600", fi.Mode().Perm())
+		}
+		c2, err := config.Load(map[string]string{"EDUSPHERE_DATA_DIR": dir})
+		if err != nil {
+			t.Fatal(err)
+		} else if c2.SecretKey != c1.SecretKey {
+			t.Fatalf("second SecretKey=%q, want the kept %q", c2.SecretKey, c1.SecretKey)
+		}
+	})
+	t.Run("OKDebugOn", func(t *testing.T) {
+		c, err := load(t, map[string]string{"DEBUG": "Yes"})
+		if err != nil || !c.SecretKeyGenerated || !c.Debug || !c.GraphQLIntrospection {
+			t.Fatalf("Load=%+v, %v, want debug with generated secret and introspection", c, err)
+		}
+	})
+	t.Run("OKExplicitSecret", func(t *testing.T) {
+		c, err := load(t, map[string]string{"SECRET_KEY": "s3cret", "EDUSPHERE_ENV": "production"})
+		if err != nil || c.SecretKey != "s3cret" || c.SecretKeyGenerated || !c.Production {
+			t.Fatalf("Load=%+v, %v, want the given secret", c, err)
+		}
+	})
+	for _, tt := range []struct{ name, key, val, want string }{
+		{"ErrProduction", "EDUSPHERE_ENV", "production", "SECRET_KEY: required when EDUSPHERE_ENV=production"},
+		{"ErrDebugFalse", "DEBUG", "False", "SECRET_KEY: required when DEBUG is false"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			_, err := config.Load(map[string]string{tt.key: tt.val, "EDUSPHERE_DATA_DIR": dir})
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("err=%v, want one line starting %q", err, tt.want)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "secret_key")); !os.IsNotExist(err) {
+				t.Fatalf("secret_key exists (err=%v), want none written", err)
+			}
+		})
+	}
+}
+
+func TestLoad_Values(t *testing.T) {
+	tests := []struct {
+		name  string
+		env   map[string]string
+		check func(c *config.Config) (got, want any)
+	}{
+		{"DebugWords", map[string]string{"DEBUG": "oK"}, func(c *config.Config) (any, any) { return c.Debug, true }},
+		{"DebugOne", map[string]string{"DEBUG": "1"}, func(c *config.Config) (any, any) { return c.Debug, true }},
+		{"DebugNo", map[string]string{"DEBUG": "no", "SECRET_KEY": "k"}, func(c *config.Config) (any, any) { return c.Debug, false }},
+		{"DBParts", map[string]string{"DB_NAME": "edu", "DB_USER": "u", "DB_PASSWORD": "p@ss"},
+			func(c *config.Config) (any, any) { return c.PostgresURL, "postgres://u:p%40ss@localhost:5432/edu" }},
+		{"DBHostPort", map[string]string{"DB_NAME": "edu", "DB_HOST": "db", "DB_PORT": "6543"},
+			func(c *config.Config) (any, any) { return c.PostgresURL, "postgres://db:6543/edu" }},
+		{"DatabaseURLWins", map[string]string{"DB_NAME": "edu", "DATABASE_URL": "postgresql://x@h/d?sslmode=disable"},
+			func(c *config.Config) (any, any) { return c.PostgresURL, "postgresql://x@h/d?sslmode=disable" }},
+		{"DatabaseURLSQLitePath", map[string]string{"DATABASE_URL": "/tmp/e.db"},
+			func(c *config.Config) (any, any) { return c.SQLitePath + "|" + c.DatabaseKind(), "/tmp/e.db|sqlite" }},
+		{"DatabaseURLSQLiteAbs", map[string]string{"DATABASE_URL": "sqlite:///var/lib/e.db"},
+			func(c *config.Config) (any, any) { return c.SQLitePath, "/var/lib/e.db" }},
+		{"DatabaseURLSQLiteRel", map[string]string{"DATABASE_URL": "sqlite://data/e.db"},
+			func(c *config.Config) (any, any) { return c.SQLitePath, "data/e.db" }},
+		{"RedisHostFixedPort", map[string]string{"REDIS_HOST": "cache", "REDIS_PORT": "1234"},
+			func(c *config.Config) (any, any) { return c.RedisURL, "redis://cache:6379/0" }},
+		{"RedisURLWins", map[string]string{"REDIS_HOST": "cache", "REDIS_URL": "redis://r:7000/2"},
+			func(c *config.Config) (any, any) { return c.RedisURL, "redis://r:7000/2" }},
+		{"AllowedHostsList", map[string]string{"ALLOWED_HOSTS": " a.example , ,b.example"},
+			func(c *config.Config) (any, any) { return c.AllowedHosts, []string{"a.example", "b.example"} }},
+		{"TrustedOriginsNormalized", map[string]string{"CSRF_TRUSTED_ORIGINS": "https://chat.example/,http://localhost:5173"},
+			func(c *config.Config) (any, any) {
+				return c.TrustedOrigins, []string{"https://chat.example", "http://localhost:5173"}
+			}},
+		{"LogLevelWarn", map[string]string{"LOG_LEVEL": "WARN"}, func(c *config.Config) (any, any) { return c.LogLevel, slog.LevelWarn }},
+		{"LogFormatJSON", map[string]string{"LOG_FORMAT": "json"}, func(c *config.Config) (any, any) { return c.LogFormat, "json" }},
+		{"SecureFromPublicURL", map[string]string{"EDUSPHERE_PUBLIC_URL": "https://chat.example"},
+			func(c *config.Config) (any, any) { return c.SecureCookies, true }},
+		{"SecureExplicitWins", map[string]string{"EDUSPHERE_PUBLIC_URL": "https://chat.example", "SECURE_COOKIES": "off"},
+			func(c *config.Config) (any, any) { return c.SecureCookies, false }},
+		{"LimitOff", map[string]string{"LOGIN_RATE_LIMIT": "0"}, func(c *config.Config) (any, any) { return c.LoginRateLimit.Off(), true }},
+		{"LimitBareUnit", map[string]string{"WS_RATE_LIMIT": "5/m"},
+			func(c *config.Config) (any, any) { return c.WSRateLimit, config.Limit{Count: 5, Per: time.Minute} }},
+		{"AvatarMB", map[string]string{"AVATAR_MAX_BYTES": "2MB"}, func(c *config.Config) (any, any) { return c.AvatarMaxBytes, int64(2 << 20) }},
+		{"AvatarBytes", map[string]string{"AVATAR_MAX_BYTES": "1000"}, func(c *config.Config) (any, any) { return c.AvatarMaxBytes, int64(1000) }},
+		{"IntrospectionOffInDebug", map[string]string{"DEBUG": "1", "GRAPHQL_INTROSPECTION": "false"},
+			func(c *config.Config) (any, any) { return c.GraphQLIntrospection, false }},
+		{"GraphQLLimits", map[string]string{"GRAPHQL_MAX_DEPTH": "9", "GRAPHQL_MAX_COMPLEXITY": "500", "GRAPHQL_LIST_CAP": "100"},
+			func(c *config.Config) (any, any) {
+				return []int{c.GraphQLMaxDepth, c.GraphQLMaxComplexity, c.GraphQLListCap}, []int{9, 500, 100}
+			}},
+		{"JWTSecret", map[string]string{"JWT_SECRET_KEY": "jwt"}, func(c *config.Config) (any, any) { return c.JWTSecretKey, "jwt" }},
+		{"Addr", map[string]string{"EDUSPHERE_ADDR": ":0"}, func(c *config.Config) (any, any) { return c.Addr, ":0" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := load(t, tt.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := tt.check(c); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s=%#v, want %#v", tt.name, got, want)
+			}
+		})
+	}
+}
+
+func TestLoad_Errors(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"ErrLogLevel", map[string]string{"LOG_LEVEL": "loud"}, `LOG_LEVEL: want one of debug, info, warn, error, got "loud"`},
+		{"ErrLogFormat", map[string]string{"LOG_FORMAT": "xml"}, `LOG_FORMAT: want text or json, got "xml"`},
+		{"ErrDebug", map[string]string{"DEBUG": "maybe"}, `DEBUG: want true or false`},
+		{"ErrEnv", map[string]string{"EDUSPHERE_ENV": "staging"}, `EDUSPHERE_ENV: want production or development, got "staging"`},
+		{"ErrAddr", map[string]string{"EDUSPHERE_ADDR": "8000"}, `EDUSPHERE_ADDR: want host:port`},
+		{"ErrDBPort", map[string]string{"DB_NAME": "x", "DB_PORT": "http"}, `DB_PORT: want a port number, got "http"`},
+		{"ErrDatabaseURLScheme", map[string]string{"DATABASE_URL": "mysql://u:hunter2@h/d"}, `DATABASE_URL: want postgres://`},
+		{"ErrRedisURL", map[string]string{"REDIS_URL": "http://r"}, `REDIS_URL: want redis://`},
+		{"ErrOrigins", map[string]string{"CORS_ALLOWED_ORIGINS": "localhost"}, `CORS_ALLOWED_ORIGINS: want comma-separated origins`},
+		{"ErrPublicURL", map[string]string{"EDUSPHERE_PUBLIC_URL": "chat.example"}, `EDUSPHERE_PUBLIC_URL: want an absolute`},
+		{"ErrSecureCookies", map[string]string{"SECURE_COOKIES": "sometimes"}, `SECURE_COOKIES: want true or false`},
+		{"ErrLimit", map[string]string{"LOGIN_RATE_LIMIT": "ten"}, `LOGIN_RATE_LIMIT: want COUNT/DURATION such as 10/15m, or 0 for off, got "ten"`},
+		{"ErrLimitDuration", map[string]string{"REGISTER_RATE_LIMIT": "5/fortnight"}, `REGISTER_RATE_LIMIT: want COUNT/DURATION`},
+		{"ErrAvatar", map[string]string{"AVATAR_MAX_BYTES": "big"}, `AVATAR_MAX_BYTES: want a byte count`},
+		{"ErrAvatarNegative", map[string]string{"AVATAR_MAX_BYTES": "-1"}, `AVATAR_MAX_BYTES: want a byte count`},
+		{"ErrMaxDepth", map[string]string{"GRAPHQL_MAX_DEPTH": "-3"}, `GRAPHQL_MAX_DEPTH: want a whole number >= 0`},
+		{"ErrIntrospection", map[string]string{"GRAPHQL_INTROSPECTION": "2"}, `GRAPHQL_INTROSPECTION: want true or false`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := load(t, tt.env)
+			if err == nil {
+				t.Fatalf("err=nil, want %q", tt.want)
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, tt.want) || strings.Contains(msg, "\n") {
+				t.Fatalf("err=%q, want one line starting %q", msg, tt.want)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Fatalf("err=%q, want the password hidden", err)
+			}
+		})
+	}
+}
+
+func TestParseLimit(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    config.Limit
+		wantErr bool
+	}{
+		{"10/15m", config.Limit{Count: 10, Per: 15 * time.Minute}, false},
+		{"20/1s", config.Limit{Count: 20, Per: time.Second}, false},
+		{"3/h", config.Limit{Count: 3, Per: time.Hour}, false},
+		{"0", config.Limit{}, false},
+		{"off", config.Limit{}, false},
+		{"0/1m", config.Limit{}, false},
+		{"10", config.Limit{}, true},
+		{"x/1m", config.Limit{}, true},
+		{"10/0s", config.Limit{}, true},
+		{"-1/1m", config.Limit{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := config.ParseLimit(tt.in)
+			if (err != nil) != tt.wantErr || got != tt.want {
+				t.Fatalf("ParseLimit(%q)=%v, %v, want %v, error %v", tt.in, got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+	if got := (config.Limit{Count: 10, Per: 15 * time.Minute}).String(); got != "10/15m0s" {
+		t.Fatalf("String=%q, want 10/15m0s", got)
+	}
+}
