@@ -1,0 +1,436 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/edusphere/edusphere"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+//go:embed migration/*.sql
+var migrationFS embed.FS
+
+// migrationTable records which migrations ran.
+const migrationTable = "goose_db_version"
+
+// migrationLockID names the advisory lock that serialises migrations. It is
+// scoped to one database, so test databases on one server do not contend.
+const migrationLockID int64 = 0x6564757370686572 // "eduspher"
+
+// DB is a PostgreSQL database: a pgx connection pool plus the clock every
+// transaction reads "now" from.
+type DB struct {
+	// Now is the clock of the store; nil means real time. Set it before Open.
+	Now edusphere.Clock
+
+	dsn   string
+	pool  *pgxpool.Pool
+	stmts atomic.Int64
+}
+
+// NewDB returns a DB for dsn, a postgres:// URL; call Open before use.
+func NewDB(dsn string) *DB {
+	return &DB{dsn: dsn}
+}
+
+// Open creates the connection pool and checks the server answers. It does
+// not migrate.
+func (db *DB) Open(ctx context.Context) error {
+	if db.dsn == "" {
+		return errors.New("open db: dsn required")
+	}
+	cfg, err := pgxpool.ParseConfig(db.dsn)
+	if err != nil {
+		return fmt.Errorf("parse dsn: %w", err)
+	}
+	// The server process shares a small box with PostgreSQL itself; a few
+	// connections per core keep both busy without thrashing. An explicit
+	// pool_max_conns in the URL wins.
+	if !strings.Contains(db.dsn, "pool_max_conns") {
+		cfg.MaxConns = int32(max(4, 2*runtime.GOMAXPROCS(0)+1))
+	}
+	cfg.MaxConnIdleTime = 5 * time.Minute
+	cfg.HealthCheckPeriod = 30 * time.Second
+	// Prepared statements are cached per connection, so repeated finders
+	// skip parsing and planning.
+	cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheStatement
+	cfg.ConnConfig.StatementCacheCapacity = 512
+	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	if cfg.ConnConfig.RuntimeParams["application_name"] == "" {
+		cfg.ConnConfig.RuntimeParams["application_name"] = "edusphere"
+	}
+
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("create pool: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return fmt.Errorf("ping: %w", err)
+	}
+	db.pool = pool
+	return nil
+}
+
+// Migrate applies the pending embedded migrations in order, each in its own
+// transaction, while holding a session advisory lock so that two processes
+// migrating at once take turns. Running it again changes nothing.
+func (db *DB) Migrate(ctx context.Context) error {
+	if db.pool == nil {
+		return errors.New("migrate: db not open")
+	}
+	fsys, err := fs.Sub(migrationFS, "migration")
+	if err != nil {
+		return fmt.Errorf("migration files: %w", err)
+	}
+	// Retry the lock every second for up to five minutes: a concurrent
+	// migration of this schema takes well under that.
+	locker, err := lock.NewPostgresSessionLocker(
+		lock.WithLockID(migrationLockID),
+		lock.WithLockTimeout(1, 300),
+		lock.WithUnlockTimeout(1, 60),
+	)
+	if err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	sqlDB := stdlib.OpenDBFromPool(db.pool)
+	defer sqlDB.Close()
+
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, fsys,
+		goose.WithSessionLocker(locker),
+		goose.WithTableName(migrationTable),
+		goose.WithLogger(goose.NopLogger()),
+		goose.WithDisableGlobalRegistry(true),
+	)
+	if err != nil {
+		return fmt.Errorf("migration provider: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if len(results) > 0 {
+		// Statements cached before the schema changed could describe old
+		// result types; start over with fresh connections.
+		db.pool.Reset()
+	}
+	return nil
+}
+
+// Close closes the pool, waiting for connections in use to be released.
+func (db *DB) Close() error {
+	if db.pool != nil {
+		db.pool.Close()
+	}
+	return nil
+}
+
+// Ping reports whether the server answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if db.pool == nil {
+		return errors.New("ping: db not open")
+	}
+	if err := db.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("ping: %w", err)
+	}
+	return nil
+}
+
+// StatementCount returns how many SQL statements the services have run,
+// not counting transaction control, so tests can catch N+1 queries.
+func (db *DB) StatementCount() int64 { return db.stmts.Load() }
+
+// Services returns every service backed by db.
+func (db *DB) Services() edusphere.Services {
+	return edusphere.Services{
+		Users:    NewUserService(db),
+		Topics:   NewTopicService(db),
+		Rooms:    NewRoomService(db),
+		Messages: NewMessageService(db),
+		Sessions: NewSessionService(db),
+		AdminLog: NewAdminLogService(db),
+	}
+}
+
+// querier is what pgx.Tx and *pgxpool.Pool have in common.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Tx runs the statements of one service call. A writing call gets a real
+// transaction; a reading call runs its statements straight on the pool,
+// because each of its reads is a single statement.
+type Tx struct {
+	db  *DB
+	q   querier
+	tx  pgx.Tx
+	now time.Time
+}
+
+// BeginTx starts a read-write transaction whose "now" comes from db.Now.
+func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
+	if db.pool == nil {
+		return nil, errors.New("begin: db not open")
+	}
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &Tx{db: db, q: tx, tx: tx, now: db.Now.Now()}, nil
+}
+
+// reader returns a Tx for single-statement reads outside a transaction.
+func (db *DB) reader() (*Tx, error) {
+	if db.pool == nil {
+		return nil, errors.New("read: db not open")
+	}
+	return &Tx{db: db, q: db.pool, now: db.Now.Now()}, nil
+}
+
+// Commit commits a transaction; it does nothing for a reader.
+func (tx *Tx) Commit(ctx context.Context) error {
+	if tx.tx == nil {
+		return nil
+	}
+	if err := tx.tx.Commit(ctx); err != nil {
+		return mapError("commit", err)
+	}
+	return nil
+}
+
+// Rollback rolls back a transaction not yet committed; safe to defer.
+func (tx *Tx) Rollback() {
+	if tx.tx != nil {
+		// A fresh context: the caller's may be canceled, and the connection
+		// must still go back to the pool clean.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = tx.tx.Rollback(ctx)
+	}
+}
+
+func (tx *Tx) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	tx.db.stmts.Add(1)
+	return tx.q.Exec(ctx, sql, args...)
+}
+
+func (tx *Tx) query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	tx.db.stmts.Add(1)
+	return tx.q.Query(ctx, sql, args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	tx.db.stmts.Add(1)
+	return tx.q.QueryRow(ctx, sql, args...)
+}
+
+// commitWith commits tx when err is nil and returns err or the commit's error.
+func commitWith(ctx context.Context, tx *Tx, err error) error {
+	if err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// where builds a WHERE clause with numbered parameters.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// arg adds v to the arguments and returns its placeholder.
+func (w *where) arg(v any) string {
+	w.args = append(w.args, v)
+	return "$" + strconv.Itoa(len(w.args))
+}
+
+// add appends a condition.
+func (w *where) add(cond string) { w.conds = append(w.conds, cond) }
+
+// String renders "WHERE a AND b", or "" without conditions.
+func (w *where) String() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return "WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// page renders OFFSET and LIMIT; a zero limit means no limit.
+func (w *where) page(offset, limit int) string {
+	var s string
+	if offset > 0 {
+		s += " OFFSET " + w.arg(offset)
+	}
+	if limit > 0 {
+		s += " LIMIT " + w.arg(limit)
+	}
+	return s
+}
+
+// likePattern turns s into an ILIKE pattern matching s literally anywhere,
+// escaping the wildcards with a backslash (used with ESCAPE '\').
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+// ts prepares a time for storage: UTC, truncated to the microseconds
+// PostgreSQL keeps (it would round instead).
+func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// tsPtr is ts for an optional time.
+func tsPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := ts(*t)
+	return &v
+}
+
+// utc normalises a time read from the database, which pgx returns in the
+// local zone.
+func utc(t *time.Time) {
+	*t = t.UTC()
+}
+
+// utcPtr is utc for an optional time.
+func utcPtr(t *time.Time) {
+	if t != nil {
+		v := t.UTC()
+		*t = v
+	}
+}
+
+// PostgreSQL error codes the stores map.
+const (
+	codeUniqueViolation     = "23505"
+	codeForeignKeyViolation = "23503"
+	codeCheckViolation      = "23514"
+	codeNotNullViolation    = "23502"
+	codeStringTooLong       = "22001"
+)
+
+// Messages for constraint violations that validation normally catches first.
+const (
+	msgSlugTaken  = "Room with this Host and Slug already exists."
+	msgTopicTaken = "Topic with this Name already exists."
+)
+
+// uniqueErrors maps unique constraints to the domain's conflict errors.
+var uniqueErrors = map[string]func() *edusphere.Error{
+	"core_user_username_key": func() *edusphere.Error {
+		return edusphere.ModelFieldError(edusphere.ECONFLICT, "username", edusphere.MsgUsernameTaken)
+	},
+	"core_user_email_lower_key": func() *edusphere.Error {
+		return edusphere.ModelFieldError(edusphere.ECONFLICT, "email", edusphere.MsgEmailTaken)
+	},
+	"core_room_host_lower_name_key": func() *edusphere.Error {
+		return edusphere.ModelFieldError(edusphere.ECONFLICT, "__all__", edusphere.MsgRoomNameTaken)
+	},
+	"core_room_host_slug_key": func() *edusphere.Error {
+		return edusphere.ModelFieldError(edusphere.ECONFLICT, "slug", msgSlugTaken)
+	},
+	"core_topic_name_key": func() *edusphere.Error {
+		return edusphere.ModelFieldError(edusphere.ECONFLICT, "name", msgTopicTaken)
+	},
+	"edusphere_admin_session_pkey": func() *edusphere.Error {
+		return edusphere.Errorf(edusphere.ECONFLICT, "Session already exists.")
+	},
+}
+
+// checkErrors maps check constraints to the repr the model validation gives.
+var checkErrors = map[string]func() *edusphere.Error{
+	"no_spaces_in_topic": func() *edusphere.Error {
+		return edusphere.ModelFieldError(edusphere.EINVALID, "__all__", edusphere.MsgTopicLetters)
+	},
+	"core_room_name_chars": func() *edusphere.Error {
+		return edusphere.ModelFieldError(edusphere.EINVALID, "name", edusphere.MsgRoomNameChars)
+	},
+	"core_room_slug_chars": func() *edusphere.Error {
+		return edusphere.ModelFieldError(edusphere.EINVALID, "slug", edusphere.MsgInvalidSlug)
+	},
+	"core_user_username_slug": func() *edusphere.Error {
+		return edusphere.ModelFieldError(edusphere.EINVALID, "username", edusphere.MsgInvalidSlug)
+	},
+	"core_user_email_not_blank": func() *edusphere.Error {
+		return edusphere.ModelFieldError(edusphere.EINVALID, "email", edusphere.MsgBlank)
+	},
+	"core_user_name_not_blank": func() *edusphere.Error {
+		return edusphere.ModelFieldError(edusphere.EINVALID, "name", edusphere.MsgBlank)
+	},
+}
+
+// mapError turns a driver error into a domain error where one applies, and
+// otherwise wraps it with the step that failed. Domain errors pass through.
+func mapError(step string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *edusphere.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", step, err)
+	}
+	switch pe.Code {
+	case codeUniqueViolation:
+		if f, ok := uniqueErrors[pe.ConstraintName]; ok {
+			return f()
+		}
+		return edusphere.Errorf(edusphere.ECONFLICT, "Already exists.")
+	case codeForeignKeyViolation:
+		return edusphere.NotFound(foreignKeyMessage(pe.ConstraintName))
+	case codeCheckViolation:
+		if f, ok := checkErrors[pe.ConstraintName]; ok {
+			return f()
+		}
+		return edusphere.Errorf(edusphere.EINVALID, "%s", checkField(pe.ConstraintName))
+	case codeNotNullViolation:
+		return edusphere.ModelFieldError(edusphere.EINVALID, pe.ColumnName, edusphere.MsgNull)
+	case codeStringTooLong:
+		return edusphere.Errorf(edusphere.EINVALID, "Value too long.")
+	}
+	return fmt.Errorf("%s: %w", step, err)
+}
+
+// foreignKeyMessage names the missing object of a foreign key violation.
+func foreignKeyMessage(constraint string) string {
+	switch {
+	case strings.HasSuffix(constraint, "_room_id_fkey"):
+		return edusphere.MsgRoomNotFound
+	case strings.HasSuffix(constraint, "_topic_id_fkey"):
+		return "Topic not found"
+	default: // host_id, user_id
+		return edusphere.MsgUserNotFound
+	}
+}
+
+// checkField gives a readable message for a check constraint without a
+// dedicated repr, such as a length limit.
+func checkField(constraint string) string {
+	return "Invalid value (" + constraint + ")."
+}
+
+// isUniqueViolation reports whether err breaks the named unique constraint.
+func isUniqueViolation(err error, constraint string) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == codeUniqueViolation && pe.ConstraintName == constraint
+}

@@ -1,0 +1,162 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/edusphere/edusphere"
+	"github.com/jackc/pgx/v5"
+)
+
+// Ensure the service implements the interface.
+var _ edusphere.TopicService = (*TopicService)(nil)
+
+// msgTopicNotFound is the ENOTFOUND text for topics, which the wire contract
+// never shows.
+const msgTopicNotFound = "Topic not found"
+
+// TopicService stores topics in core_topic.
+type TopicService struct {
+	db *DB
+}
+
+// NewTopicService returns the topic service of db.
+func NewTopicService(db *DB) *TopicService { return &TopicService{db: db} }
+
+// topicFrom is the FROM clause giving each topic t its room count rc.n.
+const topicFrom = `core_topic t CROSS JOIN LATERAL
+	(SELECT count(*) AS n FROM core_room r WHERE r.topic_id = t.id) rc`
+
+// FindTopicByID returns the topic with its room count, or ENOTFOUND.
+func (s *TopicService) FindTopicByID(ctx context.Context, id int64) (*edusphere.Topic, error) {
+	tx, err := s.db.reader()
+	if err != nil {
+		return nil, err
+	}
+	return findTopicByID(ctx, tx, id)
+}
+
+// FindTopics returns matching topics with their room counts and the total
+// before Offset and Limit.
+func (s *TopicService) FindTopics(ctx context.Context, filter edusphere.TopicFilter) ([]*edusphere.Topic, int, error) {
+	tx, err := s.db.reader()
+	if err != nil {
+		return nil, 0, err
+	}
+	return findTopics(ctx, tx, filter)
+}
+
+// GetOrCreateTopic returns the topic named exactly name, creating it when
+// there is none. Returns EINVALID from ValidateTopicName before any SQL.
+func (s *TopicService) GetOrCreateTopic(ctx context.Context, name string) (*edusphere.Topic, error) {
+	if err := edusphere.ValidateTopicName(name); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	id, err := getOrCreateTopic(ctx, tx, name)
+	if err != nil {
+		return nil, err
+	}
+	t, err := findTopicByID(ctx, tx, id)
+	if err := commitWith(ctx, tx, err); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// DeleteTopic deletes the topic; its rooms and their messages go with it
+// through the foreign keys. Returns ENOTFOUND.
+func (s *TopicService) DeleteTopic(ctx context.Context, id int64) error {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	tag, err := tx.exec(ctx, `DELETE FROM core_topic WHERE id = $1`, id)
+	if err != nil {
+		return mapError("delete topic", err)
+	} else if tag.RowsAffected() == 0 {
+		return edusphere.NotFound(msgTopicNotFound)
+	}
+	return tx.Commit(ctx)
+}
+
+func findTopicByID(ctx context.Context, tx *Tx, id int64) (*edusphere.Topic, error) {
+	var t edusphere.Topic
+	err := tx.queryRow(ctx, `SELECT t.id, t.name, rc.n FROM `+topicFrom+` WHERE t.id = $1`, id).
+		Scan(&t.ID, &t.Name, &t.RoomCount)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, edusphere.NotFound(msgTopicNotFound)
+	} else if err != nil {
+		return nil, mapError("find topic", err)
+	}
+	return &t, nil
+}
+
+func findTopics(ctx context.Context, tx *Tx, filter edusphere.TopicFilter) ([]*edusphere.Topic, int, error) {
+	var w where
+	if len(filter.IDs) > 0 {
+		w.add(`t.id = ANY(` + w.arg(filter.IDs) + `)`)
+	}
+	if v := filter.Name; v != nil {
+		w.add(`t.name = ` + w.arg(*v))
+	}
+	if v := filter.Search; v != nil && *v != "" {
+		w.add(`t.name ILIKE ` + w.arg(likePattern(*v)) + ` ESCAPE '\'`)
+	}
+	if v := filter.MinRooms; v != nil && *v != 0 {
+		w.add(`rc.n >= ` + w.arg(*v))
+	}
+	order := `rc.n DESC, t.id`
+	if filter.Order == edusphere.TopicOrderName {
+		order = `lower(t.name) COLLATE "C", t.id`
+	}
+	cond, nargs := w.String(), len(w.args)
+	query := `SELECT t.id, t.name, rc.n, count(*) OVER () FROM ` + topicFrom + ` ` + cond +
+		` ORDER BY ` + order + w.page(filter.Offset, filter.Limit)
+	rows, err := tx.query(ctx, query, w.args...)
+	if err != nil {
+		return nil, 0, mapError("find topics", err)
+	}
+	defer rows.Close()
+	topics := make([]*edusphere.Topic, 0)
+	total := 0
+	for rows.Next() {
+		var t edusphere.Topic
+		if err := rows.Scan(&t.ID, &t.Name, &t.RoomCount, &total); err != nil {
+			return nil, 0, mapError("scan topic", err)
+		}
+		topics = append(topics, &t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, mapError("find topics", err)
+	}
+	if len(topics) == 0 && filter.Offset > 0 {
+		if total, err = countRows(ctx, tx, `SELECT count(*) FROM `+topicFrom+` `+cond, w.args[:nargs]); err != nil {
+			return nil, 0, err
+		}
+	}
+	return topics, total, nil
+}
+
+// getOrCreateTopic returns the id of the topic named name, inserting it when
+// missing. ON CONFLICT DO NOTHING waits for a concurrent insert of the same
+// name to commit; the SELECT that follows then sees it.
+func getOrCreateTopic(ctx context.Context, tx *Tx, name string) (int64, error) {
+	var id int64
+	err := tx.queryRow(ctx, `INSERT INTO core_topic (name) VALUES ($1)
+		ON CONFLICT (name) DO NOTHING RETURNING id`, name).Scan(&id)
+	if err == nil {
+		return id, nil
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return 0, mapError("insert topic", err)
+	}
+	if err := tx.queryRow(ctx, `SELECT id FROM core_topic WHERE name = $1`, name).Scan(&id); err != nil {
+		return 0, mapError("find topic by name", err)
+	}
+	return id, nil
+}
