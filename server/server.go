@@ -1,0 +1,309 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Defaults of Server's zero fields.
+const (
+	DefaultAddr              = "127.0.0.1:8000"
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+	DefaultShutdownTimeout   = 10 * time.Second
+	DefaultReadyTimeout      = 3 * time.Second
+	// DefaultMaxBodyBytes caps request bodies on every route but /graphql/,
+	// which enforces its own limits (uploads are larger).
+	DefaultMaxBodyBytes = 1 << 20
+	// DefaultAdminMaxBodyBytes matches the original's 2.5 MiB form limit.
+	DefaultAdminMaxBodyBytes = 5 << 19
+)
+
+// AuthMiddleware is the HTTP side of the auth package's Service; the server
+// applies its middlewares in the order SecurityHeaders → CORS → CSRF →
+// Middleware in front of every application route. An interface keeps the
+// server testable on its own.
+type AuthMiddleware interface {
+	SecurityHeaders(next http.Handler) http.Handler
+	CORS(next http.Handler) http.Handler
+	CSRF(next http.Handler) http.Handler
+	Middleware(next http.Handler) http.Handler
+}
+
+// Server owns net/http: one listener and one handler tree for GraphQL, the
+// chat WebSocket, the admin, media, the web client and the operational
+// endpoints. A nil handler field makes its route answer 404.
+type Server struct {
+	// Addr is the listen address; default 127.0.0.1:8000, port 0 picks a free port.
+	Addr string
+
+	GraphQL http.Handler // /graphql/ (and /graphql for anything but GET and HEAD)
+	CSRF    http.Handler // /api/csrf/
+	WS      http.Handler // /ws/chat/
+	Admin   http.Handler // /admin/
+	Media   http.Handler // /media/
+	Web     http.Handler // every other path: the single-page client
+
+	// Auth supplies the security middlewares; nil leaves them out.
+	Auth AuthMiddleware
+
+	// AllowedHosts lists the Host names accepted, any port: an exact name,
+	// ".example.com" for the domain and its subdomains, or "*" for any.
+	// Empty means localhost and 127.0.0.1.
+	AllowedHosts []string
+
+	// Ready reports whether the database and broker are reachable (/readyz);
+	// nil means always ready.
+	Ready func(ctx context.Context) error
+
+	// Registry receives the HTTP metrics and is served at /metrics; nil
+	// creates one with the Go and process collectors.
+	Registry *prometheus.Registry
+
+	// Logger receives request and error logs; default slog.Default().
+	Logger *slog.Logger
+
+	ReadHeaderTimeout time.Duration // default 10s
+	IdleTimeout       time.Duration // default 120s
+	ShutdownTimeout   time.Duration // default 10s: in-flight requests get this long
+	MaxBodyBytes      int64         // default 1 MiB, every route but /graphql/ and /admin/
+	AdminMaxBodyBytes int64         // default 2.5 MiB
+
+	once    sync.Once
+	handler http.Handler
+	metrics *metrics
+
+	ln   net.Listener
+	srv  *http.Server
+	done chan struct{}
+}
+
+// Open listens on Addr and serves in the background until Close.
+func (s *Server) Open() error {
+	addr := s.Addr
+	if addr == "" {
+		addr = DefaultAddr
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	s.ln = ln
+	s.srv = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: orDuration(s.ReadHeaderTimeout, DefaultReadHeaderTimeout),
+		IdleTimeout:       orDuration(s.IdleTimeout, DefaultIdleTimeout),
+		ErrorLog:          slog.NewLogLogger(s.logger().Handler(), slog.LevelWarn),
+	}
+	s.done = make(chan struct{})
+	go func() {
+		defer close(s.done)
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.logger().Error("http server stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+// URL returns the base URL of the listener, e.g. http://127.0.0.1:8000.
+func (s *Server) URL() string {
+	if s.ln == nil {
+		return ""
+	}
+	host, port, _ := net.SplitHostPort(s.ln.Addr().String())
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+		if ip.To4() == nil {
+			host = "::1"
+		}
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// Close stops accepting connections and waits up to ShutdownTimeout for
+// in-flight requests; then the remaining connections are closed. Hijacked
+// connections (WebSockets) are not waited for: the hub closes those.
+func (s *Server) Close() error {
+	if s.srv == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), orDuration(s.ShutdownTimeout, DefaultShutdownTimeout))
+	defer cancel()
+	err := s.srv.Shutdown(ctx)
+	if err != nil {
+		s.srv.Close()
+		err = fmt.Errorf("shutdown http server: %w", err)
+	}
+	<-s.done
+	return err
+}
+
+// Handler returns the server's whole handler tree, built once.
+func (s *Server) Handler() http.Handler {
+	s.once.Do(s.build)
+	return s.handler
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
+
+// build assembles the chain: recover → request id → logging and metrics →
+// Host check → operational endpoints, or SecurityHeaders → CORS → CSRF →
+// auth → application routes.
+func (s *Server) build() {
+	reg := s.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		s.Registry = reg
+	}
+	s.metrics = newMetrics(reg)
+
+	var app http.Handler = http.HandlerFunc(s.route)
+	if s.Auth != nil {
+		app = s.Auth.Middleware(app)
+		app = s.Auth.CSRF(app)
+		app = s.Auth.CORS(app)
+		app = s.Auth.SecurityHeaders(app)
+	}
+	metricsHandler := promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+
+	ops := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/healthz":
+			s.healthz(w, r)
+		case "/readyz":
+			s.readyz(w, r)
+		case "/metrics":
+			metricsHandler.ServeHTTP(w, r)
+		default:
+			app.ServeHTTP(w, r)
+		}
+	})
+	var h http.Handler = hostCheck(s.AllowedHosts, s.logger(), ops)
+	h = s.observe(h)
+	h = requestID(h)
+	h = s.recoverer(h)
+	s.handler = h
+}
+
+// route dispatches the application paths (CONTRACT §1.2).
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	switch {
+	case p == "/graphql/":
+		s.serve(s.GraphQL, 0, w, r)
+	case p == "/graphql":
+		// GETs move to the canonical path as in the original; a POST is
+		// accepted where the original failed with 500.
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			redirectSlash(w, r)
+			return
+		}
+		s.serve(s.GraphQL, 0, w, r)
+	case p == "/api/csrf/":
+		s.serve(s.CSRF, s.maxBody(), w, r)
+	case p == "/api/csrf":
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			redirectSlash(w, r)
+			return
+		}
+		s.serve(s.CSRF, s.maxBody(), w, r)
+	case strings.HasPrefix(p, "/ws/chat/"):
+		s.serve(s.WS, s.maxBody(), w, r)
+	case p == "/admin":
+		if s.Admin == nil {
+			NotFound(w, r)
+			return
+		}
+		redirectSlash(w, r)
+	case strings.HasPrefix(p, "/admin/"):
+		s.serve(s.Admin, orInt64(s.AdminMaxBodyBytes, DefaultAdminMaxBodyBytes), w, r)
+	case strings.HasPrefix(p, "/media/"):
+		s.serve(s.Media, s.maxBody(), w, r)
+	case strings.HasPrefix(p, "/api/"), strings.HasPrefix(p, "/ws/"), p == "/api", p == "/ws":
+		NotFound(w, r)
+	default:
+		s.serve(s.Web, s.maxBody(), w, r)
+	}
+}
+
+func (s *Server) maxBody() int64 { return orInt64(s.MaxBodyBytes, DefaultMaxBodyBytes) }
+
+// serve runs h with the body capped at limit bytes (0: no cap), or answers
+// 404 when the route has no handler.
+func (s *Server) serve(h http.Handler, limit int64, w http.ResponseWriter, r *http.Request) {
+	if h == nil {
+		NotFound(w, r)
+		return
+	}
+	if limit > 0 && r.Body != nil && r.Body != http.NoBody {
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+	}
+	h.ServeHTTP(w, r)
+}
+
+// redirectSlash answers 301 to the same path with a trailing slash, keeping
+// the query, as Django's APPEND_SLASH does.
+func redirectSlash(w http.ResponseWriter, r *http.Request) {
+	target := r.URL.Path + "/"
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, target, http.StatusMovedPermanently)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write([]byte("ok"))
+	}
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if s.Ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), DefaultReadyTimeout)
+		defer cancel()
+		if err := s.Ready(ctx); err != nil {
+			s.logger().Warn("not ready", "err", err, "request_id", RequestID(r.Context()))
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("not ready: " + err.Error()))
+			return
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+	w.Write([]byte("ok"))
+}
+
+func orDuration(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+func orInt64(n, def int64) int64 {
+	if n > 0 {
+		return n
+	}
+	return def
+}
