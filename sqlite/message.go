@@ -1,0 +1,204 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/edusphere/edusphere"
+	"github.com/google/uuid"
+)
+
+var _ edusphere.MessageService = (*MessageService)(nil)
+
+// MessageService stores messages in core_message.
+type MessageService struct {
+	db *DB
+}
+
+// messageColumns lists what scanMessage reads.
+const messageColumns = `m.id, m.user_id, m.room_id, m.body, m.edited, m.created, m.updated`
+
+func scanMessage(sc interface{ Scan(...any) error }, extra ...any) (*edusphere.Message, error) {
+	var m edusphere.Message
+	dest := append([]any{&m.ID, &m.UserID, &m.RoomID, &m.Body, &m.Edited,
+		timeScanner{&m.Created}, timeScanner{&m.Updated}}, extra...)
+	if err := sc.Scan(dest...); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// FindMessageByID returns ENOTFOUND ("Message not found").
+func (s *MessageService) FindMessageByID(ctx context.Context, id uuid.UUID) (*edusphere.Message, error) {
+	tx, err := s.db.begin(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	msgs, _, err := findMessages(ctx, tx, edusphere.MessageFilter{IDs: []uuid.UUID{id}})
+	if err != nil {
+		return nil, err
+	} else if len(msgs) == 0 {
+		return nil, edusphere.NotFound(edusphere.MsgMessageNotFound)
+	}
+	return msgs[0], nil
+}
+
+// FindMessages returns matching messages and the total before Offset and
+// Limit, ordered by created and then id.
+func (s *MessageService) FindMessages(ctx context.Context, filter edusphere.MessageFilter) ([]*edusphere.Message, int, error) {
+	tx, err := s.db.begin(ctx, false)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	return findMessages(ctx, tx, filter)
+}
+
+// CreateMessage fills a zero ID, Created and Updated, validates and inserts,
+// committing before it returns. Returns EINVALID, or ENOTFOUND ("Room not
+// found", "User not found") for an unknown room or user.
+func (s *MessageService) CreateMessage(ctx context.Context, m *edusphere.Message) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	tx, err := s.db.begin(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var roomOK, userOK bool
+	if err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM core_room WHERE id = ?),
+		EXISTS (SELECT 1 FROM core_user WHERE id = ?)`, m.RoomID, m.UserID).Scan(&roomOK, &userOK); err != nil {
+		return fmt.Errorf("check message refs: %w", err)
+	}
+	if !roomOK {
+		return edusphere.NotFound(edusphere.MsgRoomNotFound)
+	} else if !userOK {
+		return edusphere.NotFound(edusphere.MsgUserNotFound)
+	}
+	if m.ID == uuid.Nil {
+		m.ID = uuid.New()
+	}
+	m.Created, m.Updated = tx.now, tx.now
+	if _, err := tx.exec(ctx, `INSERT INTO core_message (id, user_id, room_id, body, edited, created, updated)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, m.ID, m.UserID, m.RoomID, m.Body, m.Edited,
+		encTime(m.Created), encTime(m.Updated)); err != nil {
+		return mapError("insert message", err, edusphere.MsgRoomNotFound)
+	}
+	return tx.Commit()
+}
+
+// UpdateMessage sets the body, Edited and Updated=now, even when the text
+// is the same. Returns ENOTFOUND, EINVALID.
+func (s *MessageService) UpdateMessage(ctx context.Context, id uuid.UUID, upd edusphere.MessageUpdate) (*edusphere.Message, error) {
+	if upd.Body != nil {
+		if err := edusphere.ValidateBody(*upd.Body); err != nil {
+			return nil, err
+		}
+	}
+	tx, err := s.db.begin(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	set, args := `edited = 1, updated = ?`, []any{encTime(tx.now)}
+	if upd.Body != nil {
+		set += `, body = ?`
+		args = append(args, *upd.Body)
+	}
+	args = append(args, id)
+	rows, err := tx.query(ctx, `UPDATE core_message SET `+set+` WHERE id = ? RETURNING `+strings.ReplaceAll(messageColumns, "m.", ""), args...)
+	if err != nil {
+		return nil, mapError("update message", err, "")
+	}
+	var m *edusphere.Message
+	for rows.Next() {
+		if m, err = scanMessage(rows); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("scan message: %w", err)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, mapError("update message", err, "")
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapError("update message", err, "")
+	}
+	if m == nil {
+		return nil, edusphere.NotFound(edusphere.MsgMessageNotFound)
+	}
+	return m, tx.Commit()
+}
+
+// DeleteMessage returns ENOTFOUND.
+func (s *MessageService) DeleteMessage(ctx context.Context, id uuid.UUID) error {
+	tx, err := s.db.begin(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.exec(ctx, `DELETE FROM core_message WHERE id = ?`, id)
+	if err != nil {
+		return mapError("delete message", err, "")
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("delete message: %w", err)
+	} else if n == 0 {
+		return edusphere.NotFound(edusphere.MsgMessageNotFound)
+	}
+	return tx.Commit()
+}
+
+func findMessages(ctx context.Context, tx *Tx, f edusphere.MessageFilter) ([]*edusphere.Message, int, error) {
+	var w where
+	if len(f.IDs) > 0 {
+		in(&w, "m.id", f.IDs)
+	}
+	if f.RoomID != nil {
+		w.add(`m.room_id = ?`, *f.RoomID)
+	}
+	if f.UserID != nil {
+		w.add(`m.user_id = ?`, *f.UserID)
+	}
+	if f.Edited != nil {
+		w.add(`m.edited = ?`, *f.Edited)
+	}
+	if f.Search != nil && *f.Search != "" {
+		p := likeContains(*f.Search)
+		w.add("("+strings.Join([]string{
+			`m.body LIKE ? ESCAPE '\'`,
+			`m.user_id IN (SELECT id FROM core_user WHERE username LIKE ? ESCAPE '\')`,
+			`m.room_id IN (SELECT id FROM core_room WHERE name LIKE ? ESCAPE '\')`,
+		}, " OR ")+")", p, p, p)
+	}
+	order := ` ORDER BY m.created, m.id`
+	if f.Order == edusphere.MessageOrderNewest {
+		order = ` ORDER BY m.created DESC, m.id`
+	}
+	rows, err := tx.query(ctx, `SELECT `+messageColumns+`, count(*) OVER () FROM core_message m`+w.String()+
+		order+limitOffset(f.Limit, f.Offset), w.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find messages: %w", err)
+	}
+	defer rows.Close()
+	var msgs []*edusphere.Message
+	total := 0
+	for rows.Next() {
+		m, err := scanMessage(rows, &total)
+		if err != nil {
+			return nil, 0, fmt.Errorf("scan message: %w", err)
+		}
+		msgs = append(msgs, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find messages: %w", err)
+	}
+	if len(msgs) == 0 && f.Offset > 0 {
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM core_message m`+w.String(), w.args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count messages: %w", err)
+		}
+	}
+	return msgs, total, nil
+}

@@ -1,0 +1,144 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/edusphere/edusphere"
+)
+
+var _ edusphere.TopicService = (*TopicService)(nil)
+
+// TopicService stores topics in core_topic.
+type TopicService struct {
+	db *DB
+}
+
+// FindTopicByID returns the topic with its room count, or ENOTFOUND.
+func (s *TopicService) FindTopicByID(ctx context.Context, id int64) (*edusphere.Topic, error) {
+	tx, err := s.db.begin(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	topics, _, err := findTopics(ctx, tx, edusphere.TopicFilter{IDs: []int64{id}})
+	if err != nil {
+		return nil, err
+	} else if len(topics) == 0 {
+		return nil, edusphere.NotFound("Topic not found")
+	}
+	return topics[0], nil
+}
+
+// FindTopics returns matching topics with their room counts, and the total
+// before Offset and Limit.
+func (s *TopicService) FindTopics(ctx context.Context, filter edusphere.TopicFilter) ([]*edusphere.Topic, int, error) {
+	tx, err := s.db.begin(ctx, false)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	return findTopics(ctx, tx, filter)
+}
+
+// GetOrCreateTopic returns the topic named exactly name, creating it when
+// there is none. Returns EINVALID from ValidateTopicName.
+func (s *TopicService) GetOrCreateTopic(ctx context.Context, name string) (*edusphere.Topic, error) {
+	if err := edusphere.ValidateTopicName(name); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.begin(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	t, err := getOrCreateTopic(ctx, tx, name)
+	if err != nil {
+		return nil, err
+	}
+	return t, tx.Commit()
+}
+
+// DeleteTopic deletes the topic; its rooms and their messages cascade.
+// Returns ENOTFOUND.
+func (s *TopicService) DeleteTopic(ctx context.Context, id int64) error {
+	tx, err := s.db.begin(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.exec(ctx, `DELETE FROM core_topic WHERE id = ?`, id)
+	if err != nil {
+		return mapError("delete topic", err, "")
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("delete topic: %w", err)
+	} else if n == 0 {
+		return edusphere.NotFound("Topic not found")
+	}
+	return tx.Commit()
+}
+
+// getOrCreateTopic runs inside a write transaction, so the lookup and the
+// insert cannot race with another writer. The name is already validated.
+func getOrCreateTopic(ctx context.Context, tx *Tx, name string) (*edusphere.Topic, error) {
+	t := &edusphere.Topic{Name: name}
+	err := tx.queryRow(ctx, `SELECT t.id, (SELECT count(*) FROM core_room r WHERE r.topic_id = t.id)
+		FROM core_topic t WHERE t.name = ?`, name).Scan(&t.ID, &t.RoomCount)
+	if err == nil {
+		return t, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("find topic: %w", err)
+	}
+	if err := tx.queryRow(ctx, `INSERT INTO core_topic (name) VALUES (?) RETURNING id`, name).Scan(&t.ID); err != nil {
+		return nil, mapError("insert topic", err, "")
+	}
+	return t, nil
+}
+
+func findTopics(ctx context.Context, tx *Tx, f edusphere.TopicFilter) ([]*edusphere.Topic, int, error) {
+	var w where
+	if len(f.IDs) > 0 {
+		in(&w, "id", f.IDs)
+	}
+	if f.Name != nil {
+		w.add(`name = ?`, *f.Name)
+	}
+	if f.Search != nil && *f.Search != "" {
+		w.add(`name LIKE ? ESCAPE '\'`, likeContains(*f.Search))
+	}
+	if f.MinRooms != nil && *f.MinRooms != 0 {
+		w.add(`room_count >= ?`, *f.MinRooms)
+	}
+	order := ` ORDER BY room_count DESC, id`
+	if f.Order == edusphere.TopicOrderName {
+		order = ` ORDER BY lower(name), id`
+	}
+	from := ` FROM (SELECT t.id, t.name, (SELECT count(*) FROM core_room r WHERE r.topic_id = t.id) AS room_count
+		FROM core_topic t)` + w.String()
+	rows, err := tx.query(ctx, `SELECT id, name, room_count, count(*) OVER ()`+from+order+limitOffset(f.Limit, f.Offset), w.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find topics: %w", err)
+	}
+	defer rows.Close()
+	var topics []*edusphere.Topic
+	total := 0
+	for rows.Next() {
+		var t edusphere.Topic
+		if err := rows.Scan(&t.ID, &t.Name, &t.RoomCount, &total); err != nil {
+			return nil, 0, fmt.Errorf("scan topic: %w", err)
+		}
+		topics = append(topics, &t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find topics: %w", err)
+	}
+	if len(topics) == 0 && f.Offset > 0 {
+		if err := tx.queryRow(ctx, `SELECT count(*)`+from, w.args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count topics: %w", err)
+		}
+	}
+	return topics, total, nil
+}

@@ -1,0 +1,227 @@
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/sqlite"
+	"github.com/google/uuid"
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// Handle is one fresh, migrated test database and the services on it.
+type Handle struct {
+	Kind     string // "sqlite" or "postgres"
+	DSN      string // what NewDB took
+	Services edusphere.Services
+	// Clock is the clock the store reads "now" from; tests move it.
+	Clock          *Clock
+	StatementCount func() int64
+	Ping           func(ctx context.Context) error
+}
+
+// SQLite returns a fresh migrated in-memory SQLite database, closed in
+// tb.Cleanup.
+func SQLite(tb testing.TB) *Handle {
+	tb.Helper()
+	return OpenSQLite(tb, ":memory:")
+}
+
+// OpenSQLite opens and migrates the SQLite database at dsn (a file path or
+// ":memory:") with a test Clock, and closes it in tb.Cleanup.
+func OpenSQLite(tb testing.TB, dsn string) *Handle {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	clock := NewClock()
+	db := sqlite.NewDB(dsn)
+	db.Now = clock.Now
+	if err := db.Open(ctx); err != nil {
+		tb.Fatalf("open sqlite %q: %v", dsn, err)
+	}
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Errorf("close sqlite %q: %v", dsn, err)
+		}
+	})
+	if err := db.Migrate(ctx); err != nil {
+		tb.Fatalf("migrate sqlite %q: %v", dsn, err)
+	}
+	return &Handle{
+		Kind:           "sqlite",
+		DSN:            dsn,
+		Services:       db.Services(),
+		Clock:          clock,
+		StatementCount: db.StatementCount,
+		Ping:           db.Ping,
+	}
+}
+
+// Clock is a settable test clock. Until Set is called it follows real time
+// shifted by every Add, so successive rows get increasing times; after Set
+// it stands still at the set time and only Add moves it.
+type Clock struct {
+	mu     sync.Mutex
+	frozen bool
+	t      time.Time     // the set time, when frozen
+	offset time.Duration // added to real time, when not frozen
+}
+
+// NewClock returns a Clock that follows real time.
+func NewClock() *Clock { return &Clock{} }
+
+// Now returns the clock's time in UTC at microsecond precision, the
+// precision every store keeps.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.frozen {
+		return c.t
+	}
+	return time.Now().Add(c.offset).UTC().Truncate(time.Microsecond)
+}
+
+// Set stops the clock at t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.frozen = true
+	c.t = t.UTC().Truncate(time.Microsecond)
+}
+
+// Add moves the clock by d.
+func (c *Clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.frozen {
+		c.t = c.t.Add(d).Truncate(time.Microsecond)
+	} else {
+		c.offset += d
+	}
+}
+
+// Func returns the clock as an edusphere.Clock for configs that take one.
+func (c *Clock) Func() edusphere.Clock { return c.Now }
+
+// RandomHex returns n random bytes as lower-case hex, for unique names.
+func RandomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// MustCreateUser creates u, or a new user when u is nil, and fails tb on
+// error. Blank Email, Username and Name get unique values; the user is
+// always created active (IsActive true), since a bool cannot say "unset" —
+// deactivate it with UpdateUser when a test needs that.
+func MustCreateUser(tb testing.TB, ctx context.Context, s edusphere.Services, u *edusphere.User) *edusphere.User {
+	tb.Helper()
+	if u == nil {
+		u = &edusphere.User{}
+	}
+	suffix := RandomHex(4)
+	if u.Username == "" {
+		u.Username = "user-" + suffix
+	}
+	if u.Email == "" {
+		u.Email = u.Username + "-" + suffix + "@example.com"
+	}
+	if u.Name == "" {
+		u.Name = "User " + suffix
+	}
+	u.IsActive = true
+	if err := s.Users.CreateUser(ctx, u); err != nil {
+		tb.Fatalf("MustCreateUser(%q): %v", u.Username, err)
+	}
+	return u
+}
+
+// MustCreateRoom creates a room and fails tb on error. A nil HostID gets a
+// new user, a blank Name a unique one and a blank TopicName "General".
+func MustCreateRoom(tb testing.TB, ctx context.Context, s edusphere.Services, c edusphere.RoomCreate) *edusphere.Room {
+	tb.Helper()
+	if c.HostID == uuid.Nil {
+		c.HostID = MustCreateUser(tb, ctx, s, nil).ID
+	}
+	if c.Name == "" {
+		c.Name = "Room " + RandomHex(4)
+	}
+	if c.TopicName == "" {
+		c.TopicName = "General"
+	}
+	r, err := s.Rooms.CreateRoom(ctx, c)
+	if err != nil {
+		tb.Fatalf("MustCreateRoom(%q): %v", c.Name, err)
+	}
+	return r
+}
+
+// MustCreateMessage creates m and fails tb on error. A nil RoomID gets a
+// new room, a nil UserID the room's host and a blank Body "hello".
+func MustCreateMessage(tb testing.TB, ctx context.Context, s edusphere.Services, m *edusphere.Message) *edusphere.Message {
+	tb.Helper()
+	if m == nil {
+		m = &edusphere.Message{}
+	}
+	if m.RoomID == uuid.Nil {
+		r := MustCreateRoom(tb, ctx, s, edusphere.RoomCreate{HostID: m.UserID})
+		m.RoomID = r.ID
+		m.UserID = r.HostID
+	}
+	if m.UserID == uuid.Nil {
+		r, err := s.Rooms.FindRoomByID(ctx, m.RoomID)
+		if err != nil {
+			tb.Fatalf("MustCreateMessage: find room: %v", err)
+		}
+		m.UserID = r.HostID
+	}
+	if m.Body == "" {
+		m.Body = "hello"
+	}
+	if err := s.Messages.CreateMessage(ctx, m); err != nil {
+		tb.Fatalf("MustCreateMessage: %v", err)
+	}
+	return m
+}
+
+// Redis returns a reachable Redis URL ($EDUSPHERE_TEST_REDIS, default
+// redis://127.0.0.1:6379/0) and a key prefix unique to this test. It skips
+// the test when Redis is unreachable, unless CI=true, where it fails.
+func Redis(tb testing.TB) (url string, prefix string) {
+	tb.Helper()
+	url = os.Getenv("EDUSPHERE_TEST_REDIS")
+	if url == "" {
+		url = "redis://127.0.0.1:6379/0"
+	}
+	opts, err := goredis.ParseURL(url)
+	if err != nil {
+		tb.Fatalf("parse EDUSPHERE_TEST_REDIS %q: %v", url, err)
+	}
+	opts.DialTimeout = 2 * time.Second
+	client := goredis.NewClient(opts)
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := client.Ping(ctx).Err(); err != nil {
+		Unavailable(tb, "redis", url, err)
+	}
+	return url, "edusphere-test:" + RandomHex(8) + ":"
+}
+
+// Unavailable skips tb because service at addr cannot be reached, or fails
+// it when CI=true, where every service must be present.
+func Unavailable(tb testing.TB, service, addr string, err error) {
+	tb.Helper()
+	if os.Getenv("CI") == "true" {
+		tb.Fatalf("%s at %s is unreachable (CI=true requires it): %v", service, addr, err)
+	}
+	tb.Skipf("skipping: %s at %s is unreachable: %v (set CI=true to make this a failure)", service, addr, err)
+}
