@@ -1,0 +1,340 @@
+// Room (/u/<host>/<room>): details, participants, join, host actions and
+// the live chat. History and the socket load only for participants, as in
+// the original product.
+import { h, icon, avatarImg, timeEl, timeAgo, plural, roomPath, userPath } from '../dom.js';
+import { gql } from '../api.js';
+import { Q } from '../queries.js';
+import * as auth from '../auth.js';
+import { Chat } from '../chat.js';
+import { toast, confirmDialog, busy } from '../ui.js';
+
+const MAX_BODY = 500;
+
+export async function render(ctx) {
+  const { host, room: slug } = ctx.params;
+  const me = auth.user();
+  ctx.setTitle('Room');
+  ctx.main.setAttribute('aria-busy', 'true');
+
+  let room;
+  let history = null;
+  try {
+    if (me) {
+      const d = await gql('RoomWithMessages', Q.RoomWithMessages, { hostSlug: host, roomSlug: slug }).catch((e) => {
+        // Rooms may hide messages from non-participants; keep the room.
+        if (e.data?.room) return { room: e.data.room, messages: null };
+        throw e;
+      });
+      room = d.room;
+      history = d.messages;
+    } else {
+      room = (await gql('Room', Q.Room, { hostSlug: host, roomSlug: slug })).room;
+    }
+  } catch (e) {
+    if (ctx.signal.aborted) return;
+    ctx.main.removeAttribute('aria-busy');
+    ctx.setTitle('Room not found');
+    ctx.main.append(h('section', { class: 'empty-state' },
+      h('h1', null, e.isNotFound ? 'Room not found' : 'Could not load this room'),
+      h('p', null, e.isNotFound ? 'Room not found or you don’t have access.' : e.message),
+      h('p', null, h('a', { class: 'btn', href: '/' }, 'Back to home'))));
+    return;
+  }
+  if (ctx.signal.aborted || !room) return;
+  ctx.main.removeAttribute('aria-busy');
+  ctx.setTitle(room.name);
+
+  const isHost = me && room.host.id === me.id;
+  const isParticipant = () => me && room.participants.some((p) => p.id === me.id);
+
+  // Participants ---------------------------------------------------------
+  const partHeading = h('h2', { class: 'section-title', id: 'participants-heading' });
+  const partList = h('ul', { class: 'participants' });
+  function renderParticipants() {
+    partHeading.replaceChildren(icon('users', 16), ' ', plural(room.participants.length, 'participant'));
+    partList.replaceChildren(...room.participants.map((p) => h('li', null,
+      h('a', { href: userPath(p.username) }, avatarImg(p.avatar, 28), h('span', null, p.name || p.username),
+        p.id === room.host.id ? h('span', { class: 'badge' }, 'host') : null,
+        me && p.id === me.id ? h('span', { class: 'badge badge-soft' }, 'you') : null))));
+  }
+  renderParticipants();
+
+  // Header ---------------------------------------------------------------
+  const hostActions = isHost ? h('div', { class: 'room-actions' },
+    h('a', { class: 'btn btn-sm', href: roomPath(room.host.username, room.slug) + '/edit' }, icon('edit', 16), 'Edit room'),
+    h('button', { type: 'button', class: 'btn btn-sm btn-danger-ghost', onclick: deleteRoom }, icon('trash', 16), 'Delete')) : null;
+  const header = h('header', { class: 'room-header' },
+    h('div', { class: 'room-header-top' },
+      h('a', { class: 'back-link', href: '/' }, icon('back', 16), 'All rooms'),
+      hostActions),
+    h('h1', { class: 'room-name' }, room.name),
+    h('p', { class: 'room-meta muted' },
+      h('span', { class: 'chip' }, icon('hash', 14), room.topic.name), ' Hosted by ',
+      h('a', { href: userPath(room.host.username) }, '@' + room.host.username), ' · created ', timeEl(room.created, '')),
+    room.description ? h('p', { class: 'room-description' }, room.description) : null);
+
+  async function deleteRoom() {
+    if (!(await confirmDialog('Delete this room?', `“${room.name}” and all its messages will be deleted for everyone. This cannot be undone.`, 'Delete room'))) return;
+    try {
+      await gql('DeleteRoom', Q.DeleteRoom, { hostSlug: room.host.username, roomSlug: room.slug });
+      toast('The room was deleted.', 'ok');
+      ctx.navigate('/');
+    } catch (e) {
+      toast(e.messages.join(' '), 'error');
+    }
+  }
+
+  // Chat area ------------------------------------------------------------
+  const status = h('div', { class: 'conn-status', role: 'status', hidden: true });
+  const list = h('ol', { class: 'messages', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': 'Messages' });
+  const empty = h('p', { class: 'messages-empty muted', hidden: true }, 'No messages yet. Say hello!');
+  const pane = h('div', { class: 'message-pane', tabindex: '0', 'aria-label': 'Conversation' }, empty, list);
+  const bottom = h('div', { class: 'composer-slot' });
+  const chatSection = h('section', { class: 'chat card', 'aria-label': 'Chat' }, status, pane, bottom);
+
+  ctx.main.append(h('div', { class: 'layout-room', dataset: { room: room.id } },
+    h('div', { class: 'room-main' }, header, chatSection),
+    h('aside', { class: 'panel room-side', 'aria-labelledby': 'participants-heading' }, partHeading, partList)));
+
+  let chat = null;
+  let editing = null;
+  const rows = new Map();
+  let clock = 0;
+
+  const cleanup = () => {
+    chat?.stop();
+    clearInterval(clock);
+  };
+
+  if (!me) {
+    bottom.append(h('div', { class: 'prompt' },
+      h('p', null, 'Sign in to read the conversation and take part.'),
+      h('a', { class: 'btn btn-primary', href: `/login?redirect=${encodeURIComponent(location.pathname)}` }, 'Sign in')));
+    pane.hidden = true;
+    return cleanup;
+  }
+  if (!isParticipant()) {
+    const joinBtn = h('button', { type: 'button', class: 'btn btn-primary', 'data-autofocus': true }, 'Join room');
+    joinBtn.addEventListener('click', () => busy(joinBtn, 'Joining…', async () => {
+      try {
+        await gql('JoinRoom', Q.JoinRoom, { hostSlug: room.host.username, roomSlug: room.slug });
+        toast(`You joined ${room.name}.`, 'ok');
+        ctx.navigate(location.pathname, { replace: true });
+      } catch (e) {
+        toast(e.messages.join(' '), 'error');
+      }
+    }));
+    bottom.append(h('div', { class: 'prompt' }, h('p', null, 'Join this room to read the conversation and send messages.'), joinBtn));
+    pane.hidden = true;
+    return cleanup;
+  }
+
+  // Composer -------------------------------------------------------------
+  const input = h('textarea', { id: 'composer', name: 'message', rows: 1, maxlength: MAX_BODY, placeholder: `Message ${room.name}`, autocomplete: 'off', 'aria-describedby': 'composer-count' });
+  const counter = h('span', { id: 'composer-count', class: 'counter muted small', 'aria-live': 'polite' });
+  const sendBtn = h('button', { type: 'submit', class: 'btn btn-primary send-btn', 'aria-label': 'Send message' }, icon('send', 18), h('span', { class: 'hide-sm' }, 'Send'));
+  const composer = h('form', { class: 'composer' },
+    h('label', { for: 'composer', class: 'sr-only' }, 'Message'), input, counter, sendBtn);
+  bottom.append(composer);
+
+  const grow = () => {
+    input.style.height = 'auto';
+    input.style.height = Math.min(input.scrollHeight, 160) + 'px';
+    const left = MAX_BODY - [...input.value].length;
+    counter.textContent = left < 100 ? `${left} characters left` : '';
+  };
+  input.addEventListener('input', grow);
+  input.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+      ev.preventDefault();
+      composer.requestSubmit();
+    }
+  });
+  composer.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const body = input.value.trim();
+    if (!body) return;
+    if ([...body].length > MAX_BODY) {
+      toast(`Messages can have at most ${MAX_BODY} characters.`, 'error');
+      return;
+    }
+    chat.send(body);
+    input.value = '';
+    grow();
+    scrollToBottom();
+    input.focus();
+  });
+
+  // Messages -------------------------------------------------------------
+  const nearBottom = () => pane.scrollHeight - pane.scrollTop - pane.clientHeight < 80;
+  const scrollToBottom = () => { pane.scrollTop = pane.scrollHeight; };
+
+  function messageEl(m) {
+    const own = m.user?.id === me.id;
+    const li = h('li', { class: `msg${own ? ' own' : ''}${m.local ? ` msg-${m.state}` : ''}`, id: m.local ? null : `m-${m.id}`, dataset: { id: m.id } });
+    const meta = h('div', { class: 'msg-meta' },
+      h('a', { class: 'msg-author', href: userPath(m.user?.username || '') }, m.user?.name || m.user?.username || 'unknown'),
+      m.local ? null : timeEl(m.created, 'msg-time muted small'),
+      m.edited && !m.local ? h('span', { class: 'muted small edited' }, '(edited)') : null);
+    const body = h('div', { class: 'msg-content' }, meta);
+    if (editing === m.id && !m.local) {
+      body.append(editForm(m));
+    } else {
+      body.append(h('p', { class: 'msg-text' }, m.body));
+    }
+    if (m.local) {
+      if (m.state === 'failed') {
+        body.append(h('p', { class: 'msg-failed', role: 'alert' },
+          icon('wifiOff', 14), ` ${m.error && m.error !== 'Not sent' ? `Not sent: ${m.error}` : 'Not sent'} — `,
+          h('button', { type: 'button', class: 'link-btn', onclick: () => chat.retry(m.id) }, 'Retry'),
+          ' · ',
+          h('button', { type: 'button', class: 'link-btn', onclick: () => chat.discard(m.id) }, 'Discard')));
+      } else {
+        body.append(h('p', { class: 'muted small' }, 'Sending…'));
+      }
+    } else if (own && editing !== m.id) {
+      body.append(h('div', { class: 'msg-actions' },
+        h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Edit message', title: 'Edit', onclick: () => startEdit(m.id) }, icon('edit', 16)),
+        h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Delete message', title: 'Delete', onclick: () => deleteMessage(m) }, icon('trash', 16))));
+    }
+    li.append(avatarImg(m.user?.avatar, 36), body);
+    return li;
+  }
+
+  function editForm(m) {
+    const ta = h('textarea', { class: 'edit-input', rows: 2, maxlength: MAX_BODY, 'aria-label': 'Edit message' });
+    ta.value = m.body;
+    const save = h('button', { type: 'submit', class: 'btn btn-primary btn-sm' }, 'Save');
+    const cancel = h('button', { type: 'button', class: 'btn btn-sm', onclick: () => stopEdit(m.id) }, 'Cancel');
+    const form = h('form', { class: 'edit-form' }, ta, h('div', { class: 'edit-buttons' }, h('span', { class: 'muted small' }, 'Enter to save · Esc to cancel'), cancel, save));
+    ta.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape') { ev.preventDefault(); stopEdit(m.id); }
+      else if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); form.requestSubmit(); }
+    });
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const body = ta.value.trim();
+      if (!body || body === m.body) { stopEdit(m.id); return; }
+      if (!chat.edit(m.id, body)) {
+        toast('You are offline. The edit was not sent; try again when the connection is back.', 'error');
+        return;
+      }
+      stopEdit(m.id);
+    });
+    queueMicrotask(() => { ta.focus(); ta.setSelectionRange(ta.value.length, ta.value.length); });
+    return form;
+  }
+
+  function startEdit(id) {
+    editing = id;
+    renderMessages(false);
+  }
+
+  function stopEdit(id) {
+    if (editing !== id) return;
+    editing = null;
+    renderMessages(false);
+    document.querySelector(`#m-${CSS.escape(id)} .msg-actions button`)?.focus();
+  }
+
+  async function deleteMessage(m) {
+    if (!(await confirmDialog('Delete this message?', 'It will be removed for everyone in the room.', 'Delete message'))) return;
+    if (!chat.remove(m.id)) toast('You are offline. The message was not deleted; try again when the connection is back.', 'error');
+  }
+
+  function renderMessages(follow) {
+    const stick = follow ?? nearBottom();
+    const items = chat.items();
+    const keep = new Set();
+    let prev = null;
+    for (const m of items) {
+      const sig = m.local ? `L|${m.state}|${m.error}` : `${m.updated}|${m.edited}|${m.body}|${editing === m.id}|${m.user?.avatar}`;
+      let row = rows.get(m.id);
+      if (!row || row.sig !== sig) {
+        const el = messageEl(m);
+        if (row) row.el.replaceWith(el);
+        row = { el, sig };
+        rows.set(m.id, row);
+      }
+      keep.add(m.id);
+      const expected = prev ? prev.nextSibling : list.firstChild;
+      if (row.el !== expected) list.insertBefore(row.el, expected);
+      prev = row.el;
+    }
+    for (const [k, row] of rows) {
+      if (!keep.has(k)) {
+        row.el.remove();
+        rows.delete(k);
+        if (editing === k) editing = null;
+      }
+    }
+    empty.hidden = items.length > 0;
+    if (stick) scrollToBottom();
+  }
+
+  function showStatus(s) {
+    const el = ctx.main.querySelector('.layout-room');
+    if (el) el.dataset.live = s;
+    if (s === 'open' || s === 'closed') {
+      status.hidden = true;
+      status.replaceChildren();
+      return;
+    }
+    status.hidden = false;
+    status.className = `conn-status conn-${s}`;
+    if (s === 'connecting') status.replaceChildren(h('span', { class: 'dot' }), 'Connecting…');
+    else {
+      status.replaceChildren(icon('wifiOff', 16), h('span', null, 'Connection lost. Reconnecting…'),
+        h('button', { type: 'button', class: 'link-btn', onclick: () => chat.connectNow() }, 'Retry now'));
+    }
+  }
+
+  chat = new Chat({
+    hostSlug: room.host.username,
+    roomSlug: room.slug,
+    me,
+    fetchHistory: async () => (await gql('RoomMessages', Q.RoomMessages, { hostSlug: room.host.username, roomSlug: room.slug })).messages || [],
+    probe: async () => {
+      try {
+        await gql('Room', Q.Room, { hostSlug: room.host.username, roomSlug: room.slug });
+        return 'ok';
+      } catch (e) {
+        if (e.isNotFound) return 'gone';
+        throw e;
+      }
+    },
+    onChange: (kind, m) => {
+      if (kind === 'new' && m && !room.participants.some((p) => p.id === m.user.id)) {
+        // Someone joined since we loaded the room: show them.
+        room.participants.push({ ...m.user });
+        renderParticipants();
+      }
+      renderMessages(kind === 'send' ? true : undefined);
+    },
+    onStatus: showStatus,
+    onError: (text) => toast(text, 'error'),
+    onGone: () => {
+      status.hidden = false;
+      status.className = 'conn-status conn-gone';
+      status.replaceChildren('This room no longer exists.');
+      composer.remove();
+    },
+  });
+  if (history) chat.setHistory(history);
+  else {
+    try {
+      chat.setHistory((await gql('RoomMessages', Q.RoomMessages, { hostSlug: room.host.username, roomSlug: room.slug })).messages || []);
+    } catch (e) {
+      toast('Could not load the messages: ' + e.message, 'error');
+    }
+  }
+  if (ctx.signal.aborted) return cleanup;
+  renderMessages(true);
+  ctx.main.querySelector('.layout-room').dataset.loaded = 'true';
+  chat.start();
+  clock = setInterval(() => {
+    for (const t of list.querySelectorAll('time[datetime]')) t.textContent = timeAgo(t.getAttribute('datetime'));
+  }, 60_000);
+  input.setAttribute('data-autofocus', '');
+  return cleanup;
+}
