@@ -1,0 +1,17 @@
+// Package gql serves the GraphQL API at /graphql/ with gqlgen, schema
+// first: schema/*.graphqls (one file per noun) is the contract's SDL plus
+// optional first/after arguments on list fields; generated/ and model/
+// are produced by `go generate ./...` and committed.
+//
+// The handler decodes every request form the original accepted (GET,
+// JSON, application/graphql, url-encoded and multipart forms with the
+// GraphQL multipart request spec), answers request-level problems with the
+// original's status codes and texts, and runs operations with:
+//   - a root-field interceptor that decodes the caller's token once per
+//     request and puts the user in the context (identity.go);
+//   - an error presenter mapping edusphere.Error codes to the contract's
+//     error shapes (errors.go);
+//   - per-request dataloaders, primed by list resolvers, so a list costs a
+//     fixed number of SQL statements whatever its length (loader.go);
+//   - depth, complexity, body-size and list-length limits.
+package gql

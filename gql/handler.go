@@ -1,0 +1,384 @@
+package gql
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/executor"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/auth"
+	"github.com/edusphere/edusphere/gql/generated"
+	"github.com/edusphere/edusphere/media"
+)
+
+// Config configures the GraphQL handler. Zero values take the defaults
+// given in each field's comment.
+type Config struct {
+	// Services are the stores, already wrapped by the hub so that message
+	// changes reach the sockets.
+	Services edusphere.Services
+	// Auth issues, checks and revokes tokens; its middleware must wrap the handler.
+	Auth *auth.Service
+	// Media stores avatars; AvatarLimits bound them (media's defaults when zero).
+	Media        media.Storage
+	AvatarLimits media.Limits
+
+	// Debug serves a query editor on GET for browsers.
+	Debug bool
+	// Introspection enables __schema and __type queries.
+	Introspection bool
+	// MaxDepth bounds the nesting of selections; default 12.
+	MaxDepth int
+	// MaxComplexity bounds gqlgen's complexity score of an operation; default 1000.
+	MaxComplexity int
+	// ListCap is the most items a list field returns; default 5000.
+	ListCap int
+	// MaxBodyBytes bounds the body apart from files; default 2,621,440.
+	MaxBodyBytes int64
+	// MaxMemory is how much of an upload stays in memory; default 1 MiB.
+	MaxMemory int64
+	// QueryCacheSize is how many parsed and validated documents are kept; default 1000.
+	QueryCacheSize int
+
+	// Logger receives internal errors; default slog.Default().
+	Logger *slog.Logger
+}
+
+// Defaults of Config.
+const (
+	DefaultMaxDepth       = 12
+	DefaultMaxComplexity  = 1000
+	DefaultListCap        = 5000
+	DefaultQueryCacheSize = 1000
+)
+
+// Handler serves /graphql/ with every transport of §1.4.
+type Handler struct {
+	exec     *executor.Executor
+	services edusphere.Services
+	limits   Limits
+	debug    bool
+	logger   *slog.Logger
+}
+
+// NewHandler returns the /graphql/ handler. It expects auth's middlewares
+// around it (SecurityHeaders, CORS, CSRF, Middleware) for identity,
+// cookies and the CSRF check.
+func NewHandler(cfg Config) http.Handler { return New(cfg) }
+
+// New is NewHandler returning the concrete type.
+func New(cfg Config) *Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxDepth <= 0 {
+		cfg.MaxDepth = DefaultMaxDepth
+	}
+	if cfg.MaxComplexity <= 0 {
+		cfg.MaxComplexity = DefaultMaxComplexity
+	}
+	if cfg.ListCap <= 0 {
+		cfg.ListCap = DefaultListCap
+	}
+	if cfg.QueryCacheSize <= 0 {
+		cfg.QueryCacheSize = DefaultQueryCacheSize
+	}
+	maxFile := cfg.AvatarLimits.MaxBytes
+	if maxFile <= 0 {
+		maxFile = media.DefaultMaxBytes
+	}
+	res := &Resolver{
+		services:     cfg.Services,
+		auth:         cfg.Auth,
+		media:        cfg.Media,
+		avatarLimits: cfg.AvatarLimits,
+		listCap:      cfg.ListCap,
+		logger:       cfg.Logger,
+	}
+	exec := executor.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
+	exec.SetQueryCache(lru.New[*ast.QueryDocument](cfg.QueryCacheSize))
+	exec.SetErrorPresenter(presentError(cfg.Logger))
+	exec.SetRecoverFunc(recoverPanic(cfg.Logger))
+	if cfg.Introspection {
+		exec.Use(extension.Introspection{})
+	}
+	exec.Use(depthLimit{max: cfg.MaxDepth})
+	exec.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
+	exec.AroundRootFields(identify)
+	return &Handler{
+		exec:     exec,
+		services: cfg.Services,
+		limits:   Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxFileBytes: maxFile, MaxMemory: cfg.MaxMemory},
+		debug:    cfg.Debug,
+		logger:   cfg.Logger,
+	}
+}
+
+// ServeHTTP answers one GraphQL request.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	addVary(w.Header(), "Cookie", "origin")
+	if !strings.HasSuffix(r.URL.Path, "/") && r.Method != http.MethodPost {
+		// Django's APPEND_SLASH; a POST without the slash is served as is.
+		target := r.URL.Path + "/"
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, target, http.StatusMovedPermanently)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		writeMessage(w, http.StatusMethodNotAllowed, msgOnlyGetPost)
+		return
+	}
+	if r.Method == http.MethodGet && h.debug && prefersHTML(r.Header.Get("Accept")) && !r.URL.Query().Has("raw") {
+		serveEditor(w, r)
+		return
+	}
+
+	req, err := DecodeRequest(r, h.limits)
+	if err != nil {
+		re, ok := err.(*RequestError)
+		if !ok {
+			re = badRequest(msgInvalidJSON)
+		}
+		writeMessage(w, re.Status, re.Message)
+		return
+	}
+	defer req.Close()
+	if req.Query == "" {
+		writeMessage(w, http.StatusBadRequest, msgNoQuery)
+		return
+	}
+	if op := operationType(req); op != "" {
+		if r.Method == http.MethodGet && op != ast.Query {
+			w.Header().Set("Allow", "POST")
+			writeMessage(w, http.StatusMethodNotAllowed, fmt.Sprintf("Can only perform a %s operation from a POST request.", op))
+			return
+		}
+		if op == ast.Subscription {
+			writeMessage(w, http.StatusBadRequest, msgSubscription)
+			return
+		}
+	}
+
+	ctx := withLoaders(r.Context(), newLoaders(h.services))
+	params := &graphql.RawParams{
+		Query:         req.Query,
+		OperationName: req.OperationName,
+		Variables:     req.Variables,
+		Headers:       r.Header,
+	}
+	start := graphql.Now()
+	params.ReadTime = graphql.TraceTiming{Start: start, End: start}
+	rc, errs := h.exec.CreateOperationContext(ctx, params)
+	if errs != nil {
+		writeResponse(w, http.StatusBadRequest, errs, nil, false)
+		return
+	}
+	responses, ctx := h.exec.DispatchOperation(ctx, rc)
+	resp := responses(ctx)
+	writeResponse(w, http.StatusOK, resp.Errors, resp.Data, true)
+}
+
+// operationType returns the type of the operation that will run, when the
+// document parses and names it unambiguously; "" otherwise (validation
+// then reports the problem). Only documents that may hold a mutation or a
+// subscription are parsed here, so the common POST query is parsed once.
+func operationType(req *Request) ast.Operation {
+	if !strings.Contains(req.Query, "mutation") && !strings.Contains(req.Query, "subscription") {
+		return ""
+	}
+	doc, err := parser.ParseQuery(&ast.Source{Input: req.Query})
+	if err != nil {
+		return ""
+	}
+	if req.OperationName == "" {
+		if len(doc.Operations) == 1 {
+			return doc.Operations[0].Operation
+		}
+		return ""
+	}
+	if op := doc.Operations.ForName(req.OperationName); op != nil {
+		return op.Operation
+	}
+	return ""
+}
+
+// addVary adds each value to the Vary header unless it is there already.
+func addVary(h http.Header, values ...string) {
+	have := strings.ToLower(strings.Join(h.Values("Vary"), ","))
+	var add []string
+	for _, v := range values {
+		found := false
+		for _, t := range strings.Split(have, ",") {
+			if strings.TrimSpace(t) == strings.ToLower(v) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			add = append(add, v)
+		}
+	}
+	if len(add) > 0 {
+		h.Add("Vary", strings.Join(add, ", "))
+	}
+}
+
+// prefersHTML reports whether an Accept header ranks text/html above
+// application/json, the original's test for showing GraphiQL.
+func prefersHTML(accept string) bool {
+	if accept == "" {
+		return false
+	}
+	best := func(types ...string) float64 {
+		q := -1.0
+		for _, part := range strings.Split(accept, ",") {
+			fields := strings.Split(part, ";")
+			mt := strings.TrimSpace(strings.ToLower(fields[0]))
+			weight := 1.0
+			for _, p := range fields[1:] {
+				p = strings.TrimSpace(p)
+				if strings.HasPrefix(p, "q=") {
+					if f, err := strconv.ParseFloat(p[2:], 64); err == nil {
+						weight = f
+					}
+				}
+			}
+			for _, t := range types {
+				if mt == t && weight > q {
+					q = weight
+				}
+			}
+		}
+		return q
+	}
+	html := best("text/html")
+	if html <= 0 {
+		return false
+	}
+	return html > best("application/json", "*/*")
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// writeMessage writes {"errors":[{"message":msg}]}.
+func writeMessage(w http.ResponseWriter, status int, msg string) {
+	writeResponse(w, status, gqlerror.List{{Message: msg}}, nil, false)
+}
+
+// writeResponse writes {"errors":[...],"data":...} with each error's keys
+// in the contract's order: message, locations, path, extensions. Without
+// withData there is no data key (request-level errors).
+func writeResponse(w http.ResponseWriter, status int, errs gqlerror.List, data json.RawMessage, withData bool) {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	buf.WriteByte('{')
+	if len(errs) > 0 {
+		buf.WriteString(`"errors":[`)
+		for i, e := range errs {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			writeError(buf, e, withData)
+		}
+		buf.WriteByte(']')
+		if withData {
+			buf.WriteByte(',')
+		}
+	}
+	if withData {
+		buf.WriteString(`"data":`)
+		if len(data) == 0 {
+			buf.WriteString("null")
+		} else {
+			buf.Write(data)
+		}
+	}
+	buf.WriteByte('}')
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// writeError writes one error object. Request-level errors (no data) keep
+// only message and locations, as the original printed them.
+func writeError(buf *bytes.Buffer, e *gqlerror.Error, full bool) {
+	buf.WriteString(`{"message":`)
+	writeJSON(buf, e.Message)
+	if len(e.Locations) > 0 {
+		buf.WriteString(`,"locations":[`)
+		for i, l := range e.Locations {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			fmt.Fprintf(buf, `{"line":%d,"column":%d}`, l.Line, l.Column)
+		}
+		buf.WriteByte(']')
+	}
+	if full && len(e.Path) > 0 {
+		buf.WriteString(`,"path":[`)
+		for i, p := range e.Path {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			switch p := p.(type) {
+			case ast.PathIndex:
+				buf.WriteString(strconv.Itoa(int(p)))
+			case ast.PathName:
+				writeJSON(buf, string(p))
+			}
+		}
+		buf.WriteByte(']')
+	}
+	if full && len(e.Extensions) > 0 {
+		buf.WriteString(`,"extensions":`)
+		writeJSON(buf, e.Extensions)
+	}
+	buf.WriteByte('}')
+}
+
+func writeJSON(buf *bytes.Buffer, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		buf.WriteString("null")
+		return
+	}
+	buf.Write(b)
+}
+
+// clientMeta returns the caller's user agent and address for the auth service.
+func clientMeta(ctx context.Context) auth.ClientMeta {
+	if ra := auth.FromContext(ctx); ra != nil {
+		return ra.Meta
+	}
+	return auth.ClientMeta{}
+}
+
+// tokenOrCookie is the token argument, else the JWT cookie (§5.4, §5.5).
+func tokenOrCookie(ctx context.Context, token *string) string {
+	if token != nil && *token != "" {
+		return *token
+	}
+	if ra := auth.FromContext(ctx); ra != nil && ra.HasJWTCookie {
+		return ra.JWTCookie
+	}
+	return ""
+}
