@@ -53,8 +53,9 @@ func (s *MessageService) FindMessages(ctx context.Context, filter edusphere.Mess
 	return findMessages(ctx, tx, filter)
 }
 
-// CreateMessage fills ID, Created and Updated, validates before any SQL and
-// inserts. Returns EINVALID, or ENOTFOUND for an unknown room or user.
+// CreateMessage fills a zero ID, Created and Updated, validates before any
+// SQL and inserts. Returns EINVALID, or ENOTFOUND for an unknown room (the
+// room is reported first) or user.
 func (s *MessageService) CreateMessage(ctx context.Context, m *edusphere.Message) error {
 	if err := m.Validate(); err != nil {
 		return err
@@ -64,15 +65,40 @@ func (s *MessageService) CreateMessage(ctx context.Context, m *edusphere.Message
 		return err
 	}
 	defer tx.Rollback()
-	m.ID = uuid.New()
+	if m.ID == uuid.Nil {
+		m.ID = uuid.New()
+	}
 	m.Created, m.Updated = tx.now, tx.now
 	_, err = tx.exec(ctx, `INSERT INTO core_message (id, user_id, room_id, body, edited, created, updated)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		m.ID, m.UserID, m.RoomID, m.Body, m.Edited, m.Created, m.Updated)
-	if err != nil {
+	if isForeignKeyViolation(err) {
+		// Which key PostgreSQL checks first is not specified; ask, so a
+		// message for an unknown room and user always names the room.
+		tx.Rollback()
+		return s.missingRef(ctx, m)
+	} else if err != nil {
 		return mapError("insert message", err)
 	}
 	return tx.Commit(ctx)
+}
+
+// missingRef names the missing room or user of m after its insert broke a
+// foreign key. The happy path pays nothing for it.
+func (s *MessageService) missingRef(ctx context.Context, m *edusphere.Message) error {
+	tx, err := s.db.reader()
+	if err != nil {
+		return err
+	}
+	var roomOK, userOK bool
+	if err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM core_room WHERE id = $1),
+		EXISTS (SELECT 1 FROM core_user WHERE id = $2)`, m.RoomID, m.UserID).Scan(&roomOK, &userOK); err != nil {
+		return mapError("check message refs", err)
+	}
+	if !roomOK {
+		return edusphere.NotFound(edusphere.MsgRoomNotFound)
+	}
+	return edusphere.NotFound(edusphere.MsgUserNotFound)
 }
 
 // UpdateMessage validates a new body before any SQL, then sets it with

@@ -429,6 +429,12 @@ func checkField(constraint string) string {
 	return "Invalid value (" + constraint + ")."
 }
 
+// isForeignKeyViolation reports whether err breaks a foreign key.
+func isForeignKeyViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == codeForeignKeyViolation
+}
+
 // isUniqueViolation reports whether err breaks the named unique constraint.
 func isUniqueViolation(err error, constraint string) bool {
 	var pe *pgconn.PgError

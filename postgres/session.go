@@ -73,14 +73,14 @@ func (s *SessionService) FindRefreshTokenByHash(ctx context.Context, hash []byte
 // RotateRefreshToken inserts next and marks old revoked and replaced by
 // next, atomically, only if old is not revoked yet. The conditional UPDATE
 // takes the row lock, so of two concurrent rotations of one token exactly
-// one succeeds; the other gets ECONFLICT and changes nothing.
+// one succeeds; the other gets ECONFLICT and changes nothing. An unknown old
+// token is ENOTFOUND.
 func (s *SessionService) RotateRefreshToken(ctx context.Context, oldID uuid.UUID, next *edusphere.RefreshToken) error {
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	// next goes in first because old.replaced_by refers to it.
 	if err := insertRefreshToken(ctx, tx, next); err != nil {
 		return err
 	}
@@ -89,6 +89,13 @@ func (s *SessionService) RotateRefreshToken(ctx context.Context, oldID uuid.UUID
 	if err != nil {
 		return mapError("revoke rotated token", err)
 	} else if tag.RowsAffected() == 0 {
+		var exists bool
+		if err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM edusphere_refresh_token WHERE id = $1)`,
+			oldID).Scan(&exists); err != nil {
+			return mapError("find refresh token", err)
+		} else if !exists {
+			return edusphere.NotFound(msgRefreshTokenNotFound)
+		}
 		return edusphere.Errorf(edusphere.ECONFLICT, msgRefreshTokenUsed)
 	}
 	return tx.Commit(ctx)
