@@ -1,0 +1,394 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/edusphere/edusphere"
+	"github.com/google/uuid"
+)
+
+// ClientMeta describes the client of a request, kept with refresh tokens and
+// used as the rate-limit key of an address.
+type ClientMeta struct {
+	UserAgent string
+	Address   string
+}
+
+// ClientMetaFromRequest reads the client's address from r.RemoteAddr (a
+// proxy in front must rewrite it; forwarded headers are not trusted here,
+// since anyone can send them) and its User-Agent, cut to 256 bytes.
+func ClientMetaFromRequest(r *http.Request) ClientMeta {
+	addr := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		addr = host
+	}
+	ua := r.UserAgent()
+	if len(ua) > 256 {
+		ua = ua[:256]
+	}
+	return ClientMeta{UserAgent: ua, Address: addr}
+}
+
+// Login is the result of a log-in or a refresh.
+type Login struct {
+	User   *edusphere.User
+	Token  string
+	Claims Claims
+	// RefreshExpiresIn is the end of the session in epoch seconds
+	// (origIat + RefreshTTL), an absolute time despite its name.
+	RefreshExpiresIn int64
+	// RefreshToken is the opaque token for the JWT-refresh-token cookie,
+	// "" when the refresh token was not rotated.
+	RefreshToken string
+}
+
+// Authenticate returns the user of an access token (CONTRACT §3.1). An
+// unknown email gives (nil, nil): the caller is anonymous. Errors are
+// EUNAUTHORIZED with the contract's texts; a revoked session is
+// "Invalid token".
+func (s *Service) Authenticate(ctx context.Context, token string) (*edusphere.User, error) {
+	c, err := s.decode(token, decodeOptions{})
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.users.FindUserByEmail(ctx, c.Email)
+	if edusphere.ErrorCode(err) == edusphere.ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("find token user: %w", err)
+	}
+	if !u.IsActive {
+		return nil, unauthorized(MsgUserDisabled)
+	}
+	if s.isRevoked(u.ID, c.OrigIat) {
+		return nil, unauthorized(MsgInvalidToken)
+	}
+	return u, nil
+}
+
+// Verify checks a token for verifyToken (CONTRACT §5.5): signature and
+// expiry; it does not require the user to exist, but a token of a revoked
+// session fails with "Invalid token".
+func (s *Service) Verify(ctx context.Context, token string) (Claims, error) {
+	if token == "" {
+		return Claims{}, unauthorized(MsgTokenRequired)
+	}
+	c, err := s.decode(token, decodeOptions{})
+	if err != nil {
+		return Claims{}, err
+	}
+	u, err := s.users.FindUserByEmail(ctx, c.Email)
+	if err == nil && s.isRevoked(u.ID, c.OrigIat) {
+		return Claims{}, unauthorized(MsgInvalidToken)
+	} else if err != nil && edusphere.ErrorCode(err) != edusphere.ENOTFOUND {
+		return Claims{}, fmt.Errorf("find token user: %w", err)
+	}
+	return c, nil
+}
+
+// CheckCredentials checks an email and password (tokenAuth, admin sign-in).
+// Unknown email, wrong password and inactive account all fail with the same
+// "Please enter valid credentials" after the same amount of work. Failures
+// count against the account and the address; past LoginLimit the error is
+// ETOOMANYREQUEST. A Django hash is replaced by an argon2id one.
+func (s *Service) CheckCredentials(ctx context.Context, email, password string, meta ClientMeta) (*edusphere.User, error) {
+	acctKey := strings.ToLower(strings.TrimSpace(email))
+	okAcct, waitAcct := s.loginAccount.Allow(acctKey)
+	okAddr, waitAddr := s.loginAddress.Allow(meta.Address)
+	if !okAcct || !okAddr {
+		if okAcct {
+			s.loginAccount.Return(acctKey)
+		}
+		if okAddr {
+			s.loginAddress.Return(meta.Address)
+		}
+		s.logger.Warn("login rate limited", "address", meta.Address)
+		return nil, tooManyAttempts(max(waitAcct, waitAddr))
+	}
+
+	u, err := s.users.FindUserByEmail(ctx, email)
+	if err != nil {
+		if edusphere.ErrorCode(err) != edusphere.ENOTFOUND {
+			s.loginAccount.Return(acctKey)
+			s.loginAddress.Return(meta.Address)
+			return nil, fmt.Errorf("find user: %w", err)
+		}
+		burnPasswordCheck(password)
+		return nil, unauthorized(MsgInvalidCreds)
+	}
+	if !u.HasUsablePassword() {
+		burnPasswordCheck(password)
+		return nil, unauthorized(MsgInvalidCreds)
+	}
+	ok, rehash := CheckPassword(u.Password, password)
+	if !ok || !u.IsActive {
+		return nil, unauthorized(MsgInvalidCreds)
+	}
+	s.loginAccount.Return(acctKey)
+	s.loginAddress.Return(meta.Address)
+
+	if rehash {
+		if h, err := HashPassword(password); err != nil {
+			s.logger.Error("rehash password failed", "user_id", u.ID, "error", err)
+		} else if nu, err := s.users.UpdateUser(ctx, u.ID, edusphere.UserUpdate{Password: &h}); err != nil {
+			s.logger.Error("store rehashed password failed", "user_id", u.ID, "error", err)
+		} else {
+			u = nu
+		}
+	}
+	return u, nil
+}
+
+// Login checks the credentials and begins a session (CONTRACT §5.3): an
+// access token, a refresh token stored as its hash, and last_login = now.
+func (s *Service) Login(ctx context.Context, email, password string, meta ClientMeta) (*Login, error) {
+	u, err := s.CheckCredentials(ctx, email, password, meta)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	origIat := now.Unix()
+	// A user-wide revocation denies every origIat up to its second; a
+	// session begun in that same second must not fall under it.
+	if t, ok := s.revoked.latestUserWide(u.ID); ok && t.Unix() >= origIat {
+		origIat = t.Unix() + 1
+	}
+	raw, err := s.createRefreshToken(ctx, u.ID, uuid.New(), origIat, meta)
+	if err != nil {
+		return nil, err
+	}
+	token, claims, err := s.issue(u.Email, origIat)
+	if err != nil {
+		return nil, fmt.Errorf("sign token: %w", err)
+	}
+	if nu, err := s.users.UpdateUser(ctx, u.ID, edusphere.UserUpdate{LastLogin: &now}); err != nil {
+		return nil, fmt.Errorf("set last login: %w", err)
+	} else if nu != nil {
+		u = nu
+	}
+	return &Login{
+		User:             u,
+		Token:            token,
+		Claims:           claims,
+		RefreshExpiresIn: origIat + int64(s.cfg.RefreshTTL/time.Second),
+		RefreshToken:     raw,
+	}, nil
+}
+
+// newRefreshToken returns a random opaque token and its SHA-256.
+func newRefreshToken() (string, []byte) {
+	b := make([]byte, 32)
+	rand.Read(b)
+	raw := base64.RawURLEncoding.EncodeToString(b)
+	return raw, hashRefreshToken(raw)
+}
+
+func hashRefreshToken(raw string) []byte {
+	h := sha256.Sum256([]byte(raw))
+	return h[:]
+}
+
+// refreshRecord builds the stored record of a new refresh token.
+func (s *Service) refreshRecord(userID, family uuid.UUID, origIat int64, meta ClientMeta) (string, *edusphere.RefreshToken) {
+	raw, hash := newRefreshToken()
+	return raw, &edusphere.RefreshToken{
+		ID:        uuid.New(),
+		UserID:    userID,
+		Family:    family,
+		Hash:      hash,
+		OrigIat:   origIat,
+		UserAgent: meta.UserAgent,
+		Address:   meta.Address,
+		Created:   s.now(),
+		Expires:   time.Unix(origIat, 0).UTC().Add(s.cfg.RefreshTTL),
+	}
+}
+
+// createRefreshToken stores the first token of a family.
+func (s *Service) createRefreshToken(ctx context.Context, userID, family uuid.UUID, origIat int64, meta ClientMeta) (string, error) {
+	raw, rec := s.refreshRecord(userID, family, origIat, meta)
+	if err := s.sessions.CreateRefreshToken(ctx, rec); err != nil {
+		return "", fmt.Errorf("create refresh token: %w", err)
+	}
+	return raw, nil
+}
+
+// Refresh renews the access token (CONTRACT §5.4). A valid access token
+// (the token argument or the JWT cookie) is renewed as the contract says,
+// keeping its origIat. When it is absent or fails, a valid refresh token
+// (the JWT-refresh-token cookie) renews the session instead and is rotated.
+// When neither works the access token's error is returned, so the client
+// still sees "Token is required" or "Signature has expired".
+func (s *Service) Refresh(ctx context.Context, token, refreshToken string, meta ClientMeta) (*Login, error) {
+	var tokenErr error
+	if token == "" {
+		tokenErr = unauthorized(MsgTokenRequired)
+	} else {
+		l, err := s.refreshAccess(ctx, token)
+		if err == nil {
+			return l, nil
+		}
+		if edusphere.ErrorCode(err) == edusphere.EINTERNAL {
+			return nil, err
+		}
+		tokenErr = err
+	}
+	if refreshToken != "" {
+		l, err := s.refreshWithToken(ctx, refreshToken, meta)
+		if err == nil {
+			return l, nil
+		}
+		if edusphere.ErrorCode(err) == edusphere.EINTERNAL {
+			return nil, err
+		}
+	}
+	return nil, tokenErr
+}
+
+// refreshAccess is the contract's keep-alive refresh of a valid access token.
+func (s *Service) refreshAccess(ctx context.Context, token string) (*Login, error) {
+	c, err := s.decode(token, decodeOptions{})
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.users.FindUserByEmail(ctx, c.Email)
+	if err != nil {
+		// The original failed with an internal error for a deleted user.
+		return nil, fmt.Errorf("find token user: %w", err)
+	}
+	if !u.IsActive {
+		return nil, unauthorized(MsgUserDisabled)
+	}
+	if c.OrigIat == 0 {
+		return nil, unauthorized(MsgOrigIatRequired)
+	}
+	if s.now().Unix() > c.OrigIat+int64(s.cfg.RefreshTTL/time.Second) {
+		return nil, unauthorized(MsgRefreshExpired)
+	}
+	if s.isRevoked(u.ID, c.OrigIat) {
+		return nil, unauthorized(MsgInvalidToken)
+	}
+	return s.renew(u, c.OrigIat, "")
+}
+
+// renew issues a new access token for the session (u, origIat).
+func (s *Service) renew(u *edusphere.User, origIat int64, refreshToken string) (*Login, error) {
+	tok, claims, err := s.issue(u.Email, origIat)
+	if err != nil {
+		return nil, fmt.Errorf("sign token: %w", err)
+	}
+	return &Login{
+		User:             u,
+		Token:            tok,
+		Claims:           claims,
+		RefreshExpiresIn: origIat + int64(s.cfg.RefreshTTL/time.Second),
+		RefreshToken:     refreshToken,
+	}, nil
+}
+
+// errRefreshInvalid is the internal verdict on an unusable refresh token;
+// callers report the access-token error instead.
+var errRefreshInvalid = unauthorized(MsgInvalidToken)
+
+// refreshWithToken renews the session of an opaque refresh token and
+// rotates it. A token already rotated more than RefreshGrace ago is a
+// replay: its whole family and session are revoked. Within the grace window
+// (two tabs refreshing at once) it yields a new access token only.
+func (s *Service) refreshWithToken(ctx context.Context, raw string, meta ClientMeta) (*Login, error) {
+	old, err := s.sessions.FindRefreshTokenByHash(ctx, hashRefreshToken(raw))
+	if edusphere.ErrorCode(err) == edusphere.ENOTFOUND {
+		return nil, errRefreshInvalid
+	} else if err != nil {
+		return nil, fmt.Errorf("find refresh token: %w", err)
+	}
+	now := s.now()
+	if !now.Before(old.Expires) || now.Unix() > old.OrigIat+int64(s.cfg.RefreshTTL/time.Second) {
+		return nil, unauthorized(MsgRefreshExpired)
+	}
+	graced := false
+	if old.Revoked != nil {
+		if old.ReplacedBy == nil || now.Sub(*old.Revoked) > s.cfg.RefreshGrace {
+			if old.ReplacedBy != nil {
+				s.logger.Warn("refresh token reuse: session revoked", "user_id", old.UserID, "family", old.Family)
+				if err := s.sessions.RevokeRefreshFamily(ctx, old.Family); err != nil {
+					return nil, fmt.Errorf("revoke refresh family: %w", err)
+				}
+				if err := s.revokeSession(ctx, old.UserID, old.OrigIat); err != nil {
+					return nil, err
+				}
+			}
+			return nil, errRefreshInvalid
+		}
+		graced = true
+	}
+	u, err := s.users.FindUserByID(ctx, old.UserID)
+	if edusphere.ErrorCode(err) == edusphere.ENOTFOUND {
+		return nil, errRefreshInvalid
+	} else if err != nil {
+		return nil, fmt.Errorf("find refresh user: %w", err)
+	}
+	if !u.IsActive {
+		return nil, unauthorized(MsgUserDisabled)
+	}
+	if s.isRevoked(u.ID, old.OrigIat) {
+		return nil, errRefreshInvalid
+	}
+	if graced {
+		return s.renew(u, old.OrigIat, "")
+	}
+	next, rec := s.refreshRecord(u.ID, old.Family, old.OrigIat, meta)
+	if err := s.sessions.RotateRefreshToken(ctx, old.ID, rec); err != nil {
+		if edusphere.ErrorCode(err) == edusphere.ECONFLICT {
+			// Another request rotated it a moment ago: the grace case.
+			return s.renew(u, old.OrigIat, "")
+		}
+		return nil, fmt.Errorf("rotate refresh token: %w", err)
+	}
+	return s.renew(u, old.OrigIat, next)
+}
+
+// Logout revokes the session of the access token (even an expired one, as
+// long as its signature holds) and the family and session of the refresh
+// token. Tokens that do not decode are ignored: there is nothing to revoke.
+func (s *Service) Logout(ctx context.Context, token, refreshToken string) error {
+	if token != "" {
+		if c, err := s.decode(token, decodeOptions{allowExpired: true}); err == nil && c.OrigIat != 0 {
+			u, err := s.users.FindUserByEmail(ctx, c.Email)
+			switch {
+			case err == nil:
+				if !s.isRevoked(u.ID, c.OrigIat) {
+					if err := s.revokeSession(ctx, u.ID, c.OrigIat); err != nil {
+						return err
+					}
+				}
+			case edusphere.ErrorCode(err) != edusphere.ENOTFOUND:
+				return fmt.Errorf("find token user: %w", err)
+			}
+		}
+	}
+	if refreshToken != "" {
+		rt, err := s.sessions.FindRefreshTokenByHash(ctx, hashRefreshToken(refreshToken))
+		switch {
+		case err == nil:
+			if err := s.sessions.RevokeRefreshFamily(ctx, rt.Family); err != nil {
+				return fmt.Errorf("revoke refresh family: %w", err)
+			}
+			if !s.isRevoked(rt.UserID, rt.OrigIat) {
+				if err := s.revokeSession(ctx, rt.UserID, rt.OrigIat); err != nil {
+					return err
+				}
+			}
+		case edusphere.ErrorCode(err) != edusphere.ENOTFOUND:
+			return fmt.Errorf("find refresh token: %w", err)
+		}
+	}
+	return nil
+}
