@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/auth"
+	"github.com/edusphere/edusphere/config"
+	"github.com/edusphere/edusphere/hub"
+	"github.com/edusphere/edusphere/inmem"
+	"github.com/edusphere/edusphere/media"
+	"github.com/edusphere/edusphere/postgres"
+	"github.com/edusphere/edusphere/redis"
+	"github.com/edusphere/edusphere/server"
+	"github.com/edusphere/edusphere/sqlite"
+	"github.com/edusphere/edusphere/web"
+)
+
+// store is what cmd needs of a database package; sqlite.DB and postgres.DB
+// both provide it.
+type store interface {
+	Open(ctx context.Context) error
+	Migrate(ctx context.Context) error
+	Close() error
+	Ping(ctx context.Context) error
+	Services() edusphere.Services
+	StatementCount() int64
+}
+
+var (
+	_ store = (*sqlite.DB)(nil)
+	_ store = (*postgres.DB)(nil)
+)
+
+// app holds everything a command opened, closed in reverse order.
+type app struct {
+	log    *slog.Logger
+	db     store
+	broker edusphere.Broker
+	auth   *auth.Service
+	hub    *hub.Hub
+	server *server.Server
+}
+
+// close stops the HTTP server (in-flight requests finish), closes the
+// sockets with 1001, then the auth service, the broker and the database.
+func (a *app) close() error {
+	var errs []error
+	if a.server != nil {
+		if err := a.server.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if a.hub != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := a.hub.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shut down hub: %w", err))
+		}
+		cancel()
+	}
+	if a.auth != nil {
+		if err := a.auth.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close auth: %w", err))
+		}
+	}
+	if a.broker != nil {
+		if err := a.broker.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close broker: %w", err))
+		}
+	}
+	if a.db != nil {
+		if err := a.db.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close database: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// openDB opens the configured store: PostgreSQL when a URL is set, else
+// the SQLite file (its directory is created).
+func (m *Main) openDB(ctx context.Context) (store, error) {
+	c := m.Config
+	var db store
+	where := c.SQLitePath
+	if c.PostgresURL != "" {
+		db = postgres.NewDB(c.PostgresURL)
+		where = redactURL(c.PostgresURL)
+	} else {
+		if dir := filepath.Dir(c.SQLitePath); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("create database directory: %w", err)
+			}
+		}
+		db = sqlite.NewDB(c.SQLitePath)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := db.Open(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s database %s: %w", c.DatabaseKind(), where, err)
+	}
+	return db, nil
+}
+
+// migrateDB applies pending migrations.
+func (m *Main) migrateDB(ctx context.Context, db store) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	if err := db.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate %s database: %w", m.Config.DatabaseKind(), err)
+	}
+	return nil
+}
+
+func (m *Main) migrate(ctx context.Context) error {
+	db, err := m.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	m.app = &app{log: m.Logger, db: db}
+	if err := m.migrateDB(ctx, db); err != nil {
+		return err
+	}
+	m.Logger.Info("database migrated", "database", m.Config.DatabaseKind())
+	return nil
+}
+
+// signingKey is JWT_SECRET_KEY, or a key derived from SECRET_KEY so the
+// JWT key differs from the one behind CSRF and admin sessions (A.1.2).
+func signingKey(c *config.Config) []byte {
+	if c.JWTSecretKey != "" {
+		return []byte(c.JWTSecretKey)
+	}
+	return auth.DeriveKey([]byte(c.SecretKey), "edusphere/jwt")
+}
+
+// authConfig copies the settings the auth service needs.
+func (m *Main) authConfig(broker edusphere.Broker) auth.Config {
+	c := m.Config
+	return auth.Config{
+		SigningKey:     signingKey(c),
+		SecretKey:      []byte(c.SecretKey),
+		SecureCookies:  c.SecureCookies,
+		LoginLimit:     auth.Limit{Count: c.LoginRateLimit.Count, Per: c.LoginRateLimit.Per},
+		RegisterLimit:  auth.Limit{Count: c.RegisterRateLimit.Count, Per: c.RegisterRateLimit.Per},
+		AllowedHosts:   c.AllowedHosts,
+		TrustedOrigins: c.TrustedOrigins,
+		CORSOrigins:    c.CORSOrigins,
+		Logger:         m.Logger,
+		Broker:         broker,
+	}
+}
+
+// serve wires every package and starts listening.
+func (m *Main) serve(ctx context.Context) error {
+	c := m.Config
+	a := &app{log: m.Logger}
+	m.app = a
+
+	if err := os.MkdirAll(c.MediaPath(), 0o755); err != nil {
+		return fmt.Errorf("create media directory: %w", err)
+	}
+	db, err := m.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	a.db = db
+	if err := m.migrateDB(ctx, db); err != nil {
+		return err
+	}
+
+	brokerName := "memory"
+	if c.RedisURL != "" {
+		rb := redis.NewBroker(redis.Config{URL: c.RedisURL, Logger: m.Logger})
+		a.broker = rb
+		if err := rb.Open(ctx); err != nil {
+			return fmt.Errorf("open redis broker %s: %w", redactURL(c.RedisURL), err)
+		}
+		brokerName = "redis"
+	} else {
+		a.broker = inmem.NewBroker()
+	}
+
+	raw := db.Services()
+	a.auth = auth.New(m.authConfig(a.broker), raw.Users, raw.Sessions)
+	a.hub = hub.New(hub.Config{
+		RateLimit:     hub.RateLimit{Count: c.WSRateLimit.Count, Per: c.WSRateLimit.Per},
+		Logger:        m.Logger,
+		SystemHandler: a.auth.HandleEvent,
+	}, a.broker, raw, func(ctx context.Context, jwtCookie string) (*edusphere.User, error) {
+		return a.auth.Authenticate(ctx, jwtCookie)
+	}, nil)
+	a.hub.Wrap(raw)
+	if err := a.auth.Start(ctx); err != nil {
+		return fmt.Errorf("start auth: %w", err)
+	}
+
+	storage := media.NewDir(c.MediaPath())
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: "edusphere", Name: "ws_connections",
+			Help: "Chat WebSockets open in this process.",
+		}, func() float64 { return float64(a.hub.Len()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Namespace: "edusphere", Name: "db_statements_total",
+			Help: "SQL statements run by this process.",
+		}, func() float64 { return float64(db.StatementCount()) }),
+	)
+
+	a.server = &server.Server{
+		Addr:         c.Addr,
+		WS:           a.hub,
+		Media:        media.Handler(storage),
+		Web:          web.Handler(),
+		AllowedHosts: c.AllowedHosts,
+		Ready: func(ctx context.Context) error {
+			if err := db.Ping(ctx); err != nil {
+				return fmt.Errorf("database: %w", err)
+			}
+			if err := a.broker.Ping(ctx); err != nil {
+				return fmt.Errorf("broker: %w", err)
+			}
+			return nil
+		},
+		Registry: reg,
+		Logger:   m.Logger,
+	}
+	if err := a.server.Open(); err != nil {
+		return err
+	}
+	m.Logger.Info("EduSphere listening", "url", a.server.URL(), "database", c.DatabaseKind(), "broker", brokerName)
+	return nil
+}
+
+// URL is the running server's base URL, "" before serve.
+func (m *Main) URL() string {
+	if m.app == nil || m.app.server == nil {
+		return ""
+	}
+	return m.app.server.URL()
+}
+
+// redactURL hides the password of a connection URL for logs and errors.
+func redactURL(s string) string {
+	if i := strings.Index(s, "://"); i >= 0 {
+		if at := strings.LastIndex(s, "@"); at > i {
+			cred := s[i+3 : at]
+			if user, _, ok := strings.Cut(cred, ":"); ok {
+				return s[:i+3] + user + ":xxxxx" + s[at:]
+			}
+		}
+	}
+	return s
+}
