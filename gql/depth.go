@@ -63,4 +63,3 @@ func depth(doc *ast.QueryDocument, set ast.SelectionSet, level, limit int) int {
 	}
 	return deepest
 }
-

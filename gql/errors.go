@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -63,7 +64,7 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 				logger.ErrorContext(ctx, "graphql resolver", "path", out.Path.String(), "err", err)
 				out.Message = msgInternal
 			}
-		case wrapped.Err == nil || isGQLError(wrapped.Err):
+		case wrapped.Err == nil || isGQLError(wrapped.Err) || strings.HasSuffix(err.Error(), "introspection disabled"):
 			// gqlgen's own errors: argument coercion, null in a non-null field.
 			out.Extensions = wrapped.Extensions
 		default:

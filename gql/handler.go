@@ -116,6 +116,7 @@ func New(cfg Config) *Handler {
 	if cfg.Introspection {
 		exec.Use(extension.Introspection{})
 	}
+	exec.Use(uuidVariables{})
 	exec.Use(depthLimit{max: cfg.MaxDepth})
 	exec.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	exec.AroundRootFields(identify)
@@ -176,7 +177,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	ctx := withLoaders(r.Context(), newLoaders(h.services))
+	ctx := graphql.StartOperationTrace(withLoaders(r.Context(), newLoaders(h.services)))
 	params := &graphql.RawParams{
 		Query:         req.Query,
 		OperationName: req.OperationName,

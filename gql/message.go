@@ -20,6 +20,9 @@ func (r *Resolver) findMessages(ctx context.Context, filter edusphere.MessageFil
 	if err != nil {
 		return nil, err
 	}
+	if msgs == nil {
+		msgs = []*edusphere.Message{}
+	}
 	if err := r.prefetchMessages(ctx, msgs, selected(ctx, nil, "MessageType")); err != nil {
 		return nil, err
 	}

@@ -22,6 +22,9 @@ func (r *Resolver) findRooms(ctx context.Context, filter edusphere.RoomFilter, f
 	if err != nil {
 		return nil, err
 	}
+	if rooms == nil {
+		rooms = []*edusphere.Room{}
+	}
 	if err := r.prefetchRooms(ctx, rooms, selected(ctx, nil, "RoomType")); err != nil {
 		return nil, err
 	}

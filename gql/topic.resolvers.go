@@ -28,5 +28,8 @@ func (r *queryResolver) Topics(ctx context.Context, search *string, minRooms *in
 	if err != nil {
 		return nil, err
 	}
+	if topics == nil {
+		topics = []*edusphere.Topic{}
+	}
 	return topics, nil
 }

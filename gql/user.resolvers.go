@@ -25,6 +25,9 @@ func (r *queryResolver) Users(ctx context.Context, search *string, first *int, a
 	if err != nil {
 		return nil, err
 	}
+	if users == nil {
+		users = []*edusphere.User{}
+	}
 	return users, nil
 }
 
