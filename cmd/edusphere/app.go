@@ -14,8 +14,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/admin"
 	"github.com/edusphere/edusphere/auth"
 	"github.com/edusphere/edusphere/config"
+	"github.com/edusphere/edusphere/gql"
 	"github.com/edusphere/edusphere/hub"
 	"github.com/edusphere/edusphere/inmem"
 	"github.com/edusphere/edusphere/media"
@@ -199,8 +201,8 @@ func (m *Main) serve(ctx context.Context) error {
 		SystemHandler: a.auth.HandleEvent,
 	}, a.broker, raw, func(ctx context.Context, jwtCookie string) (*edusphere.User, error) {
 		return a.auth.Authenticate(ctx, jwtCookie)
-	}, nil)
-	a.hub.Wrap(raw)
+	}, a.auth.OriginAllowed)
+	services := a.hub.Wrap(raw)
 	if err := a.auth.Start(ctx); err != nil {
 		return fmt.Errorf("start auth: %w", err)
 	}
@@ -221,10 +223,31 @@ func (m *Main) serve(ctx context.Context) error {
 	)
 
 	a.server = &server.Server{
-		Addr:         c.Addr,
-		WS:           a.hub,
+		Addr: c.Addr,
+		GraphQL: gql.NewHandler(gql.Config{
+			Services:      services,
+			Auth:          a.auth,
+			Media:         storage,
+			AvatarLimits:  media.Limits{MaxBytes: c.AvatarMaxBytes},
+			Debug:         c.Debug,
+			Introspection: c.GraphQLIntrospection,
+			MaxDepth:      c.GraphQLMaxDepth,
+			MaxComplexity: c.GraphQLMaxComplexity,
+			ListCap:       c.GraphQLListCap,
+			Logger:        m.Logger,
+		}),
+		CSRF: a.auth.CSRFHandler(),
+		WS:   a.hub,
+		Admin: admin.New(admin.Config{
+			Services:      services,
+			Auth:          a.auth,
+			Media:         storage,
+			SecureCookies: c.SecureCookies,
+			Logger:        m.Logger,
+		}),
 		Media:        media.Handler(storage),
 		Web:          web.Handler(),
+		Auth:         a.auth,
 		AllowedHosts: c.AllowedHosts,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {

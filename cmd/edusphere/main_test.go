@@ -4,9 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/sqlite"
@@ -452,5 +458,128 @@ func TestBinary_ServeAndSignal(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "shutting down") {
 		t.Fatalf("logs=%s, want the shutdown line", logs)
+	}
+}
+
+// client is a browser-like HTTP client of one server: it keeps cookies and
+// sends the CSRF header and the same-origin Origin the web client sends.
+type client struct {
+	t    *testing.T
+	base string
+	http *http.Client
+}
+
+func newClient(t *testing.T, base string) *client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &client{t: t, base: base, http: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+}
+
+func (c *client) cookie(name string) string {
+	u, _ := neturl.Parse(c.base)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+// graphql posts one operation and returns the status and decoded body.
+func (c *client) graphql(query string, vars map[string]any, csrf bool) (int, map[string]any) {
+	c.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest("POST", c.base+"/graphql/", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", c.base)
+	if csrf {
+		req.Header.Set("X-CSRFToken", c.cookie("csrftoken"))
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	b, _ := io.ReadAll(resp.Body)
+	json.Unmarshal(b, &out)
+	if out == nil {
+		out = map[string]any{"raw": string(b)}
+	}
+	return resp.StatusCode, out
+}
+
+func TestMain_Journey(t *testing.T) {
+	m := MustRunMain(t, testEnv(t, "REGISTER_RATE_LIMIT", "0", "LOGIN_RATE_LIMIT", "0"))
+	c := newClient(t, m.URL())
+
+	// Boot: the CSRF bootstrap sets csrftoken.
+	resp, err := c.http.Get(m.URL() + "/api/csrf/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(b) != `{"SetCsrfToken": "X-CSRFToken"}` || c.cookie("csrftoken") == "" {
+		t.Fatalf("/api/csrf/=%d %q cookie %q, want 200, the body and a csrftoken", resp.StatusCode, b, c.cookie("csrftoken"))
+	}
+
+	// A GET query needs no token.
+	code, body := get(t, m.URL()+"/graphql/?query=%7Btopics%7Bname%7D%7D", "")
+	if code != 200 || !strings.Contains(body, `"data":{"topics":[]}`) {
+		t.Fatalf("GET topics=%d %s, want 200 with an empty list", code, body)
+	}
+
+	// An unsafe request without the token is refused by CSRF.
+	if code, out := c.graphql(`{ topics { name } }`, nil, false); code != 403 {
+		t.Fatalf("POST without X-CSRFToken=%d %v, want 403", code, out)
+	}
+
+	register := `mutation($e:String!,$u:String!,$n:String!,$p:String!){registerUser(email:$e,username:$u,name:$n,password1:$p,password2:$p){success}}`
+	if code, out := c.graphql(register, map[string]any{"e": "ada@example.com", "u": "Ada", "n": "Ada", "p": "correct horse battery"}, true); code != 200 || out["errors"] != nil {
+		t.Fatalf("registerUser=%d %v, want success", code, out)
+	}
+	login := `mutation($e:String!,$p:String!){tokenAuth(email:$e,password:$p){payload}}`
+	if code, out := c.graphql(login, map[string]any{"e": "ada@example.com", "p": "correct horse battery"}, true); code != 200 || out["errors"] != nil || c.cookie("JWT") == "" {
+		t.Fatalf("tokenAuth=%d %v JWT=%q, want the JWT cookie", code, out, c.cookie("JWT"))
+	}
+	create := `mutation{createRoom(name:"Room A",topicName:"Go",description:"d"){room{slug}}}`
+	if code, out := c.graphql(create, nil, true); code != 200 || !strings.Contains(fmt.Sprint(out), "room-a") {
+		t.Fatalf("createRoom=%d %v, want slug room-a", code, out)
+	}
+
+	// Chat: the socket authenticates with the JWT cookie and echoes the new message to the room.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(m.URL(), "http")+"/ws/chat/ada/room-a", &websocket.DialOptions{
+		HTTPHeader: http.Header{"Origin": {"http://localhost"}, "Cookie": {"JWT=" + c.cookie("JWT")}},
+	})
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	defer ws.CloseNow()
+	if err := ws.Write(ctx, websocket.MessageText, []byte(`{"type":"text","message":"hello"}`)); err != nil {
+		t.Fatal(err)
+	}
+	_, frame, err := ws.Read(ctx)
+	if err != nil || !strings.Contains(string(frame), `"action": "new"`) || !strings.Contains(string(frame), `"body": "hello"`) {
+		t.Fatalf("frame=%s, %v, want the new-message frame", frame, err)
+	}
+
+	// The message is in the room's history.
+	q := neturl.QueryEscape(`{messages(hostSlug:"ada",roomSlug:"room-a"){body}}`)
+	if code, body := get(t, m.URL()+"/graphql/?query="+q, ""); code != 200 || !strings.Contains(body, `"body":"hello"`) {
+		t.Fatalf("messages=%d %s, want hello", code, body)
+	}
+
+	// Metrics count the routes and the open socket.
+	_, metrics := get(t, m.URL()+"/metrics", "")
+	for _, want := range []string{`edusphere_http_requests_total{code="200",method="POST",route="graphql"}`, "edusphere_ws_connections 1"} {
+		if !strings.Contains(metrics, want) {
+			t.Fatalf("metrics lack %q", want)
+		}
 	}
 }
