@@ -63,12 +63,15 @@ func (s *RoomService) CreateRoom(ctx context.Context, c edusphere.RoomCreate) (*
 	if err := edusphere.ValidateTopicName(c.TopicName); err != nil {
 		return nil, err
 	}
+	// The slug and the topic id are known only inside the transaction;
+	// stand-ins let the name and description be checked before any SQL,
+	// and the real slug is checked once built.
 	room := &edusphere.Room{
 		ID:          uuid.New(),
 		Name:        c.Name,
-		Slug:        edusphere.Slugify(c.Name),
+		Slug:        "probe",
 		HostID:      c.HostID,
-		TopicID:     1, // stands in for the topic id until the topic exists
+		TopicID:     1,
 		Description: c.Description,
 	}
 	if err := room.Validate(); err != nil {
@@ -127,7 +130,7 @@ func (s *RoomService) UpdateRoom(ctx context.Context, id uuid.UUID, upd eduspher
 	// Check the changed fields against valid stand-ins before any SQL.
 	probe := edusphere.Room{Name: "probe", Slug: "probe", HostID: id, TopicID: 1}
 	if upd.Name != nil {
-		probe.Name, probe.Slug = *upd.Name, edusphere.Slugify(*upd.Name)
+		probe.Name = *upd.Name
 	}
 	if upd.Slug != nil {
 		probe.Slug = *upd.Slug

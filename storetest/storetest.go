@@ -1,0 +1,187 @@
+package storetest
+
+import (
+	"context"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/testdb"
+	"github.com/google/uuid"
+)
+
+// Run runs the whole conformance suite. open must return a fresh, migrated,
+// empty database whose store reads "now" from the Handle's Clock; Run calls
+// it once per subtest, so subtests never see each other's rows.
+func Run(t *testing.T, open func(t *testing.T) *testdb.Handle) {
+	t.Run("Users", func(t *testing.T) { testUsers(t, open) })
+	t.Run("Topics", func(t *testing.T) { testTopics(t, open) })
+	t.Run("Rooms", func(t *testing.T) { testRooms(t, open) })
+	t.Run("Messages", func(t *testing.T) { testMessages(t, open) })
+	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
+	t.Run("AdminLog", func(t *testing.T) { testAdminLog(t, open) })
+}
+
+// opener returns a fresh, migrated, empty database.
+type opener = func(t *testing.T) *testdb.Handle
+
+// epoch is where tests that control the clock start it: a time with
+// sub-microsecond digits, which every store must drop.
+var epoch = time.Date(2025, 3, 14, 15, 9, 26, 535897932, time.UTC)
+
+// epochUS is epoch at the precision stores keep.
+var epochUS = epoch.Truncate(time.Microsecond)
+
+func ptr[T any](v T) *T { return &v }
+
+// slugSuffixRe returns the pattern of a collided slug for base.
+func slugSuffixRe(base string) *regexp.Regexp {
+	return regexp.MustCompile(`^` + regexp.QuoteMeta(base) + `-[0-9a-f]{4}$`)
+}
+
+// wantErr fails t unless err has code and, when msg is not empty, msg.
+func wantErr(t *testing.T, err error, code, msg string) {
+	t.Helper()
+	if got := edusphere.ErrorCode(err); got != code {
+		t.Fatalf("ErrorCode=%q (err %v), want %q", got, err, code)
+	}
+	if msg != "" {
+		if got := edusphere.ErrorMessage(err); got != msg {
+			t.Fatalf("ErrorMessage=%q, want %q", got, msg)
+		}
+	}
+}
+
+// mustOK fails t when err is not nil.
+func mustOK(t *testing.T, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s=%v, want nil", what, err)
+	}
+}
+
+// repr builds the model-error message for one field.
+func repr(field string, msgs ...string) string {
+	return edusphere.FieldErrors{{Field: field, Messages: msgs}}.Repr()
+}
+
+// ids returns the ids of rooms (or anything with an ID) in order.
+func roomIDs(rooms []*edusphere.Room) []uuid.UUID {
+	out := make([]uuid.UUID, len(rooms))
+	for i, r := range rooms {
+		out[i] = r.ID
+	}
+	return out
+}
+
+func messageIDs(msgs []*edusphere.Message) []uuid.UUID {
+	out := make([]uuid.UUID, len(msgs))
+	for i, m := range msgs {
+		out[i] = m.ID
+	}
+	return out
+}
+
+func userIDs(users []*edusphere.User) []uuid.UUID {
+	out := make([]uuid.UUID, len(users))
+	for i, u := range users {
+		out[i] = u.ID
+	}
+	return out
+}
+
+// sortedIDs returns ids sorted by their text, the order stores use to
+// break ties (PostgreSQL's uuid order is the same).
+func sortedIDs(ids ...uuid.UUID) []uuid.UUID {
+	out := append([]uuid.UUID(nil), ids...)
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+func equalIDs(a, b []uuid.UUID) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// wantIDs fails t unless got lists want in order.
+func wantIDs(t *testing.T, what string, got, want []uuid.UUID) {
+	t.Helper()
+	if !equalIDs(got, want) {
+		t.Fatalf("%s=%v, want %v", what, got, want)
+	}
+}
+
+// wantTotal fails t unless n is want.
+func wantTotal(t *testing.T, n, want int) {
+	t.Helper()
+	if n != want {
+		t.Fatalf("total=%d, want %d", n, want)
+	}
+}
+
+// wantTime fails t unless got equals want.
+func wantTime(t *testing.T, what string, got, want time.Time) {
+	t.Helper()
+	if !got.Equal(want) {
+		t.Fatalf("%s=%v, want %v", what, got, want)
+	}
+}
+
+// env bundles what a subtest uses.
+type env struct {
+	ctx context.Context
+	h   *testdb.Handle
+	s   edusphere.Services
+}
+
+func newEnv(t *testing.T, open func(t *testing.T) *testdb.Handle) *env {
+	t.Helper()
+	h := open(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return &env{ctx: ctx, h: h, s: h.Services}
+}
+
+// user creates an active user called username.
+func (e *env) user(t *testing.T, username string) *edusphere.User {
+	t.Helper()
+	return testdb.MustCreateUser(t, e.ctx, e.s, &edusphere.User{
+		Username: username, Name: strings.ToUpper(username[:1]) + username[1:], Email: username + "@example.com",
+	})
+}
+
+// userWith creates u, filling blank fields, as an active user.
+func (e *env) userWith(t *testing.T, u *edusphere.User) *edusphere.User {
+	t.Helper()
+	return testdb.MustCreateUser(t, e.ctx, e.s, u)
+}
+
+// room creates a room of host.
+func (e *env) room(t *testing.T, host *edusphere.User, name, topic string) *edusphere.Room {
+	t.Helper()
+	return testdb.MustCreateRoom(t, e.ctx, e.s, edusphere.RoomCreate{HostID: host.ID, Name: name, TopicName: topic})
+}
+
+// message posts body in room as user.
+func (e *env) message(t *testing.T, room *edusphere.Room, user *edusphere.User, body string) *edusphere.Message {
+	t.Helper()
+	return testdb.MustCreateMessage(t, e.ctx, e.s, &edusphere.Message{RoomID: room.ID, UserID: user.ID, Body: body})
+}
+
+// join adds user to room.
+func (e *env) join(t *testing.T, room *edusphere.Room, user *edusphere.User) {
+	t.Helper()
+	if _, err := e.s.Rooms.JoinRoom(e.ctx, room.ID, user.ID); err != nil {
+		t.Fatalf("JoinRoom=%v, want nil", err)
+	}
+}
