@@ -22,7 +22,12 @@ func TestOriginal(t *testing.T) {
 
 		t.Run("RegisterSuccess", func(t *testing.T) {
 			r := srv.client(t).do(`mutation { registerUser(username:"newuser", name:"New User", email:"new@email.com", password1:"securepassword123", password2:"securepassword123") { user { username } success } }`, nil).noErrors(t)
-			var data struct{ RegisterUser struct{ User struct{ Username string }; Success bool } }
+			var data struct {
+				RegisterUser struct {
+					User    struct{ Username string }
+					Success bool
+				}
+			}
 			r.dataInto(t, &data)
 			if !data.RegisterUser.Success || data.RegisterUser.User.Username != "newuser" {
 				t.Fatalf("registerUser=%+v, want success and newuser", data.RegisterUser)
@@ -59,7 +64,9 @@ func TestOriginal(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := uploadAvatar(t, srv.as(t, user), "avatar.jpg", "image/jpeg", buf.Bytes()).noErrors(t)
-			var data struct{ UpdateUser struct{ User struct{ Avatar string } } }
+			var data struct {
+				UpdateUser struct{ User struct{ Avatar string } }
+			}
 			r.dataInto(t, &data)
 			got, _ := s.Users.FindUserByID(ctx, user.ID)
 			if !strings.HasSuffix(got.Avatar, ".jpg") || data.UpdateUser.User.Avatar != got.Avatar {

@@ -3,10 +3,10 @@ package gql_test
 import (
 	"bytes"
 	"compress/zlib"
-	"encoding/binary"
-	"hash/crc32"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -111,7 +111,9 @@ func TestUpload(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				r := uploadAvatar(t, c, tc.filename, tc.ctype, tc.data).noErrors(t)
-				var data struct{ UpdateUser struct{ User struct{ Avatar string } } }
+				var data struct {
+					UpdateUser struct{ User struct{ Avatar string } }
+				}
 				r.dataInto(t, &data)
 				name := data.UpdateUser.User.Avatar
 				if !strings.HasPrefix(name, "avatars/") || filepath.Ext(name) != tc.ext {
