@@ -24,6 +24,7 @@ import (
 
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/sqlite"
+	"github.com/edusphere/edusphere/testdb"
 )
 
 // syncBuffer collects output written from several goroutines.
@@ -580,6 +581,89 @@ func TestMain_Journey(t *testing.T) {
 	for _, want := range []string{`edusphere_http_requests_total{code="200",method="POST",route="graphql"}`, "edusphere_ws_connections 1"} {
 		if !strings.Contains(metrics, want) {
 			t.Fatalf("metrics lack %q", want)
+		}
+	}
+}
+
+// TestMain_PostgresRedisTwoProcesses runs two servers on one PostgreSQL
+// database and one Redis: a message sent through one reaches a socket on
+// the other.
+func TestMain_PostgresRedisTwoProcesses(t *testing.T) {
+	dsn := testdb.PostgresDSN(t)
+	redisURL, _ := testdb.Redis(t)
+	env := func() map[string]string {
+		return testEnv(t, "DATABASE_URL", dsn, "REDIS_URL", redisURL, "SECRET_KEY", "shared-secret-for-both-processes",
+			"REGISTER_RATE_LIMIT", "0", "LOGIN_RATE_LIMIT", "0")
+	}
+	// Both start at once: concurrent migrations must be harmless.
+	mains := make([]*Main, 2)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range mains {
+		m, _, _ := newMain(env(), "")
+		m.ParseFlags(nil)
+		mains[i] = m
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = m.Run(context.Background()) }()
+	}
+	wg.Wait()
+	for i, m := range mains {
+		t.Cleanup(func() { m.Close() })
+		if errs[i] != nil {
+			t.Fatalf("Run #%d: %v", i+1, errs[i])
+		}
+	}
+	if code, body := get(t, mains[1].URL()+"/readyz", ""); code != 200 {
+		t.Fatalf("readyz=%d %s, want 200", code, body)
+	}
+
+	c := newClient(t, mains[0].URL())
+	c.http.Get(mains[0].URL() + "/api/csrf/")
+	register := `mutation{registerUser(email:"bob@example.com",username:"bob",name:"Bob",password1:"correct horse battery",password2:"correct horse battery"){success}}`
+	login := `mutation{tokenAuth(email:"bob@example.com",password:"correct horse battery"){payload}}`
+	create := `mutation{createRoom(name:"Shared",topicName:"Go",description:""){room{slug}}}`
+	for _, q := range []string{register, login, create} {
+		if code, out := c.graphql(q, nil, true); code != 200 || out["errors"] != nil {
+			t.Fatalf("%s=%d %v", q, code, out)
+		}
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	dial := func(m *Main) *websocket.Conn {
+		ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(m.URL(), "http")+"/ws/chat/bob/shared", &websocket.DialOptions{
+			HTTPHeader: http.Header{"Origin": {"http://localhost"}, "Cookie": {"JWT=" + c.cookie("JWT")}},
+		})
+		if err != nil {
+			t.Fatalf("Dial %s: %v", m.URL(), err)
+		}
+		t.Cleanup(func() { ws.CloseNow() })
+		return ws
+	}
+	sender, receiver := dial(mains[0]), dial(mains[1])
+	// The receiver's subscription travels through Redis; retry the send
+	// until a frame arrives, bounded by ctx.
+	got := make(chan string, 1)
+	go func() {
+		_, frame, err := receiver.Read(ctx)
+		if err == nil {
+			got <- string(frame)
+		}
+		close(got)
+	}()
+	for {
+		if err := sender.Write(ctx, websocket.MessageText, []byte(`{"type":"text","message":"across"}`)); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case frame, ok := <-got:
+			if !ok || !strings.Contains(frame, `"body": "across"`) {
+				t.Fatalf("frame=%q, want the message sent on the other process", frame)
+			}
+			return
+		case <-time.After(500 * time.Millisecond):
+		case <-ctx.Done():
+			t.Fatalf("no frame crossed processes")
 		}
 	}
 }
