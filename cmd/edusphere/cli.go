@@ -66,12 +66,9 @@ func (m *Main) Exec(ctx context.Context, args []string) int {
 	if err := m.ParseFlags(args); errors.Is(err, flag.ErrHelp) {
 		return ExitOK
 	} else if err != nil {
+		// ParseFlags fails only on the command line itself: usage errors.
 		fmt.Fprintf(m.Stderr, "edusphere: %s\n", oneLine(err))
-		var ue *UsageError
-		if errors.As(err, &ue) {
-			fmt.Fprintln(m.Stderr, "Run 'edusphere --help' for usage.")
-			return ExitUsage
-		}
+		fmt.Fprintln(m.Stderr, "Run 'edusphere --help' for usage.")
 		return ExitUsage
 	}
 	err := m.Run(ctx)
