@@ -242,7 +242,7 @@ func TestUserChange(t *testing.T) {
 // API session (their access token stops working at once) and their admin
 // session, on every store.
 func TestDeactivate(t *testing.T) {
-	each(t, func(t *testing.T, db *testdb.Handle) {
+	testdb.Each(t, func(t *testing.T, db *testdb.Handle) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		super := e.user("head", true, true)
@@ -288,7 +288,7 @@ func TestDeactivate(t *testing.T) {
 }
 
 func TestDeleteUser(t *testing.T) {
-	each(t, func(t *testing.T, db *testdb.Handle) {
+	testdb.Each(t, func(t *testing.T, db *testdb.Handle) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		super := e.user("admin", true, true)
@@ -581,10 +581,3 @@ func TestStatic(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-// each runs fn on SQLite and on PostgreSQL (skipped when PostgreSQL is
-// unreachable, unless CI=true).
-func each(t *testing.T, fn func(t *testing.T, db *testdb.Handle)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, testdb.SQLite(t)) })
-	t.Run("postgres", func(t *testing.T) { fn(t, testdb.Postgres(t)) })
-}
