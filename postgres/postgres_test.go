@@ -11,10 +11,17 @@ import (
 
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/postgres"
+	"github.com/edusphere/edusphere/storetest"
 	"github.com/edusphere/edusphere/testdb"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
+
+// TestStore runs the conformance suite both stores share on PostgreSQL,
+// one fresh database per subtest.
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) *testdb.Handle { return testdb.Postgres(t) })
+}
 
 // openDB opens a DB on dsn and closes it in Cleanup.
 func openDB(t *testing.T, dsn string) *postgres.DB {

@@ -89,11 +89,14 @@ func (s *RoomService) CreateRoom(ctx context.Context, create edusphere.RoomCreat
 	if err := edusphere.ValidateTopicName(create.TopicName); err != nil {
 		return nil, err
 	}
+	// The slug and the topic id are known only inside the transaction;
+	// stand-ins let the name and description be checked before any SQL,
+	// and the real slug is checked once built.
 	draft := &edusphere.Room{
 		Name:        create.Name,
-		Slug:        edusphere.Slugify(create.Name),
+		Slug:        "probe",
 		HostID:      create.HostID,
-		TopicID:     1, // stands in for the topic got or created below
+		TopicID:     1,
 		Description: create.Description,
 	}
 	if err := draft.Validate(); err != nil {
@@ -171,7 +174,7 @@ func (s *RoomService) UpdateRoom(ctx context.Context, id uuid.UUID, upd eduspher
 	// Check the changed fields against valid stand-ins before any SQL.
 	probe := edusphere.Room{Name: "probe", Slug: "probe", HostID: id, TopicID: 1}
 	if upd.Name != nil {
-		probe.Name, probe.Slug = *upd.Name, edusphere.Slugify(*upd.Name)
+		probe.Name = *upd.Name
 	}
 	if upd.Slug != nil {
 		probe.Slug = *upd.Slug
@@ -217,37 +220,27 @@ func (s *RoomService) updateRoom(ctx context.Context, id uuid.UUID, upd eduspher
 	if upd.Description != nil {
 		r.Description = *upd.Description
 	}
-	nameChanged := r.Name != old.Name
-	rebuild := upd.Slug == nil && nameChanged && !edusphere.KeepsSlug(old.Name, r.Name)
-	switch {
-	case upd.Slug != nil:
-		r.Slug = *upd.Slug
-	case rebuild:
-		r.Slug = edusphere.Slugify(r.Name) // checked for form now, made free below
-	}
-	if err := r.Validate(); err != nil {
-		return nil, err
-	}
-	if nameChanged {
+	if r.Name != old.Name {
 		if err := checkRoomName(ctx, tx, r); err != nil {
 			return nil, err
 		}
+		if upd.Slug == nil && !edusphere.KeepsSlug(old.Name, r.Name) {
+			if r.Slug, err = newRoomSlug(ctx, tx, r); err != nil {
+				return nil, err
+			}
+		}
 	}
-	switch {
-	case upd.Slug != nil && r.Slug != old.Slug:
-		taken, err := slugTaken(ctx, tx, r.HostID, r.Slug)
+	if upd.Slug != nil && *upd.Slug != r.Slug {
+		taken, err := slugTaken(ctx, tx, r.HostID, *upd.Slug)
 		if err != nil {
 			return nil, err
 		} else if taken {
 			return nil, edusphere.ModelFieldError(edusphere.ECONFLICT, "slug", msgSlugTaken)
 		}
-	case rebuild:
-		if r.Slug, err = newRoomSlug(ctx, tx, r); err != nil {
-			return nil, err
-		}
-		if err := r.Validate(); err != nil {
-			return nil, err
-		}
+		r.Slug = *upd.Slug
+	}
+	if err := r.Validate(); err != nil {
+		return nil, err
 	}
 	r.Updated = tx.now
 	if _, err := tx.exec(ctx, `UPDATE core_room SET
