@@ -23,6 +23,7 @@ func Run(t *testing.T, open func(t *testing.T) *testdb.Handle) {
 	t.Run("Messages", func(t *testing.T) { testMessages(t, open) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
 	t.Run("AdminLog", func(t *testing.T) { testAdminLog(t, open) })
+	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 }
 
 // opener returns a fresh, migrated, empty database.
