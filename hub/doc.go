@@ -1,0 +1,67 @@
+// Package hub is EduSphere's real-time layer: the WebSocket chat endpoint
+// /ws/chat/<hostUsername>/<roomSlug> (CONTRACT §7), the Hub that maps each
+// room to the sockets this process holds, and the service wrappers that
+// publish after commit.
+//
+// # Delivery
+//
+// Every frame goes through the edusphere.Broker, in one process (inmem) and
+// across many (redis) alike: the first local socket of a room subscribes the
+// room's channel, the last one to leave unsubscribes it. An event carries
+// its frame encoded once; fan-out appends the same bytes to each socket's
+// bounded queue and never blocks the publisher. Chat writes are persisted
+// first and published after the store returns (Wrap), so a frame never
+// announces a message the database does not hold.
+//
+// # Frames
+//
+// Client frames and the "new", "update" and "delete" frames follow §7.2 and
+// §7.3 exactly, written like Python's json.dumps (", " and ": " separators,
+// non-ASCII escaped). Where the original dropped the connection, the socket
+// now stays open and the sender alone gets an error frame {"error": text}:
+//
+//	Message exceeds 500 characters.      message missing, null, not a string, "" or over 500 code points
+//	Message not found.                   messageId missing, null, not a string, not a UUID, unknown, or in another room
+//	You can only edit your own messages.
+//	You can only delete your own messages.
+//	Unknown message type.                "type" other than "text", "update" or "delete" (including non-strings)
+//	Invalid message format.              malformed JSON, JSON that is not an object, binary frames
+//	Rate limit exceeded. Slow down.      more frames than Config.RateLimit allows for this user
+//	Internal error.                      the database failed; the cause is logged
+//
+// The update and delete frames echo the canonical (lower-case) id and the
+// stored body. A message of another room cannot be edited or deleted through
+// this room's socket (CONTRACT A.1.1).
+//
+// # Handshake
+//
+// Every refusal happens before the upgrade, with an empty body: a missing
+// Origin or one whose hostname is not allowed (Config-free originOK, by
+// default LocalOrigin) gives 403; a path that is not /ws/chat/<seg>/<seg>
+// with segments of [-a-zA-Z0-9_]+ gives 404; an absent, bad, expired or
+// inactive JWT cookie, an unknown room or a caller who is not a participant
+// gives 403; a hub shutting down gives 503.
+//
+// # Close codes
+//
+// Codes 4000–4099 mean "try again": a client should reconnect, after
+// reloading history. Codes 4400–4499 are final: reconnecting will fail the
+// same way.
+//
+//	1001 going away      Shutdown: queued frames are written first
+//	1009 message too big a frame over Config.MaxFrameBytes (default 64 KiB)
+//	4008 slow consumer   the socket's send queue (Config.SendQueue) overflowed;
+//	                     queued frames are dropped, the room is not slowed down
+//	4403 user disabled   the user was deactivated or deleted
+//	4404 room deleted    the room no longer exists
+//
+// A peer that does not answer a ping within Config.PingInterval, or does not
+// take a frame within Config.WriteTimeout, is dropped without a close frame.
+//
+// # Rate limit
+//
+// Config.RateLimit is a token bucket per user per process, counting every
+// frame the user sends on any of their sockets: Count frames per Per, with a
+// burst of Count. The zero value turns it off. Its fields match auth.Limit,
+// so a parsed WS_RATE_LIMIT converts with hub.RateLimit(limit).
+package hub

@@ -1,0 +1,313 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coder/websocket"
+	"github.com/edusphere/edusphere"
+	"github.com/google/uuid"
+)
+
+// Error frame texts; see the package documentation for when each is sent.
+const (
+	MsgTooLong       = "Message exceeds 500 characters."
+	MsgNotFound      = "Message not found."
+	MsgEditOwn       = "You can only edit your own messages."
+	MsgDeleteOwn     = "You can only delete your own messages."
+	MsgUnknownType   = "Unknown message type."
+	MsgInvalidFormat = "Invalid message format."
+	MsgRateLimited   = "Rate limit exceeded. Slow down."
+	MsgInternal      = "Internal error."
+)
+
+// frameTimeout bounds the database work of one client frame.
+const frameTimeout = 10 * time.Second
+
+// handleFrame handles one client frame. Every frame yields exactly one frame
+// back to the sender: its own broadcast, or an error frame.
+func (c *conn) handleFrame(typ websocket.MessageType, data []byte) {
+	if c.limiter != nil && !c.limiter.Allow() {
+		c.sendError(MsgRateLimited)
+		return
+	}
+	ctx, cancel := context.WithTimeout(edusphere.NewContextWithUser(c.h.ctx, c.user), frameTimeout)
+	defer cancel()
+
+	// The room is looked up again before each frame (§7.2).
+	if _, err := c.h.raw.Rooms.FindRoomByID(ctx, c.roomID); err != nil {
+		if edusphere.ErrorCode(err) == edusphere.ENOTFOUND {
+			c.close(StatusRoomDeleted, "room deleted", true)
+			return
+		}
+		c.internal("find room", err)
+		return
+	}
+
+	if typ != websocket.MessageText {
+		c.sendError(MsgInvalidFormat)
+		return
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
+		c.sendError(MsgInvalidFormat)
+		return
+	}
+	kind := "text"
+	if raw, ok := obj["type"]; ok {
+		if err := json.Unmarshal(raw, &kind); err != nil || raw[0] != '"' {
+			c.sendError(MsgUnknownType)
+			return
+		}
+	}
+	switch kind {
+	case "text":
+		c.handleText(ctx, obj)
+	case "update":
+		c.handleUpdate(ctx, obj)
+	case "delete":
+		c.handleDelete(ctx, obj)
+	default:
+		c.sendError(MsgUnknownType)
+	}
+}
+
+// body returns the "message" value when it is a valid body.
+func body(obj map[string]json.RawMessage) (string, bool) {
+	raw, ok := obj["message"]
+	if !ok || len(raw) == 0 || raw[0] != '"' {
+		return "", false
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	if s == "" || edusphere.Len(s) > edusphere.MaxBodyLength {
+		return "", false
+	}
+	return s, true
+}
+
+func (c *conn) handleText(ctx context.Context, obj map[string]json.RawMessage) {
+	s, ok := body(obj)
+	if !ok {
+		c.sendError(MsgTooLong)
+		return
+	}
+	m := &edusphere.Message{UserID: c.user.ID, RoomID: c.roomID, Body: s}
+	if err := c.h.services.Messages.CreateMessage(ctx, m); err != nil {
+		c.fail("create message", err)
+	}
+}
+
+// target finds the message a frame's messageId names in this socket's room.
+func (c *conn) target(ctx context.Context, obj map[string]json.RawMessage) (*edusphere.Message, bool) {
+	raw, ok := obj["messageId"]
+	if !ok || len(raw) == 0 || raw[0] != '"' {
+		c.sendError(MsgNotFound)
+		return nil, false
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		c.sendError(MsgNotFound)
+		return nil, false
+	}
+	id, err := uuid.Parse(s)
+	if err != nil {
+		c.sendError(MsgNotFound)
+		return nil, false
+	}
+	m, err := c.h.raw.Messages.FindMessageByID(ctx, id)
+	if err != nil {
+		c.fail("find message", err)
+		return nil, false
+	}
+	if m.RoomID != c.roomID {
+		c.sendError(MsgNotFound)
+		return nil, false
+	}
+	return m, true
+}
+
+func (c *conn) handleUpdate(ctx context.Context, obj map[string]json.RawMessage) {
+	m, ok := c.target(ctx, obj)
+	if !ok {
+		return
+	}
+	if !edusphere.CanEditMessage(c.user, m) {
+		c.sendError(MsgEditOwn)
+		return
+	}
+	s, ok := body(obj)
+	if !ok {
+		c.sendError(MsgTooLong)
+		return
+	}
+	if _, err := c.h.services.Messages.UpdateMessage(ctx, m.ID, edusphere.MessageUpdate{Body: &s}); err != nil {
+		c.fail("update message", err)
+	}
+}
+
+func (c *conn) handleDelete(ctx context.Context, obj map[string]json.RawMessage) {
+	m, ok := c.target(ctx, obj)
+	if !ok {
+		return
+	}
+	if !edusphere.CanEditMessage(c.user, m) {
+		c.sendError(MsgDeleteOwn)
+		return
+	}
+	if err := deleteMessage(ctx, c.h, c.h.raw.Messages, m); err != nil {
+		c.fail("delete message", err)
+	}
+}
+
+// fail maps a store error to the error frame the sender sees.
+func (c *conn) fail(step string, err error) {
+	switch edusphere.ErrorCode(err) {
+	case edusphere.ENOTFOUND:
+		c.sendError(MsgNotFound)
+	case edusphere.EINVALID:
+		c.sendError(MsgTooLong)
+	default:
+		c.internal(step, err)
+	}
+}
+
+func (c *conn) internal(step string, err error) {
+	c.h.log.Error("chat frame", "step", step, "room", c.roomID, "user", c.user.ID, "err", err)
+	c.sendError(MsgInternal)
+}
+
+func (c *conn) sendError(text string) {
+	c.enqueue(errorFrame(text))
+}
+
+// isoformat renders t as Python's datetime.isoformat of an aware UTC time:
+// a 6-digit fraction only when the microseconds are not 0, and +00:00.
+func isoformat(t time.Time) string {
+	t = t.UTC()
+	b := make([]byte, 0, 32)
+	b = t.AppendFormat(b, "2006-01-02T15:04:05")
+	if us := t.Nanosecond() / 1000; us != 0 {
+		b = fmt.Appendf(b, ".%06d", us)
+	}
+	return string(append(b, "+00:00"...))
+}
+
+// appendPyString appends s as Python's json.dumps writes a str with
+// ensure_ascii: everything outside printable ASCII is escaped, astral
+// characters as surrogate pairs.
+func appendPyString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for _, r := range s {
+		switch {
+		case r == '"':
+			b = append(b, '\\', '"')
+		case r == '\\':
+			b = append(b, '\\', '\\')
+		case r == '\n':
+			b = append(b, '\\', 'n')
+		case r == '\r':
+			b = append(b, '\\', 'r')
+		case r == '\t':
+			b = append(b, '\\', 't')
+		case r == '\b':
+			b = append(b, '\\', 'b')
+		case r == '\f':
+			b = append(b, '\\', 'f')
+		case r >= 0x20 && r < 0x7f:
+			b = append(b, byte(r))
+		case r > 0xffff:
+			r -= 0x10000
+			hi, lo := 0xd800+(r>>10), 0xdc00+(r&0x3ff)
+			b = append(b, '\\', 'u', hex[hi>>12&15], hex[hi>>8&15], hex[hi>>4&15], hex[hi&15])
+			b = append(b, '\\', 'u', hex[lo>>12&15], hex[lo>>8&15], hex[lo>>4&15], hex[lo&15])
+		default:
+			if r == utf8.RuneError {
+				r = 0xfffd
+			}
+			b = append(b, '\\', 'u', hex[r>>12&15], hex[r>>8&15], hex[r>>4&15], hex[r&15])
+		}
+	}
+	return append(b, '"')
+}
+
+func appendKey(b []byte, key string) []byte {
+	b = appendPyString(b, key)
+	return append(b, ':', ' ')
+}
+
+// NewFrame returns the §7.3 "new" frame of m written by author.
+func NewFrame(m *edusphere.Message, author *edusphere.User) []byte {
+	b := make([]byte, 0, 256+len(m.Body))
+	b = append(b, `{"type": "chat_message", "action": "new", `...)
+	b = appendKey(b, "id")
+	b = appendPyString(b, m.ID.String())
+	b = append(b, ", "...)
+	b = appendKey(b, "user")
+	b = appendPyString(b, author.Username)
+	b = append(b, ", "...)
+	b = appendKey(b, "user_id")
+	b = appendPyString(b, author.ID.String())
+	b = append(b, ", "...)
+	b = appendKey(b, "body")
+	b = appendPyString(b, m.Body)
+	b = append(b, ", "...)
+	b = appendKey(b, "created")
+	b = appendPyString(b, isoformat(m.Created))
+	b = append(b, ", "...)
+	b = appendKey(b, "edited")
+	b = strconv.AppendBool(b, m.Edited)
+	b = append(b, ", "...)
+	b = appendKey(b, "updated")
+	b = appendPyString(b, isoformat(m.Updated))
+	b = append(b, ", "...)
+	b = appendKey(b, "userAvatar")
+	if author.Avatar == "" {
+		b = append(b, "null"...)
+	} else {
+		b = appendPyString(b, author.Avatar)
+	}
+	return append(b, '}')
+}
+
+// UpdateFrame returns the §7.3 "update" frame of m, with its canonical id
+// and stored body.
+func UpdateFrame(m *edusphere.Message) []byte {
+	b := make([]byte, 0, 160+len(m.Body))
+	b = append(b, `{"type": "chat_message", "action": "update", `...)
+	b = appendKey(b, "id")
+	b = appendPyString(b, m.ID.String())
+	b = append(b, ", "...)
+	b = appendKey(b, "body")
+	b = appendPyString(b, m.Body)
+	b = append(b, ", "...)
+	b = appendKey(b, "edited")
+	b = strconv.AppendBool(b, m.Edited)
+	b = append(b, ", "...)
+	b = appendKey(b, "updated")
+	b = appendPyString(b, isoformat(m.Updated))
+	return append(b, '}')
+}
+
+// DeleteFrame returns the §7.3 "delete" frame of the message id.
+func DeleteFrame(id uuid.UUID) []byte {
+	b := make([]byte, 0, 96)
+	b = append(b, `{"type": "chat_message", "action": "delete", "id": `...)
+	b = appendPyString(b, id.String())
+	return append(b, '}')
+}
+
+// errorFrame returns {"error": text}.
+func errorFrame(text string) []byte {
+	b := make([]byte, 0, 16+len(text))
+	b = append(b, `{"error": `...)
+	b = appendPyString(b, text)
+	return append(b, '}')
+}

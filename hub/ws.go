@@ -1,0 +1,96 @@
+package hub
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+
+	"github.com/coder/websocket"
+	"github.com/edusphere/edusphere"
+)
+
+// pathRe matches the chat route, mounted with or without the /ws/chat prefix.
+var pathRe = regexp.MustCompile(`^(?:/ws/chat)?/([-a-zA-Z0-9_]+)/([-a-zA-Z0-9_]+)$`)
+
+// ServeHTTP runs the §7.1 handshake checks in order, refusing with an empty
+// body before any upgrade, then serves the socket until it closes.
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	origin := r.Header.Get("Origin")
+	if origin == "" || !h.originOK(origin) {
+		w.WriteHeader(http.StatusForbidden)
+		return
+	}
+	match := pathRe.FindStringSubmatch(r.URL.Path)
+	if match == nil {
+		w.WriteHeader(http.StatusNotFound)
+		return
+	}
+	hostName, slug := match[1], match[2]
+
+	ctx := r.Context()
+	user := h.authenticate(ctx, r)
+	if user == nil {
+		w.WriteHeader(http.StatusForbidden)
+		return
+	}
+	room, err := h.raw.Rooms.FindRoomBySlug(ctx, hostName, slug)
+	if edusphere.ErrorCode(err) == edusphere.ENOTFOUND {
+		w.WriteHeader(http.StatusForbidden)
+		return
+	} else if err != nil {
+		h.log.Error("ws handshake: find room", "err", err)
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	ok, err := h.raw.Rooms.IsParticipant(ctx, room.ID, user.ID)
+	if err != nil {
+		h.log.Error("ws handshake: participant", "err", err)
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	} else if !ok {
+		w.WriteHeader(http.StatusForbidden)
+		return
+	}
+
+	c := newConn(h, user, room.ID)
+	// Join before the upgrade so no frame published after the client's
+	// handshake completes can be missed; it is queued until the writer runs.
+	if !h.join(ctx, c) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		// The Origin was checked above with the contract's own rule.
+		InsecureSkipVerify: true,
+		CompressionMode:    websocket.CompressionDisabled,
+	})
+	if err != nil {
+		h.leave(c)
+		return
+	}
+	ws.SetReadLimit(h.cfg.MaxFrameBytes)
+	c.ws = ws
+	c.writerUp = make(chan struct{})
+	go c.writeLoop()
+	c.signal() // frames queued before the upgrade
+
+	c.readLoop()
+	// The peer left or the socket failed: stop the writer and forget it.
+	c.close(0, "", false)
+	<-c.writerUp
+	ws.CloseNow()
+	h.leave(c)
+}
+
+// authenticate returns the active user of the JWT cookie, or nil.
+func (h *Hub) authenticate(ctx context.Context, r *http.Request) *edusphere.User {
+	cookie, err := r.Cookie("JWT")
+	if err != nil || h.authn == nil {
+		return nil
+	}
+	user, err := h.authn(ctx, cookie.Value)
+	if err != nil || user == nil || !user.IsActive {
+		return nil
+	}
+	return user
+}
