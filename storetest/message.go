@@ -33,6 +33,19 @@ func testMessages(t *testing.T, open opener) {
 		}
 	})
 
+	t.Run("RealClockRoundTrip", func(t *testing.T) {
+		// With the clock running, stored times still come back exactly.
+		e := newEnv(t, open)
+		m := e.message(t, e.room(t, e.user(t, "host"), "Chat", "Go"), e.user(t, "guest"), "x")
+		if m.Created.Nanosecond()%1000 != 0 || m.Created.Location() != time.UTC {
+			t.Fatalf("Created=%v, want UTC at microsecond precision", m.Created)
+		}
+		got, err := e.s.Messages.FindMessageByID(e.ctx, m.ID)
+		mustOK(t, "FindMessageByID", err)
+		wantTime(t, "Created", got.Created, m.Created)
+		wantTime(t, "Updated", got.Updated, m.Updated)
+	})
+
 	t.Run("CreateInvalid", func(t *testing.T) {
 		e := newEnv(t, open)
 		host := e.user(t, "host")
@@ -46,6 +59,8 @@ func testMessages(t *testing.T, open opener) {
 			{"ErrBodyBlank", edusphere.Message{RoomID: r.ID, UserID: host.ID}, edusphere.EINVALID, repr("body", edusphere.MsgBlank)},
 			{"ErrBodyTooLong", edusphere.Message{RoomID: r.ID, UserID: host.ID, Body: strings.Repeat("ж", 501)},
 				edusphere.EINVALID, repr("body", edusphere.MsgMaxLength(500, 501))},
+			{"ErrRoomNull", edusphere.Message{UserID: host.ID, Body: "x"}, edusphere.EINVALID, repr("room", edusphere.MsgNull)},
+			{"ErrUserNull", edusphere.Message{RoomID: r.ID, Body: "x"}, edusphere.EINVALID, repr("user", edusphere.MsgNull)},
 			{"ErrUnknownRoom", edusphere.Message{RoomID: uuid.New(), UserID: host.ID, Body: "x"}, edusphere.ENOTFOUND,
 				edusphere.MsgRoomNotFound},
 			{"ErrUnknownUser", edusphere.Message{RoomID: r.ID, UserID: uuid.New(), Body: "x"}, edusphere.ENOTFOUND,

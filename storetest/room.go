@@ -113,11 +113,12 @@ func testRooms(t *testing.T, open opener) {
 				edusphere.EINVALID, repr("description", edusphere.MsgMaxLength(500, 501))},
 			{"ErrUnknownHost", edusphere.RoomCreate{HostID: uuid.New(), Name: "Ok", TopicName: "Go"}, edusphere.ENOTFOUND,
 				edusphere.MsgUserNotFound},
+			{"ErrHostNull", edusphere.RoomCreate{Name: "Ok", TopicName: "Go"}, edusphere.EINVALID, repr("host", edusphere.MsgNull)},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				e := newEnv(t, open)
 				c := tt.create
-				if c.HostID == uuid.Nil {
+				if c.HostID == uuid.Nil && tt.name != "ErrHostNull" {
 					c.HostID = e.user(t, "host").ID
 				}
 				_, err := e.s.Rooms.CreateRoom(e.ctx, c)
