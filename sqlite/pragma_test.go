@@ -45,4 +45,3 @@ func TestPragmas(t *testing.T) {
 		}
 	})
 }
-
