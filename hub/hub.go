@@ -246,7 +246,7 @@ func (h *Hub) leave(c *conn) {
 		}
 	}
 	h.mu.Unlock()
-	h.sockets.Done()
+	defer h.sockets.Done()
 
 	if last {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

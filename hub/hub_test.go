@@ -138,7 +138,7 @@ func TestChat(t *testing.T) {
 			if sender := ada.read(t); sender != want {
 				t.Fatalf("sender frame=%s, want the same frame", sender)
 			}
-			outsider.silent(t, 100 * time.Millisecond)
+			outsider.silent(t, 100*time.Millisecond)
 		})
 
 		t.Run("DefaultTypeAndAvatar", func(t *testing.T) {
@@ -160,7 +160,7 @@ func TestChat(t *testing.T) {
 		})
 
 		t.Run("Boundary", func(t *testing.T) {
-			ada.send(t, `{"message":"` + strings.Repeat("é", 500) + `"}`)
+			ada.send(t, `{"message":"`+strings.Repeat("é", 500)+`"}`)
 			if m := ada.readJSON(t); m["action"] != "new" {
 				t.Fatalf("frame=%v, want new for 500 code points", m)
 			}
@@ -217,7 +217,7 @@ func TestChat(t *testing.T) {
 				if got := ada.read(t); got != want {
 					t.Fatalf("frame=%s, want %s", got, want)
 				}
-				bob.silent(t, 50 * time.Millisecond) // errors go to the sender only
+				bob.silent(t, 50*time.Millisecond) // errors go to the sender only
 				after := messages(t, h.Services, f.room.ID)
 				if len(after) != len(before) {
 					t.Fatalf("messages=%d, want %d (no change)", len(after), len(before))
@@ -232,7 +232,7 @@ func TestChat(t *testing.T) {
 
 		t.Run("Update", func(t *testing.T) {
 			h.Clock.Set(time.Date(2026, 5, 6, 7, 8, 9, 654321000, time.UTC))
-			ada.send(t, `{"type":"update","messageId":"` + strings.ToUpper(own.ID.String()) + `","message":"ünïcode edit","timestamp":"x"}`)
+			ada.send(t, `{"type":"update","messageId":"`+strings.ToUpper(own.ID.String())+`","message":"ünïcode edit","timestamp":"x"}`)
 			want := `{"type": "chat_message", "action": "update", "id": "` + own.ID.String() +
 				`", "body": "\u00fcn\u00efcode edit", "edited": true, "updated": "2026-05-06T07:08:09.654321+00:00"}`
 			if got := bob.read(t); got != want {
@@ -246,7 +246,7 @@ func TestChat(t *testing.T) {
 		})
 
 		t.Run("Delete", func(t *testing.T) {
-			ada.send(t, `{"type":"delete","messageId":"` + own.ID.String() + `"}`)
+			ada.send(t, `{"type":"delete","messageId":"`+own.ID.String()+`"}`)
 			want := `{"type": "chat_message", "action": "delete", "id": "` + own.ID.String() + `"}`
 			if got := bob.read(t); got != want {
 				t.Fatalf("frame=%s, want %s", got, want)
@@ -255,7 +255,7 @@ func TestChat(t *testing.T) {
 			if _, err := h.Services.Messages.FindMessageByID(ctx, own.ID); edusphere.ErrorCode(err) != edusphere.ENOTFOUND {
 				t.Fatalf("FindMessageByID=%v, want ENOTFOUND", err)
 			}
-			ada.send(t, `{"type":"delete","messageId":"` + own.ID.String() + `"}`)
+			ada.send(t, `{"type":"delete","messageId":"`+own.ID.String()+`"}`)
 			if got := ada.read(t); got != `{"error": "Message not found."}` {
 				t.Fatalf("second delete frame=%s, want not found", got)
 			}
@@ -289,7 +289,7 @@ func TestChat(t *testing.T) {
 				t.Fatalf("frame=%v, want bob's new message", got)
 			}
 			bob.read(t)
-			outsider.silent(t, 50 * time.Millisecond)
+			outsider.silent(t, 50*time.Millisecond)
 		})
 
 		t.Run("StaysOpen", func(t *testing.T) {
