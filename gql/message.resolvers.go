@@ -8,11 +8,10 @@ package gql
 import (
 	"context"
 
-	"github.com/google/uuid"
-
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/gql/generated"
 	"github.com/edusphere/edusphere/gql/model"
+	"github.com/google/uuid"
 )
 
 // User is the resolver for the user field.

@@ -187,5 +187,7 @@ func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 // RoomType returns generated.RoomTypeResolver implementation.
 func (r *Resolver) RoomType() generated.RoomTypeResolver { return &roomTypeResolver{r} }
 
-type queryResolver struct{ *Resolver }
-type roomTypeResolver struct{ *Resolver }
+type (
+	queryResolver    struct{ *Resolver }
+	roomTypeResolver struct{ *Resolver }
+)
