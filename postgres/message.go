@@ -173,9 +173,9 @@ func findMessages(ctx context.Context, tx *Tx, filter edusphere.MessageFilter) (
 	}
 	if v := filter.Search; v != nil && *v != "" {
 		p := w.arg(likePattern(*v))
-		w.add(`(m.body ILIKE ` + p + ` ESCAPE '\'` +
-			` OR EXISTS (SELECT 1 FROM core_user u WHERE u.id = m.user_id AND u.username ILIKE ` + p + ` ESCAPE '\')` +
-			` OR EXISTS (SELECT 1 FROM core_room r WHERE r.id = m.room_id AND r.name ILIKE ` + p + ` ESCAPE '\'))`)
+		w.add(`(` + ilike(`m.body`, p) +
+			` OR EXISTS (SELECT 1 FROM core_user u WHERE u.id = m.user_id AND ` + ilike(`u.username`, p) + `)` +
+			` OR EXISTS (SELECT 1 FROM core_room r WHERE r.id = m.room_id AND ` + ilike(`r.name`, p) + `))`)
 	}
 	order := `m.created, m.id`
 	if filter.Order == edusphere.MessageOrderNewest {

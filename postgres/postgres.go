@@ -290,6 +290,13 @@ func likePattern(s string) string {
 	return "%" + r.Replace(s) + "%"
 }
 
+// ilike renders "col contains the pattern in placeholder p, ignoring ASCII
+// case". The "C" collation keeps the folding to ASCII whatever the server's
+// locale, as the sqlite store's LIKE does, so both stores find the same rows.
+func ilike(col, p string) string {
+	return col + ` ILIKE ` + p + ` COLLATE "C" ESCAPE '\'`
+}
+
 // ts prepares a time for storage: UTC, truncated to the microseconds
 // PostgreSQL keeps (it would round instead).
 func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

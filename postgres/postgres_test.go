@@ -469,3 +469,42 @@ func TestStatementCount(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchFoldsASCIIOnly pins the case folding of searches and email
+// matching to ASCII, as the sqlite store has it, whatever the server locale.
+func TestSearchFoldsASCIIOnly(t *testing.T) {
+	h := testdb.Postgres(t)
+	s := h.Services
+	ctx := context.Background()
+	host := testdb.MustCreateUser(t, ctx, s, &edusphere.User{Email: "a@ÉCOLE.example"})
+	testdb.MustCreateRoom(t, ctx, s, edusphere.RoomCreate{HostID: host.ID, Name: "Cafe", Description: "ÉCOLE 50%_off"})
+
+	tests := []struct {
+		search string
+		want   int
+	}{
+		{"cAfE", 1},
+		{"ÉCOLE", 1},
+		{"école", 0},
+		{"50%_", 1},
+		{"50__", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.search, func(t *testing.T) {
+			_, n, err := s.Rooms.FindRooms(ctx, edusphere.RoomFilter{Search: &tt.search})
+			if err != nil {
+				t.Fatalf("FindRooms=%v", err)
+			}
+			if n != tt.want {
+				t.Fatalf("FindRooms(Search %q) total=%d, want %d", tt.search, n, tt.want)
+			}
+		})
+	}
+	t.Run("Email", func(t *testing.T) {
+		if _, err := s.Users.FindUserByEmail(ctx, "A@ÉCOLE.EXAMPLE"); err != nil {
+			t.Fatalf("FindUserByEmail(ASCII case differs)=%v, want the user", err)
+		}
+		_, err := s.Users.FindUserByEmail(ctx, "a@école.example")
+		wantError(t, err, edusphere.ENOTFOUND, edusphere.MsgUserNotFound)
+	})
+}

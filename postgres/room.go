@@ -371,9 +371,9 @@ func findRooms(ctx context.Context, tx *Tx, filter edusphere.RoomFilter) ([]*edu
 	}
 	if v := filter.Search; v != nil && *v != "" {
 		p := w.arg(likePattern(*v))
-		cond := `r.name ILIKE ` + p + ` ESCAPE '\' OR r.description ILIKE ` + p + ` ESCAPE '\'`
+		cond := ilike(`r.name`, p) + ` OR ` + ilike(`r.description`, p)
 		if filter.SearchTopic {
-			cond += ` OR EXISTS (SELECT 1 FROM core_topic t WHERE t.id = r.topic_id AND t.name ILIKE ` + p + ` ESCAPE '\')`
+			cond += ` OR EXISTS (SELECT 1 FROM core_topic t WHERE t.id = r.topic_id AND ` + ilike(`t.name`, p) + `)`
 		}
 		w.add(`(` + cond + `)`)
 	}

@@ -106,7 +106,7 @@ func findTopics(ctx context.Context, tx *Tx, filter edusphere.TopicFilter) ([]*e
 		w.add(`t.name = ` + w.arg(*v))
 	}
 	if v := filter.Search; v != nil && *v != "" {
-		w.add(`t.name ILIKE ` + w.arg(likePattern(*v)) + ` ESCAPE '\'`)
+		w.add(ilike(`t.name`, w.arg(likePattern(*v))))
 	}
 	if v := filter.MinRooms; v != nil && *v != 0 {
 		w.add(`rc.n >= ` + w.arg(*v))

@@ -56,14 +56,14 @@ func (s *UserService) FindUserByUsername(ctx context.Context, username string) (
 	return findUserOne(ctx, tx, `u.username = $1`, username)
 }
 
-// FindUserByEmail matches the email ignoring case, through the unique
+// FindUserByEmail matches the email ignoring ASCII case, through the unique
 // index on lower(email). Returns ENOTFOUND.
 func (s *UserService) FindUserByEmail(ctx context.Context, email string) (*edusphere.User, error) {
 	tx, err := s.db.reader()
 	if err != nil {
 		return nil, err
 	}
-	return findUserOne(ctx, tx, `lower(u.email) = lower($1)`, email)
+	return findUserOne(ctx, tx, `lower(u.email COLLATE "C") = lower($1 COLLATE "C")`, email)
 }
 
 // FindUsers returns matching users, oldest account first, and the total
@@ -167,9 +167,9 @@ func findUsers(ctx context.Context, tx *Tx, filter edusphere.UserFilter) ([]*edu
 	}
 	if v := filter.Search; v != nil && *v != "" {
 		p := w.arg(likePattern(*v))
-		cond := `u.username ILIKE ` + p + ` ESCAPE '\' OR u.name ILIKE ` + p + ` ESCAPE '\'`
+		cond := ilike(`u.username`, p) + ` OR ` + ilike(`u.name`, p)
 		if filter.SearchEmail {
-			cond += ` OR u.email ILIKE ` + p + ` ESCAPE '\'`
+			cond += ` OR ` + ilike(`u.email`, p)
 		}
 		w.add(`(` + cond + `)`)
 	}
@@ -222,7 +222,7 @@ func countRows(ctx context.Context, tx *Tx, query string, args []any) (int, erro
 func checkUserUnique(ctx context.Context, tx *Tx, u *edusphere.User) error {
 	var emailTaken, userTaken bool
 	err := tx.queryRow(ctx, `SELECT
-		EXISTS (SELECT 1 FROM core_user WHERE lower(email) = lower($1) AND id <> $3),
+		EXISTS (SELECT 1 FROM core_user WHERE lower(email COLLATE "C") = lower($1 COLLATE "C") AND id <> $3),
 		EXISTS (SELECT 1 FROM core_user WHERE username = $2 AND id <> $3)`,
 		u.Email, u.Username, u.ID).Scan(&emailTaken, &userTaken)
 	if err != nil {

@@ -22,8 +22,10 @@ CREATE TABLE core_user (
     CONSTRAINT core_user_name_not_blank CHECK (name <> ''),
     CONSTRAINT core_user_bio_length CHECK (char_length(bio) <= 500)
 );
--- Emails are unique ignoring case (A.1.8); FindUserByEmail uses this index.
-CREATE UNIQUE INDEX core_user_email_lower_key ON core_user (lower(email));
+-- Emails are unique ignoring ASCII case (A.1.8); FindUserByEmail uses this
+-- index. The "C" collation folds ASCII only, whatever the server's locale,
+-- as the sqlite store does.
+CREATE UNIQUE INDEX core_user_email_lower_key ON core_user (lower(email COLLATE "C"));
 CREATE INDEX core_user_date_joined_idx ON core_user (date_joined, id);
 
 CREATE TABLE core_topic (
