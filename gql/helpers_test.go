@@ -253,9 +253,3 @@ func equalStrings(a, b []string) bool {
 	return true
 }
 
-// eachDB runs fn on a fresh SQLite database and on a fresh PostgreSQL one
-// (skipped when PostgreSQL is unreachable, unless CI=true).
-func eachDB(t *testing.T, fn func(t *testing.T, h *testdb.Handle)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, testdb.SQLite(t)) })
-	t.Run("postgres", func(t *testing.T) { fn(t, testdb.Postgres(t)) })
-}

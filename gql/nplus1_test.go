@@ -13,7 +13,7 @@ import (
 // participants costs the same number of SQL statements for 5 rooms as for
 // 500: every per-room lookup is batched.
 func TestNoNPlusOne(t *testing.T) {
-	eachDB(t, func(t *testing.T, h *testdb.Handle) {
+	testdb.Each(t, func(t *testing.T, h *testdb.Handle) {
 		counts := map[int]int64{}
 		for _, n := range []int{5, 500} {
 			var hh *testdb.Handle

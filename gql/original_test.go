@@ -15,7 +15,7 @@ import (
 
 // TestOriginal carries the original server's tests (CONTRACT §11) as HTTP calls.
 func TestOriginal(t *testing.T) {
-	eachDB(t, func(t *testing.T, h *testdb.Handle) {
+	testdb.Each(t, func(t *testing.T, h *testdb.Handle) {
 		ctx := context.Background()
 		s := h.Services
 		srv := newServer(t, h)

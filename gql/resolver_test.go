@@ -47,7 +47,7 @@ func runChecks(t *testing.T, srv *server, checks []check) {
 }
 
 func TestQueries(t *testing.T) {
-	eachDB(t, func(t *testing.T, h *testdb.Handle) {
+	testdb.Each(t, func(t *testing.T, h *testdb.Handle) {
 		f := newFixture(t, h)
 		srv := newServer(t, h)
 		runChecks(t, srv, []check{
@@ -96,7 +96,7 @@ func TestQueries(t *testing.T) {
 }
 
 func TestTokenErrors(t *testing.T) {
-	eachDB(t, func(t *testing.T, h *testdb.Handle) {
+	testdb.Each(t, func(t *testing.T, h *testdb.Handle) {
 		f := newFixture(t, h)
 		srv := newServer(t, h)
 		expired := srv.client(t)
@@ -142,7 +142,7 @@ func TestTokenErrors(t *testing.T) {
 }
 
 func TestMutations(t *testing.T) {
-	eachDB(t, func(t *testing.T, h *testdb.Handle) {
+	testdb.Each(t, func(t *testing.T, h *testdb.Handle) {
 		ctx := context.Background()
 		f := newFixture(t, h)
 		srv := newServer(t, h)

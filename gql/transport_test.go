@@ -12,7 +12,7 @@ import (
 )
 
 func TestTransport(t *testing.T) {
-	eachDB(t, func(t *testing.T, h *testdb.Handle) {
+	testdb.Each(t, func(t *testing.T, h *testdb.Handle) {
 		newFixture(t, h)
 		srv := newServer(t, h)
 		const topics = `{"data":{"topics":[{"name":"Golang"},{"name":"Rust"}]}}`

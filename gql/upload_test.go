@@ -92,7 +92,7 @@ func storedFiles(t testing.TB, dir string) []string {
 }
 
 func TestUpload(t *testing.T) {
-	eachDB(t, func(t *testing.T, h *testdb.Handle) {
+	testdb.Each(t, func(t *testing.T, h *testdb.Handle) {
 		ctx := context.Background()
 		srv := newServer(t, h)
 		u := testdb.MustCreateUser(t, ctx, h.Services, &edusphere.User{Email: "up@example.com", Username: "uploader", Name: "Up", IsActive: true})
