@@ -249,3 +249,12 @@ func messages(t *testing.T, s edusphere.Services, room uuid.UUID) []*edusphere.M
 	}
 	return ms
 }
+
+func decode(t testing.TB, s string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		t.Fatalf("frame %q: %v", s, err)
+	}
+	return m
+}
