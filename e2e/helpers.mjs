@@ -44,6 +44,7 @@ export async function newContext(browser, opts = {}) {
     colorScheme: opts.colorScheme || 'light',
     ...opts.contextOptions,
   });
+  context.setDefaultTimeout(opts.timeout ?? 10_000);
   context.problems = [];
   await context.addInitScript(() => {
     const Native = window.WebSocket;

@@ -49,15 +49,15 @@ describe('journeys', () => {
   it('registers two people in two contexts', async () => {
     await registerUI(a, alice);
     await registerUI(b, bob);
-    assert.equal(await a.locator('.me-link').innerText(), alice.name);
-    assert.equal(await b.locator('.me-link').innerText(), bob.name);
+    assert.equal((await a.locator('.me-link').innerText()).trim(), alice.name);
+    assert.equal((await b.locator('.me-link').innerText()).trim(), bob.name);
   });
 
   it('creates a room with a topic', async () => {
     await a.getByRole('link', { name: 'New room' }).click();
     await a.getByLabel('Room name').waitFor();
     await a.getByLabel('Room name').fill(roomName);
-    await a.getByLabel('Topic').fill('Mathematics');
+    await a.getByLabel('Topic', { exact: true }).fill('Mathematics');
     await a.getByLabel('Description').fill('Limits, derivatives and integrals. Bring your questions.');
     await screenshot(a, 'create-room');
     await a.getByRole('button', { name: 'Create room' }).click();

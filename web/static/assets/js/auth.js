@@ -188,11 +188,12 @@ export async function init() {
   if (delayUntilRefresh() === 0) await refresh();
   else schedule();
   if (!state) return;
-  try {
-    const d = await gql('AuthStatus', Q.AuthStatus);
+  // Confirm the session with the server in the background: the page can
+  // render meanwhile, and a sign-out here re-renders it through subscribe.
+  gql('AuthStatus', Q.AuthStatus).then((d) => {
     if (!d.authStatus?.isAuthenticated || !d.authStatus.user) clear();
     else setUser(d.authStatus.user);
-  } catch (e) {
+  }, (e) => {
     if (e instanceof ApiError && !e.network) clear();
-  }
+  });
 }

@@ -75,9 +75,10 @@ export function avatarURL(avatar) {
 
 /** avatarImg renders a decorative avatar image. */
 export function avatarImg(avatar, size = 32, cls = '') {
+  // loading and decoding go before src, or the fetch starts eagerly.
   return h('img', {
-    class: ('avatar ' + cls).trim(), src: avatarURL(avatar), alt: '', width: size, height: size,
     loading: 'lazy', decoding: 'async',
+    class: ('avatar ' + cls).trim(), alt: '', width: size, height: size, src: avatarURL(avatar),
   });
 }
 

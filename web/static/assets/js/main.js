@@ -8,7 +8,7 @@
 //   /u/<host>/<room>        room with live chat
 //   /u/<host>/<room>/edit   edit a room (host)
 import { h, icon, avatarImg, userPath } from './dom.js';
-import { ensureCsrf } from './api.js';
+import { ensureCsrf, getCookie } from './api.js';
 import * as auth from './auth.js';
 import { toast, themeToggle } from './ui.js';
 import * as home from './pages/home.js';
@@ -133,11 +133,11 @@ function renderHeader() {
   bar.replaceChildren(h('nav', { class: 'topbar-inner', 'aria-label': 'Main' },
     h('a', { class: 'brand', href: '/' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'E'), h('span', null, 'EduSphere')),
     h('div', { class: 'topbar-actions' },
-      u ? h('a', { class: 'btn btn-primary btn-sm', href: '/create-room' }, icon('plus', 16), h('span', { class: 'hide-sm' }, 'New room')) : null,
+      u ? h('a', { class: 'btn btn-primary btn-sm', href: '/create-room', 'aria-label': 'New room' }, icon('plus', 16), h('span', { class: 'hide-sm' }, 'New room')) : null,
       themeToggle(),
       u
         ? [
-          h('a', { class: 'me-link', href: userPath(u.username), title: 'Your profile' },
+          h('a', { class: 'me-link', href: userPath(u.username), title: 'Your profile', 'aria-label': `Your profile (${u.name || u.username})` },
             avatarImg(u.avatar, 28), h('span', { class: 'hide-sm' }, u.name || u.username)),
           h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Sign out', title: 'Sign out', onclick: signOut }, icon('logout', 20)),
         ]
@@ -186,7 +186,10 @@ async function boot() {
     else render();
   });
   renderHeader();
-  await ensureCsrf();
+  // The csrftoken cookie is needed before the first POST; a returning
+  // visitor already has one, so only a first visit waits for it.
+  if (getCookie('csrftoken')) ensureCsrf();
+  else await ensureCsrf();
   await auth.init();
   lastUser = auth.user()?.id ?? null;
   renderHeader();

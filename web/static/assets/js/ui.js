@@ -57,7 +57,7 @@ export function field(opts) {
   if (opts.value != null) input.value = opts.value;
   const err = h('p', { class: 'field-error', id: errId, hidden: true });
   const wrap = h('div', { class: 'field', dataset: { field: opts.name } },
-    h('label', { for: id }, opts.label, opts.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
+    h('label', { for: id }, opts.label, opts.required || opts.type === 'file' ? null : h('span', { class: 'optional' }, ' (optional)')),
     input,
     opts.hint ? h('p', { class: 'hint', id: hintId }, opts.hint) : null,
     err);

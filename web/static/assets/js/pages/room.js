@@ -41,6 +41,7 @@ export async function render(ctx) {
     return;
   }
   if (ctx.signal.aborted || !room) return;
+  performance.mark('room:data');
   ctx.main.removeAttribute('aria-busy');
   ctx.setTitle(room.name);
 
@@ -53,7 +54,7 @@ export async function render(ctx) {
   function renderParticipants() {
     partHeading.replaceChildren(icon('users', 16), ' ', plural(room.participants.length, 'participant'));
     partList.replaceChildren(...room.participants.map((p) => h('li', null,
-      h('a', { href: userPath(p.username) }, avatarImg(p.avatar, 28), h('span', null, p.name || p.username),
+      h('a', { href: userPath(p.username) }, avatarImg(p.avatar, 28), h('span', { class: 'participant-name' }, p.name || p.username),
         p.id === room.host.id ? h('span', { class: 'badge' }, 'host') : null,
         me && p.id === me.id ? h('span', { class: 'badge badge-soft' }, 'you') : null))));
   }
@@ -169,11 +170,17 @@ export async function render(ctx) {
   const nearBottom = () => pane.scrollHeight - pane.scrollTop - pane.clientHeight < 80;
   const scrollToBottom = () => { pane.scrollTop = pane.scrollHeight; };
 
+  // Live frames carry only the username; the participant list knows names.
+  function authorName(u) {
+    const p = u && room.participants.find((x) => x.id === u.id);
+    return p?.name || u?.name || u?.username || 'unknown';
+  }
+
   function messageEl(m) {
     const own = m.user?.id === me.id;
     const li = h('li', { class: `msg${own ? ' own' : ''}${m.local ? ` msg-${m.state}` : ''}`, id: m.local ? null : `m-${m.id}`, dataset: { id: m.id } });
     const meta = h('div', { class: 'msg-meta' },
-      h('a', { class: 'msg-author', href: userPath(m.user?.username || '') }, m.user?.name || m.user?.username || 'unknown'),
+      h('a', { class: 'msg-author', href: userPath(m.user?.username || '') }, authorName(m.user)),
       m.local ? null : timeEl(m.created, 'msg-time muted small'),
       m.edited && !m.local ? h('span', { class: 'muted small edited' }, '(edited)') : null);
     const body = h('div', { class: 'msg-content' }, meta);
@@ -331,6 +338,7 @@ export async function render(ctx) {
   if (ctx.signal.aborted) return cleanup;
   renderMessages(true);
   ctx.main.querySelector('.layout-room').dataset.loaded = 'true';
+  performance.mark('room:rendered');
   chat.start();
   clock = setInterval(() => {
     for (const t of list.querySelectorAll('time[datetime]')) t.textContent = timeAgo(t.getAttribute('datetime'));
