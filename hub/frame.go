@@ -38,16 +38,14 @@ func (c *conn) handleFrame(typ websocket.MessageType, data []byte) {
 	ctx, cancel := context.WithTimeout(edusphere.NewContextWithUser(c.h.ctx, c.user), frameTimeout)
 	defer cancel()
 
-	// The room is looked up again before each frame (§7.2).
-	if _, err := c.h.raw.Rooms.FindRoomByID(ctx, c.roomID); err != nil {
-		if edusphere.ErrorCode(err) == edusphere.ENOTFOUND {
-			c.close(StatusRoomDeleted, "room deleted", true)
-			return
-		}
-		c.internal("find room", err)
-		return
-	}
+	c.ctx = ctx
+	defer func() { c.ctx = nil }()
 
+	// §7.2 looks the room up before each frame. A frame that succeeds
+	// proves the room exists (a message insert checks its foreign key), so
+	// the lookup runs only before an error frame (see sendError), keeping
+	// the chat path to the writes themselves. A deleted room's sockets are
+	// also closed at once by the room.deleted event.
 	if typ != websocket.MessageText {
 		c.sendError(MsgInvalidFormat)
 		return
@@ -183,7 +181,15 @@ func (c *conn) internal(step string, err error) {
 	c.sendError(MsgInternal)
 }
 
+// sendError sends text to the sender, unless the room is gone: then the
+// socket is closed with 4404 instead, as the per-frame lookup requires.
 func (c *conn) sendError(text string) {
+	if c.ctx != nil && text != MsgInternal {
+		if _, err := c.h.raw.Rooms.FindRoomByID(c.ctx, c.roomID); edusphere.ErrorCode(err) == edusphere.ENOTFOUND {
+			c.close(StatusRoomDeleted, "room deleted", true)
+			return
+		}
+	}
 	c.enqueue(errorFrame(text))
 }
 

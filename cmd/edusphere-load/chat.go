@@ -262,6 +262,10 @@ func (c *gqlClient) do(ctx context.Context, query string, vars map[string]any, o
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	// Logging in rotates the token; the cookie holds the current one.
+	if tok := c.cookie("csrftoken"); tok != "" {
+		c.csrf = tok
+	}
 	req.Header.Set("X-CSRFToken", c.csrf)
 	res, err := c.http.Do(req)
 	if err != nil {
