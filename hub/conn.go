@@ -18,7 +18,7 @@ type conn struct {
 	ws      *websocket.Conn // nil in frame-handler tests
 	user    *edusphere.User
 	roomID  uuid.UUID
-	limiter *rate.Limiter // shared by the user's sockets; nil when off
+	limiter *rate.Limiter   // shared by the user's sockets; nil when off
 	ctx     context.Context // the frame being handled; used by the read loop only
 
 	// busy is held while a frame is handled, so Shutdown can wait for it.
