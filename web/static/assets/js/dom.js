@@ -99,11 +99,23 @@ export function timeAgo(iso) {
   return rtf.format(Math.round(s / 86400), 'day');
 }
 
-/** timeEl renders a <time> element with a relative label and the full date as title. */
+/**
+ * timeEl renders a <time> element with a relative label. The full date
+ * becomes its tooltip when the pointer or focus first reaches it (see
+ * below), so long lists do not pay for formatting every date up front.
+ */
 export function timeEl(iso, cls = 'muted small') {
-  const t = new Date(iso);
-  return h('time', { class: cls, datetime: iso, title: Number.isNaN(t.getTime()) ? '' : dtf.format(t) }, timeAgo(iso));
+  return h('time', { class: cls, datetime: iso }, timeAgo(iso));
 }
+
+function fullDate(ev) {
+  const el = ev.target;
+  if (!(el instanceof Element) || el.tagName !== 'TIME' || el.title) return;
+  const t = new Date(el.getAttribute('datetime'));
+  if (!Number.isNaN(t.getTime())) el.title = dtf.format(t);
+}
+document.addEventListener('mouseover', fullDate);
+document.addEventListener('focusin', fullDate);
 
 /** debounce delays fn until ms have passed without a new call. */
 export function debounce(fn, ms) {
