@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launchBrowser, newContext, makeUser, registerUI, waitReady, screenshot, makePNG, messageRow, problemsOf, unique,
+  launchBrowser, newContext, makeUser, registerUI, loginUI, waitReady, screenshot, makePNG, messageRow, problemsOf, unique,
 } from './helpers.mjs';
 
 describe('journeys', () => {
@@ -139,6 +139,10 @@ describe('journeys', () => {
     await unsent.getByRole('button', { name: 'Retry' }).waitFor();
     await screenshot(b, 'room-offline');
 
+    // Still cut off: what Bob missed can only come from the refetch.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(await b.locator('.layout-room').getAttribute('data-live'), 'reconnecting');
+    assert.equal(await messageRow(b, 'Missed one').count(), 0);
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await b.locator('.layout-room[data-live="open"]').waitFor({ timeout: 20_000 });
     await messageRow(b, 'Missed two').waitFor();
@@ -261,6 +265,17 @@ describe('journeys', () => {
     await b.goto(roomURL);
     await waitReady(b);
     await b.getByText('Sign in to read the conversation').waitFor();
+  });
+
+  it('signs in again after a wrong password', async () => {
+    await b.goto('/login');
+    await waitReady(b);
+    await b.getByLabel('Email').fill(bob.email);
+    await b.getByLabel('Password').fill('not-the-password');
+    await b.getByRole('button', { name: 'Sign in' }).click();
+    await b.getByRole('alert').filter({ hasText: 'Please enter valid credentials' }).waitFor();
+    await loginUI(b, bob);
+    assert.equal(new URL(b.url()).pathname, '/');
   });
 
   it('made no external requests and raised no page errors', () => {

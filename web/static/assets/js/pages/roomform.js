@@ -48,7 +48,7 @@ export async function render(ctx) {
   const topic = field({ label: 'Topic', name: 'topicName', required: true, maxlength: 200, value: room?.topic.name ?? '',
     hint: 'Pick a suggestion or type a new topic (letters only).', attrs: { list: 'topic-suggestions', autocomplete: 'off' } });
   const description = field({ label: 'Description', name: 'description', multiline: true, rows: 4, maxlength: 500, value: room?.description ?? '',
-    hint: 'Optional. What will you study here? Up to 500 characters.' });
+    hint: 'What will you study here? Up to 500 characters.' });
   const datalist = h('datalist', { id: 'topic-suggestions' });
   const quick = h('div', { class: 'quick-topics', 'aria-label': 'Popular topics' });
   topic.wrap.append(datalist, quick);
