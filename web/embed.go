@@ -32,3 +32,7 @@ func Handler() http.Handler {
 	}
 	return &handler{load: func() (*site, error) { return s, nil }}
 }
+
+// Dev reports whether this is a -tags dev build, which reads static/ from
+// disk on every request and sends every file with Cache-Control: no-cache.
+func Dev() bool { return devDir != "" }
