@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -74,7 +75,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("build ./cmd/edusphere: %v\n%s", err, out)
 	}
 
-	base := startServer(t, bin, tmp)
+	base, serverEnv := startServer(t, bin, tmp)
 	t.Logf("server at %s", base)
 
 	shots := filepath.Join(dir, "screenshots")
@@ -86,8 +87,16 @@ func TestBrowser(t *testing.T) {
 	args := append([]string{"--test", "--test-concurrency=1", "--test-reporter=spec"}, scripts...)
 	cmd := exec.CommandContext(ctx, node, args...)
 	cmd.Dir = dir
+	// EDUSPHERE_BIN and EDUSPHERE_ENV_JSON let scripts run the binary's
+	// other commands (createsuperuser) against the same data directory.
+	envJSON, err := json.Marshal(serverEnv)
+	if err != nil {
+		t.Fatalf("marshal server env: %v", err)
+	}
 	cmd.Env = append(os.Environ(),
 		"BASE_URL="+base,
+		"EDUSPHERE_BIN="+bin,
+		"EDUSPHERE_ENV_JSON="+string(envJSON),
 		"CHROMIUM_PATH="+chromiumPath,
 		"SCREENSHOT_DIR="+shots,
 	)
@@ -99,8 +108,9 @@ func TestBrowser(t *testing.T) {
 }
 
 // startServer runs the binary on a free port and waits for /healthz. The
-// process is stopped (SIGTERM, then SIGKILL) by its pid at cleanup.
-func startServer(t *testing.T, bin, tmp string) string {
+// process is stopped (SIGTERM, then SIGKILL) by its pid at cleanup. It
+// returns the base URL and the settings the server runs with.
+func startServer(t *testing.T, bin, tmp string) (string, map[string]string) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -114,20 +124,24 @@ func startServer(t *testing.T, bin, tmp string) string {
 	if err := os.MkdirAll(data, 0o700); err != nil {
 		t.Fatalf("mkdir data: %v", err)
 	}
+	settings := map[string]string{
+		"EDUSPHERE_ADDR":       addr,
+		"EDUSPHERE_DATA_DIR":   data,
+		"EDUSPHERE_ENV":        "development",
+		"SECRET_KEY":           "e2e-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+		"ALLOWED_HOSTS":        "127.0.0.1,localhost",
+		"CSRF_TRUSTED_ORIGINS": base,
+		"LOGIN_RATE_LIMIT":     "0",
+		"REGISTER_RATE_LIMIT":  "0",
+		"WS_RATE_LIMIT":        "0",
+		"LOG_LEVEL":            "warn",
+	}
 	cmd := exec.Command(bin, "serve")
 	cmd.Dir = tmp // no stray ./.env
-	cmd.Env = append(cleanEnv(),
-		"EDUSPHERE_ADDR="+addr,
-		"EDUSPHERE_DATA_DIR="+data,
-		"EDUSPHERE_ENV=development",
-		"SECRET_KEY=e2e-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
-		"ALLOWED_HOSTS=127.0.0.1,localhost",
-		"CSRF_TRUSTED_ORIGINS="+base,
-		"LOGIN_RATE_LIMIT=0",
-		"REGISTER_RATE_LIMIT=0",
-		"WS_RATE_LIMIT=0",
-		"LOG_LEVEL=warn",
-	)
+	cmd.Env = cleanEnv()
+	for k, v := range settings {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
 	logs := &testWriter{t: t, prefix: "server: "}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
@@ -159,7 +173,7 @@ func startServer(t *testing.T, bin, tmp string) string {
 			io.Copy(io.Discard, res.Body)
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return base
+				return base, settings
 			}
 		}
 		if time.Now().After(deadline) {

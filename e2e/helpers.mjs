@@ -7,6 +7,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -21,6 +22,24 @@ export const LAUNCH_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
+
+/**
+ * runServerCommand runs another command of the server binary under test
+ * (for example ['createsuperuser', ...flags]) with the server's settings and
+ * data directory. Resolves {stdout, stderr}; rejects on a non-zero exit.
+ */
+export function runServerCommand(args, { input } = {}) {
+  const bin = process.env.EDUSPHERE_BIN;
+  if (!bin) return Promise.reject(new Error('EDUSPHERE_BIN is not set (run through go test ./e2e/)'));
+  const env = { ...process.env, ...JSON.parse(process.env.EDUSPHERE_ENV_JSON || '{}') };
+  return new Promise((resolve, reject) => {
+    const child = execFile(bin, args, { env, cwd: env.EDUSPHERE_DATA_DIR, timeout: 30_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${args.join(' ')}: ${err.message}\n${stderr}`));
+      else resolve({ stdout, stderr });
+    });
+    if (input != null) child.stdin.end(input);
+  });
+}
 
 /** launchBrowser starts headless Chromium. */
 export function launchBrowser() {

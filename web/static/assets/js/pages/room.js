@@ -87,7 +87,9 @@ export async function render(ctx) {
 
   // Chat area ------------------------------------------------------------
   const status = h('div', { class: 'conn-status', role: 'status', hidden: true });
-  const list = h('ol', { class: 'messages', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': 'Messages' });
+  // The list becomes a live log only after the history is in, so a screen
+  // reader announces new messages, not the whole backlog.
+  const list = h('ol', { class: 'messages', 'aria-label': 'Messages' });
   const empty = h('p', { class: 'messages-empty muted', hidden: true }, 'No messages yet. Say hello!');
   const pane = h('div', { class: 'message-pane', tabindex: '0', 'aria-label': 'Conversation' }, empty, list);
   const bottom = h('div', { class: 'composer-slot' });
@@ -337,6 +339,9 @@ export async function render(ctx) {
   }
   if (ctx.signal.aborted) return cleanup;
   renderMessages(true);
+  list.setAttribute('role', 'log');
+  list.setAttribute('aria-live', 'polite');
+  list.setAttribute('aria-relevant', 'additions');
   ctx.main.querySelector('.layout-room').dataset.loaded = 'true';
   performance.mark('room:rendered');
   chat.start();
