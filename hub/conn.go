@@ -11,31 +11,34 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// conn is one chat socket. The read loop runs on the HTTP handler's
-// goroutine; one writer goroutine drains the queue.
+// conn is one chat socket. One goroutine reads and handles frames; a
+// writer goroutine runs only while frames are queued, so an idle socket
+// costs one small goroutine and its buffers.
 type conn struct {
 	h       *Hub
-	ws      *websocket.Conn // nil in frame-handler tests
 	user    *edusphere.User
 	roomID  uuid.UUID
 	limiter *rate.Limiter   // shared by the user's sockets; nil when off
 	ctx     context.Context // the frame being handled; used by the read loop only
 
 	// busy is held while a frame is handled, so Shutdown can wait for it.
-	busy     sync.Mutex
-	stopped  bool // guarded by busy: no more frames are handled
-	mu       sync.Mutex
-	queue    [][]byte // frames waiting for the writer
-	spare    [][]byte // the writer's previous batch, reused
-	closing  bool     // no more frames are queued
-	code     websocket.StatusCode
-	reason   string
-	wake     chan struct{}
-	writerUp chan struct{} // closed when the writer goroutine ends
+	busy    sync.Mutex
+	stopped bool // guarded by busy: no more frames are handled
+
+	mu      sync.Mutex
+	ws      *websocket.Conn // nil until the upgrade, and in frame-handler tests
+	queue   [][]byte        // frames waiting for the writer
+	spare   [][]byte        // the writer's previous batch, reused
+	writing bool            // a writer goroutine runs, or the socket is finished
+	closing bool            // no more frames are queued
+	code    websocket.StatusCode
+	reason  string
+	done    chan struct{} // closed when the last writer has finished the socket
+	ping    *time.Timer
 }
 
 func newConn(h *Hub, user *edusphere.User, roomID uuid.UUID) *conn {
-	return &conn{h: h, user: user, roomID: roomID, wake: make(chan struct{}, 1)}
+	return &conn{h: h, user: user, roomID: roomID, done: make(chan struct{})}
 }
 
 // enqueue appends a frame for the writer without ever blocking. A full
@@ -51,28 +54,28 @@ func (c *conn) enqueue(frame []byte) {
 		c.closing, c.code, c.reason = true, StatusSlowConsumer, "slow consumer"
 		clear(c.queue)
 		c.queue = c.queue[:0]
-		c.mu.Unlock()
-		c.signal()
+	} else {
+		c.queue = append(c.queue, frame)
+	}
+	c.startWriterLocked()
+	c.mu.Unlock()
+}
+
+// startWriterLocked starts a writer unless one runs; c.mu is held.
+func (c *conn) startWriterLocked() {
+	if c.writing || c.ws == nil {
 		return
 	}
-	c.queue = append(c.queue, frame)
-	c.mu.Unlock()
-	c.signal()
+	c.writing = true
+	go c.flush()
 }
 
-func (c *conn) signal() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
-}
-
-// close asks the writer to send a close frame with code, after the queued
-// frames when drain is set. The first close wins.
+// close asks the writer to send a close frame with code (none for 0),
+// after the queued frames when drain is set. The first close wins.
 func (c *conn) close(code websocket.StatusCode, reason string, drain bool) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.closing {
-		c.mu.Unlock()
 		return
 	}
 	c.closing, c.code, c.reason = true, code, reason
@@ -80,15 +83,17 @@ func (c *conn) close(code websocket.StatusCode, reason string, drain bool) {
 		clear(c.queue)
 		c.queue = c.queue[:0]
 	}
-	c.mu.Unlock()
-	c.signal()
+	c.startWriterLocked()
 }
 
 // drop ends the socket at once, without a close frame.
 func (c *conn) drop() {
 	c.close(0, "", false)
-	if c.ws != nil {
-		c.ws.CloseNow()
+	c.mu.Lock()
+	ws := c.ws
+	c.mu.Unlock()
+	if ws != nil {
+		ws.CloseNow()
 	}
 }
 
@@ -99,32 +104,34 @@ func (c *conn) stopReading() {
 	c.busy.Unlock()
 }
 
-// writeLoop writes queued frames until the socket closes, and pings the
-// peer every PingInterval.
-func (c *conn) writeLoop() {
-	defer close(c.writerUp)
-	ping := time.NewTicker(c.h.cfg.PingInterval)
-	defer ping.Stop()
+// flush writes queued frames until the queue is empty, then exits; after a
+// close or a failed write it finishes the socket and closes c.done.
+func (c *conn) flush() {
 	for {
-		select {
-		case <-c.wake:
-		case <-ping.C:
-			go c.ping()
-			continue
-		}
 		c.mu.Lock()
 		batch := c.queue
 		c.queue = c.spare[:0]
-		closing, code, reason := c.closing, c.code, c.reason
+		c.spare = nil
+		closing, code, reason, ws := c.closing, c.code, c.reason, c.ws
+		if len(batch) == 0 && !closing {
+			c.spare = batch
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
 		c.mu.Unlock()
 
 		for _, frame := range batch {
 			ctx, cancel := context.WithTimeout(c.h.ctx, c.h.cfg.WriteTimeout)
-			err := c.ws.Write(ctx, websocket.MessageText, frame)
+			err := ws.Write(ctx, websocket.MessageText, frame)
 			cancel()
 			if err != nil {
-				c.ws.CloseNow()
-				c.markClosed()
+				ws.CloseNow()
+				c.mu.Lock()
+				c.closing = true
+				c.queue = nil
+				c.mu.Unlock()
+				close(c.done)
 				return
 			}
 		}
@@ -135,29 +142,58 @@ func (c *conn) writeLoop() {
 
 		if closing {
 			if code == 0 {
-				c.ws.CloseNow()
+				ws.CloseNow()
 			} else {
-				c.ws.Close(code, reason)
+				ws.Close(code, reason)
 			}
+			close(c.done)
 			return
 		}
 	}
 }
 
-func (c *conn) markClosed() {
+// pingPeer drops a peer that does not answer within PingInterval, and
+// schedules the next ping otherwise.
+func (c *conn) pingPeer() {
 	c.mu.Lock()
-	c.closing = true
-	c.queue = nil
+	ws, closing := c.ws, c.closing
+	c.mu.Unlock()
+	if closing {
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.h.ctx, c.h.cfg.PingInterval)
+	defer cancel()
+	if err := ws.Ping(ctx); err != nil {
+		c.drop()
+		return
+	}
+	c.mu.Lock()
+	if !c.closing {
+		c.ping.Reset(c.h.cfg.PingInterval)
+	}
 	c.mu.Unlock()
 }
 
-// ping drops a peer that does not answer within PingInterval.
-func (c *conn) ping() {
-	ctx, cancel := context.WithTimeout(c.h.ctx, c.h.cfg.PingInterval)
-	defer cancel()
-	if err := c.ws.Ping(ctx); err != nil {
-		c.drop()
+// serve runs the socket after the upgrade until it ends, then leaves the hub.
+func (c *conn) serve(ws *websocket.Conn) {
+	c.mu.Lock()
+	c.ws = ws
+	c.ping = time.AfterFunc(c.h.cfg.PingInterval, c.pingPeer)
+	if len(c.queue) > 0 || c.closing {
+		c.startWriterLocked() // frames queued before the upgrade
 	}
+	c.mu.Unlock()
+
+	c.readLoop()
+
+	// The peer left or the socket failed: stop the writer and forget it.
+	c.close(0, "", false)
+	<-c.done
+	c.mu.Lock()
+	c.ping.Stop()
+	c.mu.Unlock()
+	ws.CloseNow()
+	c.h.leave(c)
 }
 
 // readLoop handles frames until the socket fails or closes.

@@ -69,17 +69,9 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws.SetReadLimit(h.cfg.MaxFrameBytes)
-	c.ws = ws
-	c.writerUp = make(chan struct{})
-	go c.writeLoop()
-	c.signal() // frames queued before the upgrade
-
-	c.readLoop()
-	// The peer left or the socket failed: stop the writer and forget it.
-	c.close(0, "", false)
-	<-c.writerUp
-	ws.CloseNow()
-	h.leave(c)
+	// The socket outlives this handler: a fresh goroutine keeps only a
+	// small stack and lets the request and the handshake's stack go.
+	go c.serve(ws)
 }
 
 // authenticate returns the active user of the JWT cookie, or nil.

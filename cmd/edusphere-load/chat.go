@@ -40,6 +40,7 @@ type chatFlags struct {
 	pid            int
 	connectWorkers int
 	origin         string
+	settle         time.Duration
 }
 
 // runChat registers users and creates rooms through the GraphQL API,
@@ -67,6 +68,7 @@ func runChat(ctx context.Context, args []string) error {
 	fs.IntVar(&f.pid, "pid", 0, "server process id: report its VmRSS growth per socket (same machine)")
 	fs.IntVar(&f.connectWorkers, "connect-workers", 16, "sockets opened concurrently")
 	fs.StringVar(&f.origin, "origin", "http://localhost", "Origin header of the sockets")
+	fs.DurationVar(&f.settle, "settle", 0, "wait this long after setup before reading the server's RSS (lets it return the password hashing memory)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -82,8 +84,7 @@ func runChat(ctx context.Context, args []string) error {
 	if f.rooms <= 0 || f.clientsPerRoom <= 0 || f.duration <= 0 || f.users <= 0 || f.rate <= 0 {
 		return errors.New("-rooms, -clients-per-room, -users, -rate and -duration must be positive")
 	}
-	total := f.rooms * f.clientsPerRoom
-	f.users = min(f.users, total)
+	f.users = min(f.users, f.rooms*f.clientsPerRoom)
 
 	setupStart := time.Now()
 	users, rooms, err := setupChat(ctx, f)
@@ -92,8 +93,19 @@ func runChat(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "setup: %d users, %d rooms in %v\n", len(users), len(rooms), time.Since(setupStart).Round(time.Millisecond))
 
+	if f.pid > 0 && f.settle > 0 {
+		select {
+		case <-time.After(f.settle):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	// Sockets open in two halves: the second half's growth is the marginal
+	// cost of a socket, free of memory the server kept from setup and
+	// reused for the first half.
+	total := f.rooms * f.clientsPerRoom
 	rssBefore := readRSS(f.pid)
-	socks, connectTimes, err := connectAll(ctx, f, users, rooms)
+	socks, connectTimes, err := connectAll(ctx, f, users, rooms, 0, total/2)
 	defer func() {
 		for _, s := range socks {
 			s.ws.CloseNow()
@@ -102,12 +114,21 @@ func runChat(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	rssMid := readRSS(f.pid)
+	more, moreTimes, err := connectAll(ctx, f, users, rooms, total/2, total)
+	socks = append(socks, more...)
+	connectTimes = append(connectTimes, moreTimes...)
+	if err != nil {
+		return err
+	}
 	rssAfter := readRSS(f.pid)
 	slices.Sort(connectTimes)
 	fmt.Printf("sockets=%d servers=%d rooms=%d clients/room=%d\n", len(socks), len(f.addrs), f.rooms, f.clientsPerRoom)
 	fmt.Printf("connect p50=%v p99=%v max=%v\n", pct(connectTimes, 50), pct(connectTimes, 99), connectTimes[len(connectTimes)-1].Round(time.Microsecond))
 	if f.pid > 0 && rssBefore > 0 && rssAfter > 0 {
-		fmt.Printf("server RSS before=%d KiB after=%d KiB per socket=%.1f KiB\n", rssBefore, rssAfter, float64(rssAfter-rssBefore)/float64(len(socks)))
+		fmt.Printf("server RSS before=%d KiB half=%d KiB after=%d KiB; per socket overall=%.1f KiB, second half=%.1f KiB\n",
+			rssBefore, rssMid, rssAfter, float64(rssAfter-rssBefore)/float64(len(socks)),
+			float64(rssAfter-rssMid)/float64(total-total/2))
 	}
 	if f.idle > 0 {
 		hold, cancel := context.WithTimeout(ctx, f.duration)
@@ -299,15 +320,18 @@ type sock struct {
 	ws   *websocket.Conn
 }
 
-func connectAll(ctx context.Context, f chatFlags, users []*loadUser, rooms []loadRoom) ([]*sock, []time.Duration, error) {
-	total := f.rooms * f.clientsPerRoom
+// connectAll opens sockets from to to-1 (socket i goes to room
+// i / clients-per-room) and returns them with their handshake times.
+func connectAll(ctx context.Context, f chatFlags, users []*loadUser, rooms []loadRoom, from, to int) ([]*sock, []time.Duration, error) {
+	total := to
 	socks := make([]*sock, total)
 	times := make([]time.Duration, total)
 	next := atomic.Int64{}
+	next.Store(int64(from))
 	var firstErr error
 	var errOnce sync.Once
 	var wg sync.WaitGroup
-	for range min(f.connectWorkers, total) {
+	for range min(f.connectWorkers, max(1, to-from)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -337,12 +361,12 @@ func connectAll(ctx context.Context, f chatFlags, users []*loadUser, rooms []loa
 	}
 	wg.Wait()
 	var open []*sock
-	for _, s := range socks {
+	for _, s := range socks[from:] {
 		if s != nil {
 			open = append(open, s)
 		}
 	}
-	return open, times, firstErr
+	return open, times[from:], firstErr
 }
 
 // chatTraffic sends from the first f.senders sockets of each room and reads
