@@ -229,6 +229,20 @@ describe('journeys', () => {
     await a.getByRole('button', { name: 'Switch to light theme' }).click();
   });
 
+  it('refreshes the session token and keeps working with the rotated CSRF cookie', async () => {
+    const read = () => a.evaluate(() => ({
+      exp: JSON.parse(localStorage.getItem('edusphere.auth')).exp,
+      csrf: document.cookie.split('; ').find((c) => c.startsWith('csrftoken='))?.slice(10),
+    }));
+    const before = await read();
+    await new Promise((r) => setTimeout(r, 1100)); // a new exp second
+    // The page's own module instance, through the import map.
+    assert.equal(await a.evaluate(async () => (await import('/assets/js/auth.js')).refresh()), true);
+    const after = await read();
+    assert.ok(after.exp > before.exp, `exp ${after.exp} after ${before.exp}`);
+    assert.notEqual(after.csrf, before.csrf);
+  });
+
   it('lets the host edit the room', async () => {
     await a.goto(roomURL);
     await waitReady(a);
