@@ -97,6 +97,9 @@ func TestBrowser(t *testing.T) {
 		"BASE_URL="+base,
 		"EDUSPHERE_BIN="+bin,
 		"EDUSPHERE_ENV_JSON="+string(envJSON),
+		// The same two under the names admin.test.mjs reads.
+		"E2E_BIN="+bin,
+		"E2E_DATA_DIR="+serverEnv["EDUSPHERE_DATA_DIR"],
 		"CHROMIUM_PATH="+chromiumPath,
 		"SCREENSHOT_DIR="+shots,
 	)
