@@ -379,6 +379,8 @@ func chatTraffic(ctx context.Context, f chatFlags, socks []*sock) error {
 		sendErrs   atomic.Int64
 		received   atomic.Int64
 		errFrames  atomic.Int64
+		dropped    atomic.Int64 // sockets the server closed during the run
+		lastClose  atomic.Value
 		mu         sync.Mutex
 		latencies  []time.Duration
 		sentByRoom = make([]atomic.Int64, f.rooms)
@@ -404,6 +406,10 @@ func chatTraffic(ctx context.Context, f chatFlags, socks []*sock) error {
 			for {
 				_, b, err := s.ws.Read(readCtx)
 				if err != nil {
+					if readCtx.Err() == nil {
+						dropped.Add(1)
+						lastClose.Store(err.Error())
+					}
 					return
 				}
 				now := time.Now()
@@ -458,13 +464,13 @@ func chatTraffic(ctx context.Context, f chatFlags, socks []*sock) error {
 			defer tick.Stop()
 			for n := 0; ; n++ {
 				frame := fmt.Appendf(nil, `{"type":"text","message":"load %s %d s%d n%d"}`, run, time.Now().UnixNano(), s.id, n)
-				wctx, cancel := context.WithTimeout(sendCtx, 5*time.Second)
+				// Not derived from sendCtx: a write cut by the end of the
+				// run would close the socket and lose its last deliveries.
+				wctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 				err := s.ws.Write(wctx, websocket.MessageText, frame)
 				cancel()
 				if err != nil {
-					if sendCtx.Err() == nil {
-						sendErrs.Add(1)
-					}
+					sendErrs.Add(1)
 					return
 				}
 				sent.Add(1)
@@ -498,7 +504,10 @@ func chatTraffic(ctx context.Context, f chatFlags, socks []*sock) error {
 
 	slices.Sort(latencies)
 	fmt.Printf("senders=%d rate=%.1f msg/s each duration=%v\n", sumSenders(count), f.rate, sendElapsed.Round(time.Millisecond))
-	fmt.Printf("messages sent=%d send errors=%d error frames=%d\n", sent.Load(), sendErrs.Load(), errFrames.Load())
+	fmt.Printf("messages sent=%d send errors=%d error frames=%d sockets dropped=%d\n", sent.Load(), sendErrs.Load(), errFrames.Load(), dropped.Load())
+	if v := lastClose.Load(); v != nil {
+		fmt.Printf("last drop: %s\n", v)
+	}
 	fmt.Printf("deliveries expected=%d received=%d lost=%d delivered/s=%.0f\n",
 		expected, received.Load(), expected-received.Load(), float64(received.Load())/elapsed.Seconds())
 	if len(latencies) > 0 {
