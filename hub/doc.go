@@ -29,6 +29,11 @@
 //	Rate limit exceeded. Slow down.      more frames than Config.RateLimit allows for this user
 //	Internal error.                      the database failed; the cause is logged
 //
+// The room is looked up again whenever a frame would get an error frame; a
+// frame that succeeds proves the room exists, since the store checks it. If
+// the room is gone, the socket is closed with 4404 instead. Deleting a room
+// through the wrapped services closes its sockets at once anyway.
+//
 // The update and delete frames echo the canonical (lower-case) id and the
 // stored body. A message of another room cannot be edited or deleted through
 // this room's socket (CONTRACT A.1.1).
@@ -36,8 +41,8 @@
 // # Handshake
 //
 // Every refusal happens before the upgrade, with an empty body: a missing
-// Origin or one whose hostname is not allowed (Config-free originOK, by
-// default LocalOrigin) gives 403; a path that is not /ws/chat/<seg>/<seg>
+// Origin or one the originOK function given to New refuses (LocalOrigin
+// when nil; cmd passes the auth service's rule) gives 403; a path that is not /ws/chat/<seg>/<seg>
 // with segments of [-a-zA-Z0-9_]+ gives 404; an absent, bad, expired or
 // inactive JWT cookie, an unknown room or a caller who is not a participant
 // gives 403; a hub shutting down gives 503.
@@ -57,6 +62,13 @@
 //
 // A peer that does not answer a ping within Config.PingInterval, or does not
 // take a frame within Config.WriteTimeout, is dropped without a close frame.
+//
+// # Cost of a socket
+//
+// An idle socket holds one goroutine blocked in Read, its buffers and a
+// timer; the writer goroutine exists only while frames are queued, and the
+// handshake's goroutine and request are released after the upgrade. About
+// 25 KiB of server RSS per idle socket was measured with edusphere-load.
 //
 // # Rate limit
 //

@@ -299,13 +299,16 @@ func (c *gqlClient) do(ctx context.Context, query string, vars map[string]any, o
 	}
 	var resp struct {
 		Data   json.RawMessage
-		Errors []struct{ Message string }
+		Errors []struct {
+			Message    string
+			Extensions json.RawMessage
+		}
 	}
 	if err := json.Unmarshal(b, &resp); err != nil {
 		return fmt.Errorf("status %d: %.200s", res.StatusCode, b)
 	}
 	if len(resp.Errors) > 0 {
-		return fmt.Errorf("graphql: %s", resp.Errors[0].Message)
+		return fmt.Errorf("graphql: %s %s", resp.Errors[0].Message, resp.Errors[0].Extensions)
 	}
 	if out != nil {
 		return json.Unmarshal(resp.Data, out)
