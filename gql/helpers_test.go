@@ -252,4 +252,3 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
-
