@@ -44,7 +44,7 @@ func TestPyRepr(t *testing.T) {
 	}{
 		{"Plain", "abc", `'abc'`},
 		{"Empty", "", `''`},
-		{"SingleQuoteSwitchesToDouble", "it's", `"it's"`},
+		{"SingleQuoteUsesDoubleQuotes", "it's", `"it's"`},
 		{"DoubleQuoteStaysSingle", `say "hi"`, `'say "hi"'`},
 		{"BothQuotesEscapeSingle", `it's "x"`, `'it\'s "x"'`},
 		{"Backslash", `a\b`, `'a\\b'`},
