@@ -249,36 +249,35 @@ func appendKey(b []byte, key string) []byte {
 	return append(b, ':', ' ')
 }
 
+// appendField appends `, "key": ` and a Python-style string value.
+func appendField(b []byte, key, value string) []byte {
+	b = append(b, ", "...)
+	b = appendKey(b, key)
+	return appendPyString(b, value)
+}
+
+// appendBoolField appends `, "key": true|false`.
+func appendBoolField(b []byte, key string, value bool) []byte {
+	b = append(b, ", "...)
+	b = appendKey(b, key)
+	return strconv.AppendBool(b, value)
+}
+
 // NewFrame returns the §7.3 "new" frame of m written by author.
 func NewFrame(m *edusphere.Message, author *edusphere.User) []byte {
 	b := make([]byte, 0, 256+len(m.Body))
-	b = append(b, `{"type": "chat_message", "action": "new", `...)
-	b = appendKey(b, "id")
-	b = appendPyString(b, m.ID.String())
-	b = append(b, ", "...)
-	b = appendKey(b, "user")
-	b = appendPyString(b, author.Username)
-	b = append(b, ", "...)
-	b = appendKey(b, "user_id")
-	b = appendPyString(b, author.ID.String())
-	b = append(b, ", "...)
-	b = appendKey(b, "body")
-	b = appendPyString(b, m.Body)
-	b = append(b, ", "...)
-	b = appendKey(b, "created")
-	b = appendPyString(b, isoformat(m.Created))
-	b = append(b, ", "...)
-	b = appendKey(b, "edited")
-	b = strconv.AppendBool(b, m.Edited)
-	b = append(b, ", "...)
-	b = appendKey(b, "updated")
-	b = appendPyString(b, isoformat(m.Updated))
-	b = append(b, ", "...)
-	b = appendKey(b, "userAvatar")
+	b = append(b, `{"type": "chat_message", "action": "new"`...)
+	b = appendField(b, "id", m.ID.String())
+	b = appendField(b, "user", author.Username)
+	b = appendField(b, "user_id", author.ID.String())
+	b = appendField(b, "body", m.Body)
+	b = appendField(b, "created", isoformat(m.Created))
+	b = appendBoolField(b, "edited", m.Edited)
+	b = appendField(b, "updated", isoformat(m.Updated))
 	if author.Avatar == "" {
-		b = append(b, "null"...)
+		b = append(b, `, "userAvatar": null`...)
 	} else {
-		b = appendPyString(b, author.Avatar)
+		b = appendField(b, "userAvatar", author.Avatar)
 	}
 	return append(b, '}')
 }
@@ -287,18 +286,11 @@ func NewFrame(m *edusphere.Message, author *edusphere.User) []byte {
 // and stored body.
 func UpdateFrame(m *edusphere.Message) []byte {
 	b := make([]byte, 0, 160+len(m.Body))
-	b = append(b, `{"type": "chat_message", "action": "update", `...)
-	b = appendKey(b, "id")
-	b = appendPyString(b, m.ID.String())
-	b = append(b, ", "...)
-	b = appendKey(b, "body")
-	b = appendPyString(b, m.Body)
-	b = append(b, ", "...)
-	b = appendKey(b, "edited")
-	b = strconv.AppendBool(b, m.Edited)
-	b = append(b, ", "...)
-	b = appendKey(b, "updated")
-	b = appendPyString(b, isoformat(m.Updated))
+	b = append(b, `{"type": "chat_message", "action": "update"`...)
+	b = appendField(b, "id", m.ID.String())
+	b = appendField(b, "body", m.Body)
+	b = appendBoolField(b, "edited", m.Edited)
+	b = appendField(b, "updated", isoformat(m.Updated))
 	return append(b, '}')
 }
 
