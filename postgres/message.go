@@ -182,7 +182,7 @@ func findMessages(ctx context.Context, tx *Tx, filter edusphere.MessageFilter) (
 		order = `m.created DESC, m.id`
 	}
 	cond, nargs := w.String(), len(w.args)
-	query := `SELECT ` + messageColumns + `, count(*) OVER () FROM core_message m ` + cond +
+	query := `SELECT ` + messageColumns + `, ` + totalColumn(filter.Limit, filter.Offset) + ` FROM core_message m ` + cond +
 		` ORDER BY ` + order + w.page(filter.Offset, filter.Limit)
 	rows, err := tx.query(ctx, query, w.args...)
 	if err != nil {
@@ -200,6 +200,9 @@ func findMessages(ctx context.Context, tx *Tx, filter edusphere.MessageFilter) (
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, mapError("find messages", err)
+	}
+	if total < 0 {
+		total = len(msgs)
 	}
 	if len(msgs) == 0 && filter.Offset > 0 {
 		if total, err = countRows(ctx, tx, `SELECT count(*) FROM core_message m `+cond, w.args[:nargs]); err != nil {

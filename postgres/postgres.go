@@ -271,6 +271,16 @@ func (w *where) String() string {
 	return "WHERE " + strings.Join(w.conds, " AND ")
 }
 
+// totalColumn selects the number of rows a filter matches before paging: a
+// window count when a page cuts the list, otherwise -1, after which the
+// finder takes the number of rows it read.
+func totalColumn(limit, offset int) string {
+	if limit > 0 || offset > 0 {
+		return "count(*) OVER ()"
+	}
+	return "-1"
+}
+
 // page renders OFFSET and LIMIT; a zero limit means no limit.
 func (w *where) page(offset, limit int) string {
 	var s string

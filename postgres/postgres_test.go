@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -75,8 +76,16 @@ var wantTables = []string{
 func checkMigrated(t *testing.T, dsn string) {
 	t.Helper()
 	versions, tables := migrationState(t, dsn)
-	if fmt.Sprint(versions) != "[1]" {
-		t.Fatalf("applied versions=%v, want [1] (each migration recorded once)", versions)
+	files, err := filepath.Glob("migration/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("migration files=%v, %v", files, err)
+	}
+	want := make([]int64, len(files))
+	for i := range files {
+		want[i] = int64(i + 1)
+	}
+	if fmt.Sprint(versions) != fmt.Sprint(want) {
+		t.Fatalf("applied versions=%v, want %v (each migration recorded once)", versions, want)
 	}
 	for _, name := range wantTables {
 		if !tables[name] {

@@ -30,12 +30,11 @@ type RoomService struct {
 // NewRoomService returns the room service of db.
 func NewRoomService(db *DB) *RoomService { return &RoomService{db: db} }
 
-// roomFrom is the FROM clause giving each room r its participant count pc.n.
-const roomFrom = `core_room r CROSS JOIN LATERAL
-	(SELECT count(*) AS n FROM core_room_participants p WHERE p.room_id = r.id) pc`
+// roomFrom is the FROM clause of the room finders.
+const roomFrom = `core_room r`
 
 // roomColumns are read by scanRoom, in order.
-const roomColumns = `r.id, r.name, r.slug, r.host_id, r.topic_id, r.description, r.created, r.updated, pc.n`
+const roomColumns = `r.id, r.name, r.slug, r.host_id, r.topic_id, r.description, r.created, r.updated, r.participant_count`
 
 // scanRoom reads roomColumns, then extra.
 func scanRoom(row pgx.Row, extra ...any) (*edusphere.Room, error) {
@@ -396,10 +395,10 @@ func findRooms(ctx context.Context, tx *Tx, filter edusphere.RoomFilter) ([]*edu
 	case edusphere.RoomOrderUpdated:
 		order = `r.updated DESC, r.created DESC, r.id`
 	default:
-		order = `pc.n DESC, r.created DESC, r.id`
+		order = `r.participant_count DESC, r.created DESC, r.id`
 	}
 	cond, nargs := w.String(), len(w.args)
-	query := `SELECT ` + roomColumns + `, count(*) OVER () FROM ` + roomFrom + ` ` + cond +
+	query := `SELECT ` + roomColumns + `, ` + totalColumn(filter.Limit, filter.Offset) + ` FROM ` + roomFrom + ` ` + cond +
 		` ORDER BY ` + order + w.page(filter.Offset, filter.Limit)
 	rows, err := tx.query(ctx, query, w.args...)
 	if err != nil {
@@ -417,6 +416,9 @@ func findRooms(ctx context.Context, tx *Tx, filter edusphere.RoomFilter) ([]*edu
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, mapError("find rooms", err)
+	}
+	if total < 0 {
+		total = len(rooms)
 	}
 	if len(rooms) == 0 && filter.Offset > 0 {
 		if total, err = countRows(ctx, tx, `SELECT count(*) FROM `+roomFrom+` `+cond, w.args[:nargs]); err != nil {

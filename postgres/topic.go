@@ -116,7 +116,7 @@ func findTopics(ctx context.Context, tx *Tx, filter edusphere.TopicFilter) ([]*e
 		order = `lower(t.name) COLLATE "C", t.id`
 	}
 	cond, nargs := w.String(), len(w.args)
-	query := `SELECT t.id, t.name, rc.n, count(*) OVER () FROM ` + topicFrom + ` ` + cond +
+	query := `SELECT t.id, t.name, rc.n, ` + totalColumn(filter.Limit, filter.Offset) + ` FROM ` + topicFrom + ` ` + cond +
 		` ORDER BY ` + order + w.page(filter.Offset, filter.Limit)
 	rows, err := tx.query(ctx, query, w.args...)
 	if err != nil {
@@ -134,6 +134,9 @@ func findTopics(ctx context.Context, tx *Tx, filter edusphere.TopicFilter) ([]*e
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, mapError("find topics", err)
+	}
+	if total < 0 {
+		total = len(topics)
 	}
 	if len(topics) == 0 && filter.Offset > 0 {
 		if total, err = countRows(ctx, tx, `SELECT count(*) FROM `+topicFrom+` `+cond, w.args[:nargs]); err != nil {

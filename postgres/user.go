@@ -180,7 +180,7 @@ func findUsers(ctx context.Context, tx *Tx, filter edusphere.UserFilter) ([]*edu
 		w.add(`u.is_active = ` + w.arg(*v))
 	}
 	cond, nargs := w.String(), len(w.args)
-	query := `SELECT ` + userColumns + `, count(*) OVER () FROM core_user u ` + cond +
+	query := `SELECT ` + userColumns + `, ` + totalColumn(filter.Limit, filter.Offset) + ` FROM core_user u ` + cond +
 		` ORDER BY u.date_joined, u.id` + w.page(filter.Offset, filter.Limit)
 	rows, err := tx.query(ctx, query, w.args...)
 	if err != nil {
@@ -198,6 +198,9 @@ func findUsers(ctx context.Context, tx *Tx, filter edusphere.UserFilter) ([]*edu
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, mapError("find users", err)
+	}
+	if total < 0 {
+		total = len(users)
 	}
 	if len(users) == 0 && filter.Offset > 0 {
 		if total, err = countRows(ctx, tx, `SELECT count(*) FROM core_user u `+cond, w.args[:nargs]); err != nil {

@@ -177,7 +177,7 @@ func findMessages(ctx context.Context, tx *Tx, f edusphere.MessageFilter) ([]*ed
 	if f.Order == edusphere.MessageOrderNewest {
 		order = ` ORDER BY m.created DESC, m.id`
 	}
-	rows, err := tx.query(ctx, `SELECT `+messageColumns+`, count(*) OVER () FROM core_message m`+w.String()+
+	rows, err := tx.query(ctx, `SELECT `+messageColumns+`, `+totalColumn(f.Limit, f.Offset)+` FROM core_message m`+w.String()+
 		order+limitOffset(f.Limit, f.Offset), w.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find messages: %w", err)
@@ -194,6 +194,9 @@ func findMessages(ctx context.Context, tx *Tx, f edusphere.MessageFilter) ([]*ed
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find messages: %w", err)
+	}
+	if total < 0 {
+		total = len(msgs)
 	}
 	if len(msgs) == 0 && f.Offset > 0 {
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM core_message m`+w.String(), w.args...).Scan(&total); err != nil {

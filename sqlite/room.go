@@ -19,7 +19,7 @@ type RoomService struct {
 
 // roomColumns lists what scanRoom reads, the participant count included.
 const roomColumns = `r.id, r.name, r.slug, r.host_id, r.topic_id, r.description, r.created, r.updated,
-	(SELECT count(*) FROM core_room_participants p WHERE p.room_id = r.id) AS participant_count`
+	r.participant_count`
 
 // FindRoomByID returns ENOTFOUND ("Room not found").
 func (s *RoomService) FindRoomByID(ctx context.Context, id uuid.UUID) (*edusphere.Room, error) {
@@ -356,11 +356,7 @@ func findRooms(ctx context.Context, tx *Tx, f edusphere.RoomFilter) ([]*eduspher
 		w.add("("+strings.Join(conds, " OR ")+")", args...)
 	}
 	if len(f.Topics) > 0 {
-		args := make([]any, len(f.Topics))
-		for i, t := range f.Topics {
-			args[i] = t
-		}
-		w.add(`r.topic_id IN (SELECT id FROM core_topic WHERE name IN (`+placeholders(len(args))+`))`, args...)
+		w.add(`r.topic_id IN (SELECT id FROM core_topic WHERE name IN `+valuesQuery+`)`, jsonList(f.Topics))
 	}
 	if f.TopicID != nil {
 		w.add(`r.topic_id = ?`, *f.TopicID)
@@ -378,9 +374,9 @@ func findRooms(ctx context.Context, tx *Tx, f edusphere.RoomFilter) ([]*eduspher
 	case edusphere.RoomOrderUpdated:
 		order = ` ORDER BY r.updated DESC, r.created DESC, r.id`
 	default:
-		order = ` ORDER BY participant_count DESC, r.created DESC, r.id`
+		order = ` ORDER BY r.participant_count DESC, r.created DESC, r.id`
 	}
-	rows, err := tx.query(ctx, `SELECT `+roomColumns+`, count(*) OVER () FROM core_room r`+w.String()+
+	rows, err := tx.query(ctx, `SELECT `+roomColumns+`, `+totalColumn(f.Limit, f.Offset)+` FROM core_room r`+w.String()+
 		order+limitOffset(f.Limit, f.Offset), w.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find rooms: %w", err)
@@ -398,6 +394,9 @@ func findRooms(ctx context.Context, tx *Tx, f edusphere.RoomFilter) ([]*eduspher
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find rooms: %w", err)
+	}
+	if total < 0 {
+		total = len(rooms)
 	}
 	if len(rooms) == 0 && f.Offset > 0 {
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM core_room r`+w.String(), w.args...).Scan(&total); err != nil {

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -399,13 +400,23 @@ func (w *where) add(cond string, args ...any) {
 	w.args = append(w.args, args...)
 }
 
-// in adds "col IN (?, ...)" for the values.
+// in adds "col IN (values)" with the values as one JSON array argument, so
+// the statement text is the same whatever their number and SQLite parses a
+// short statement instead of one with a placeholder per value.
 func in[T any](w *where, col string, vals []T) {
-	args := make([]any, len(vals))
-	for i, v := range vals {
-		args[i] = v
+	w.add(col+" IN "+valuesQuery, jsonList(vals))
+}
+
+// valuesQuery is the subquery listing the values of a jsonList argument.
+const valuesQuery = "(SELECT value FROM json_each(?))"
+
+// jsonList renders ids (UUIDs, integers) or names as a JSON array.
+func jsonList[T any](vals []T) string {
+	list, err := json.Marshal(vals)
+	if err != nil {
+		panic(fmt.Sprintf("json list: %v", err)) // ids and strings always marshal
 	}
-	w.add(col+" IN ("+placeholders(len(vals))+")", args...)
+	return string(list)
 }
 
 func (w *where) String() string {
@@ -415,18 +426,22 @@ func (w *where) String() string {
 	return " WHERE " + strings.Join(w.conds, " AND ")
 }
 
-func placeholders(n int) string {
-	if n == 0 {
-		return "NULL"
-	}
-	return strings.Repeat("?, ", n-1) + "?"
-}
-
 // likeContains returns a LIKE pattern matching s literally as a substring;
 // use it with ESCAPE '\'. SQLite's LIKE ignores ASCII case.
 func likeContains(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(s) + "%"
+}
+
+// totalColumn selects the number of rows a filter matches before paging: a
+// window count when a page cuts the list, otherwise -1, after which the
+// finder takes the number of rows it read (the window would make SQLite
+// collect every row before returning the first).
+func totalColumn(limit, offset int) string {
+	if limit > 0 || offset > 0 {
+		return "count(*) OVER ()"
+	}
+	return "-1"
 }
 
 // limitOffset renders LIMIT and OFFSET; a zero limit means no limit.

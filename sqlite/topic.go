@@ -118,7 +118,7 @@ func findTopics(ctx context.Context, tx *Tx, f edusphere.TopicFilter) ([]*edusph
 	}
 	from := ` FROM (SELECT t.id, t.name, (SELECT count(*) FROM core_room r WHERE r.topic_id = t.id) AS room_count
 		FROM core_topic t)` + w.String()
-	rows, err := tx.query(ctx, `SELECT id, name, room_count, count(*) OVER ()`+from+order+limitOffset(f.Limit, f.Offset), w.args...)
+	rows, err := tx.query(ctx, `SELECT id, name, room_count, `+totalColumn(f.Limit, f.Offset)+from+order+limitOffset(f.Limit, f.Offset), w.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find topics: %w", err)
 	}
@@ -134,6 +134,9 @@ func findTopics(ctx context.Context, tx *Tx, f edusphere.TopicFilter) ([]*edusph
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find topics: %w", err)
+	}
+	if total < 0 {
+		total = len(topics)
 	}
 	if len(topics) == 0 && f.Offset > 0 {
 		if err := tx.queryRow(ctx, `SELECT count(*)`+from, w.args...).Scan(&total); err != nil {

@@ -235,7 +235,7 @@ func findUsers(ctx context.Context, tx *Tx, f edusphere.UserFilter) ([]*eduspher
 	if f.IsActive != nil {
 		w.add(`u.is_active = ?`, *f.IsActive)
 	}
-	rows, err := tx.query(ctx, `SELECT `+userColumns+`, count(*) OVER () FROM core_user u`+w.String()+
+	rows, err := tx.query(ctx, `SELECT `+userColumns+`, `+totalColumn(f.Limit, f.Offset)+` FROM core_user u`+w.String()+
 		` ORDER BY u.date_joined, u.id`+limitOffset(f.Limit, f.Offset), w.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find users: %w", err)
@@ -254,6 +254,9 @@ func findUsers(ctx context.Context, tx *Tx, f edusphere.UserFilter) ([]*eduspher
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find users: %w", err)
+	}
+	if total < 0 {
+		total = len(users)
 	}
 	if len(users) == 0 && f.Offset > 0 {
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM core_user u`+w.String(), w.args...).Scan(&total); err != nil {

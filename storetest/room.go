@@ -346,6 +346,40 @@ func testRooms(t *testing.T, open opener) {
 		wantErr(t, err, edusphere.ENOTFOUND, edusphere.MsgUserNotFound)
 	})
 
+	t.Run("ParticipantCountFollowsDeletedUsers", func(t *testing.T) {
+		// The stored count drops when a participant's account goes (a
+		// cascaded delete), and the default order follows it.
+		e := newEnv(t, open)
+		host := e.user(t, "host")
+		a, b := e.user(t, "a"), e.user(t, "b")
+		e.h.Clock.Set(epoch)
+		big := e.room(t, host, "Big", "Go")
+		e.h.Clock.Add(time.Hour)
+		small := e.room(t, host, "Small", "Go")
+		e.join(t, big, a)
+		e.join(t, big, b)
+		e.join(t, small, a)
+		rooms, _, err := e.s.Rooms.FindRooms(e.ctx, edusphere.RoomFilter{})
+		mustOK(t, "FindRooms", err)
+		wantIDs(t, "FindRooms", roomIDs(rooms), []uuid.UUID{big.ID, small.ID})
+		mustOK(t, "DeleteUser", e.s.Users.DeleteUser(e.ctx, b.ID))
+		mustOK(t, "DeleteUser", e.s.Users.DeleteUser(e.ctx, a.ID))
+		rooms, _, err = e.s.Rooms.FindRooms(e.ctx, edusphere.RoomFilter{})
+		mustOK(t, "FindRooms", err)
+		// Both now have only the host: the newer room comes first.
+		wantIDs(t, "FindRooms", roomIDs(rooms), []uuid.UUID{small.ID, big.ID})
+		for _, r := range rooms {
+			if r.ParticipantCount != 1 {
+				t.Fatalf("%s: ParticipantCount=%d, want 1", r.Name, r.ParticipantCount)
+			}
+		}
+		joined, err := e.s.Rooms.JoinRoom(e.ctx, big.ID, e.user(t, "c").ID)
+		mustOK(t, "JoinRoom", err)
+		if joined.ParticipantCount != 2 {
+			t.Fatalf("after join: ParticipantCount=%d, want 2", joined.ParticipantCount)
+		}
+	})
+
 	t.Run("FindParticipants", func(t *testing.T) {
 		e := newEnv(t, open)
 		host := e.user(t, "host")
