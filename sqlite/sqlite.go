@@ -73,20 +73,22 @@ func (db *DB) Open(ctx context.Context) error {
 	if strings.Contains(base, "?") {
 		sep = "&"
 	}
-	var err error
-	if db.w, err = sql.Open("sqlite", base+sep+pragmas+"&_txlock=immediate"); err != nil {
+	writer, err := newConnector(base + sep + pragmas + "&_txlock=immediate")
+	if err != nil {
 		return fmt.Errorf("open writer: %w", err)
 	}
+	readers, err := newConnector(base + sep + pragmas + "&_pragma=query_only(1)")
+	if err != nil {
+		return fmt.Errorf("open readers: %w", err)
+	}
+	db.w = sql.OpenDB(writer)
 	db.w.SetMaxOpenConns(1)
 	db.w.SetConnMaxLifetime(0)
 	db.w.SetConnMaxIdleTime(0)
-	if db.r, err = sql.Open("sqlite", base+sep+pragmas+"&_pragma=query_only(1)"); err != nil {
-		db.w.Close()
-		return fmt.Errorf("open readers: %w", err)
-	}
-	readers := max(4, runtime.GOMAXPROCS(0)) + 1
-	db.r.SetMaxOpenConns(readers)
-	db.r.SetMaxIdleConns(readers)
+	db.r = sql.OpenDB(readers)
+	n := max(4, runtime.GOMAXPROCS(0)) + 1
+	db.r.SetMaxOpenConns(n)
+	db.r.SetMaxIdleConns(n)
 	db.r.SetConnMaxLifetime(0)
 	db.r.SetConnMaxIdleTime(0)
 	// The writer creates the database file (or the in-memory database) and
