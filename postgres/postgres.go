@@ -154,6 +154,21 @@ func (db *DB) Ping(ctx context.Context) error {
 // not counting transaction control, so tests can catch N+1 queries.
 func (db *DB) StatementCount() int64 { return db.stmts.Load() }
 
+// CatalogVersion returns the number of committed changes to users, topics,
+// rooms and participants so far (migration 0003): equal versions mean
+// equal catalog data.
+func (db *DB) CatalogVersion(ctx context.Context) (int64, error) {
+	if db.pool == nil {
+		return 0, errors.New("catalog version: db not open")
+	}
+	db.stmts.Add(1)
+	var v int64
+	if err := db.pool.QueryRow(ctx, `SELECT version FROM edusphere_catalog WHERE id = 1`).Scan(&v); err != nil {
+		return 0, mapError("catalog version", err)
+	}
+	return v, nil
+}
+
 // Services returns every service backed by db.
 func (db *DB) Services() edusphere.Services {
 	return edusphere.Services{

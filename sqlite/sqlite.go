@@ -160,6 +160,22 @@ func (db *DB) Ping(ctx context.Context) error {
 // tests use it to catch N+1 query patterns.
 func (db *DB) StatementCount() int64 { return db.count.Load() }
 
+// CatalogVersion returns the number of committed changes to users, topics,
+// rooms and participants so far (migration 0003): equal versions mean
+// equal catalog data.
+func (db *DB) CatalogVersion(ctx context.Context) (int64, error) {
+	tx, err := db.begin(ctx, false)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	var v int64
+	if err := tx.queryRow(ctx, `SELECT version FROM edusphere_catalog WHERE id = 1`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("catalog version: %w", err)
+	}
+	return v, nil
+}
+
 // Services returns every service of the root bundle backed by db.
 func (db *DB) Services() edusphere.Services {
 	return edusphere.Services{

@@ -54,6 +54,7 @@ func Postgres(tb testing.TB) *Handle {
 		Clock:          clock,
 		StatementCount: db.StatementCount,
 		Ping:           db.Ping,
+		CatalogVersion: db.CatalogVersion,
 	}
 }
 

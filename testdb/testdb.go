@@ -24,6 +24,8 @@ type Handle struct {
 	Clock          *Clock
 	StatementCount func() int64
 	Ping           func(ctx context.Context) error
+	// CatalogVersion is the store's catalog version (see package cache).
+	CatalogVersion func(ctx context.Context) (int64, error)
 }
 
 // SQLite returns a fresh migrated in-memory SQLite database, closed in
@@ -60,6 +62,7 @@ func OpenSQLite(tb testing.TB, dsn string) *Handle {
 		Clock:          clock,
 		StatementCount: db.StatementCount,
 		Ping:           db.Ping,
+		CatalogVersion: db.CatalogVersion,
 	}
 }
 

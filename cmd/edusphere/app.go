@@ -16,6 +16,7 @@ import (
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/admin"
 	"github.com/edusphere/edusphere/auth"
+	"github.com/edusphere/edusphere/cache"
 	"github.com/edusphere/edusphere/config"
 	"github.com/edusphere/edusphere/gql"
 	"github.com/edusphere/edusphere/hub"
@@ -37,6 +38,7 @@ type store interface {
 	Ping(ctx context.Context) error
 	Services() edusphere.Services
 	StatementCount() int64
+	CatalogVersion(ctx context.Context) (int64, error)
 }
 
 var (
@@ -207,6 +209,10 @@ func (m *Main) serve(ctx context.Context) error {
 		return fmt.Errorf("start auth: %w", err)
 	}
 
+	// GraphQL reads of users, topics, rooms and participants come from
+	// memory while the database's catalog version stands still.
+	catalog := cache.New(cache.Config{Version: db.CatalogVersion})
+
 	storage := media.NewDir(c.MediaPath())
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
@@ -217,6 +223,14 @@ func (m *Main) serve(ctx context.Context) error {
 			Help: "Chat WebSockets open in this process.",
 		}, func() float64 { return float64(a.hub.Len()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Namespace: "edusphere", Name: "catalog_cache_hits_total",
+			Help: "GraphQL catalog reads answered from memory.",
+		}, func() float64 { h, _ := catalog.Stats(); return float64(h) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Namespace: "edusphere", Name: "catalog_cache_misses_total",
+			Help: "GraphQL catalog reads that went to the database.",
+		}, func() float64 { _, m := catalog.Stats(); return float64(m) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Namespace: "edusphere", Name: "db_statements_total",
 			Help: "SQL statements run by this process.",
 		}, func() float64 { return float64(db.StatementCount()) }),
@@ -225,7 +239,7 @@ func (m *Main) serve(ctx context.Context) error {
 	a.server = &server.Server{
 		Addr: c.Addr,
 		GraphQL: gql.NewHandler(gql.Config{
-			Services:      services,
+			Services:      catalog.Wrap(services),
 			Auth:          a.auth,
 			Media:         storage,
 			AvatarLimits:  media.Limits{MaxBytes: c.AvatarMaxBytes},

@@ -5554,13 +5554,13 @@ func (ec *executionContext) _MessageType(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "user":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MessageType_user(ctx, field, obj)
 				})
 		case "room":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MessageType_room(ctx, field, obj)
@@ -6006,13 +6006,13 @@ func (ec *executionContext) _RoomType(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "host":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RoomType_host(ctx, field, obj)
 				})
 		case "topic":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RoomType_topic(ctx, field, obj)
@@ -6023,7 +6023,7 @@ func (ec *executionContext) _RoomType(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "participants":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RoomType_participants(ctx, field, obj)

@@ -1,0 +1,258 @@
+package cache
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/edusphere/edusphere"
+)
+
+// Wrap returns s with the catalog reads the GraphQL pages repeat answered
+// from c: users by id, topic lists, room lists, rooms by id or slug, and
+// participants. Every other method, writes included, goes to s as it is;
+// a write moves the catalog version in its own transaction, which empties
+// the cache for the next lookup. Answers are copies, so callers may change
+// them.
+func (c *Cache) Wrap(s edusphere.Services) edusphere.Services {
+	s.Users = &userService{UserService: s.Users, c: c}
+	s.Topics = &topicService{TopicService: s.Topics, c: c}
+	s.Rooms = &roomService{RoomService: s.Rooms, c: c}
+	return s
+}
+
+type userService struct {
+	edusphere.UserService
+	c *Cache
+}
+
+// FindUserByID answers from the per-id entries FindUsers shares.
+func (s *userService) FindUserByID(ctx context.Context, id uuid.UUID) (*edusphere.User, error) {
+	users, err := s.byIDs(ctx, []uuid.UUID{id})
+	if err != nil {
+		return nil, err
+	}
+	if len(users) == 0 {
+		return nil, edusphere.NotFound(edusphere.MsgUserNotFound)
+	}
+	return users[0], nil
+}
+
+// FindUsers caches lookups by ids alone (what dataloaders send); any other
+// filter goes to the store.
+func (s *userService) FindUsers(ctx context.Context, f edusphere.UserFilter) ([]*edusphere.User, int, error) {
+	if len(f.IDs) == 0 || f.Username != nil || f.Search != nil || f.IsStaff != nil ||
+		f.IsActive != nil || f.Offset != 0 || f.Limit != 0 {
+		return s.UserService.FindUsers(ctx, f)
+	}
+	users, err := s.byIDs(ctx, f.IDs)
+	return users, len(users), err
+}
+
+// byIDs returns copies of the users with ids that exist, in the store's
+// order (date joined, then id), caching each id's answer, a miss included.
+func (s *userService) byIDs(ctx context.Context, ids []uuid.UUID) ([]*edusphere.User, error) {
+	w, err := s.c.view(ctx)
+	if err != nil {
+		return nil, err
+	}
+	found := make([]*edusphere.User, 0, len(ids))
+	var missing []uuid.UUID
+	seen := make(map[uuid.UUID]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		e, ok := w.get(userKey(id))
+		if !ok {
+			missing = append(missing, id)
+		} else if u := e.(*edusphere.User); u != nil {
+			found = append(found, u)
+		}
+	}
+	if len(missing) > 0 {
+		users, _, err := s.UserService.FindUsers(ctx, edusphere.UserFilter{IDs: missing})
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[uuid.UUID]*edusphere.User, len(users))
+		for _, u := range users {
+			byID[u.ID] = u
+		}
+		for _, id := range missing {
+			u := byID[id]
+			w.put(userKey(id), copyPtr(u))
+			if u != nil {
+				found = append(found, u)
+			}
+		}
+	}
+	slices.SortFunc(found, func(a, b *edusphere.User) int {
+		if c := a.DateJoined.Compare(b.DateJoined); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID.String(), b.ID.String())
+	})
+	for i, u := range found {
+		found[i] = copyPtr(u)
+	}
+	return found, nil
+}
+
+func userKey(id uuid.UUID) string { return "user:" + id.String() }
+
+type topicService struct {
+	edusphere.TopicService
+	c *Cache
+}
+
+// FindTopics caches every filter's answer.
+func (s *topicService) FindTopics(ctx context.Context, f edusphere.TopicFilter) ([]*edusphere.Topic, int, error) {
+	k := key("topics", f)
+	w, err := s.c.view(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	e, ok := w.get(k)
+	if !ok {
+		topics, total, err := s.TopicService.FindTopics(ctx, f)
+		if err != nil {
+			return nil, 0, err
+		}
+		e = list[edusphere.Topic]{copyAll(topics), total}
+		w.put(k, e)
+	}
+	l := e.(list[edusphere.Topic])
+	return copyAll(l.items), l.total, nil
+}
+
+type roomService struct {
+	edusphere.RoomService
+	c *Cache
+}
+
+// FindRooms caches every filter's answer.
+func (s *roomService) FindRooms(ctx context.Context, f edusphere.RoomFilter) ([]*edusphere.Room, int, error) {
+	k := key("rooms", f)
+	w, err := s.c.view(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	e, ok := w.get(k)
+	if !ok {
+		rooms, total, err := s.RoomService.FindRooms(ctx, f)
+		if err != nil {
+			return nil, 0, err
+		}
+		e = list[edusphere.Room]{copyAll(rooms), total}
+		w.put(k, e)
+	}
+	l := e.(list[edusphere.Room])
+	return copyAll(l.items), l.total, nil
+}
+
+// FindRoomByID caches the room, or its absence.
+func (s *roomService) FindRoomByID(ctx context.Context, id uuid.UUID) (*edusphere.Room, error) {
+	return s.room(ctx, key("room", id), func() (*edusphere.Room, error) {
+		return s.RoomService.FindRoomByID(ctx, id)
+	})
+}
+
+// FindRoomBySlug caches the room, or its absence.
+func (s *roomService) FindRoomBySlug(ctx context.Context, hostUsername, slug string) (*edusphere.Room, error) {
+	return s.room(ctx, key("roomslug", [2]string{hostUsername, slug}), func() (*edusphere.Room, error) {
+		return s.RoomService.FindRoomBySlug(ctx, hostUsername, slug)
+	})
+}
+
+func (s *roomService) room(ctx context.Context, k string, find func() (*edusphere.Room, error)) (*edusphere.Room, error) {
+	w, err := s.c.view(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, ok := w.get(k)
+	if !ok {
+		r, err := find()
+		if err != nil && edusphere.ErrorCode(err) != edusphere.ENOTFOUND {
+			return nil, err
+		}
+		e = copyPtr(r)
+		w.put(k, e)
+	}
+	r := e.(*edusphere.Room)
+	if r == nil {
+		return nil, edusphere.NotFound(edusphere.MsgRoomNotFound)
+	}
+	return copyPtr(r), nil
+}
+
+// FindParticipants caches each room's participants.
+func (s *roomService) FindParticipants(ctx context.Context, roomIDs []uuid.UUID) (map[uuid.UUID][]*edusphere.User, error) {
+	w, err := s.c.view(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID][]*edusphere.User, len(roomIDs))
+	var missing []uuid.UUID
+	for _, id := range roomIDs {
+		if _, dup := out[id]; dup {
+			continue
+		}
+		e, ok := w.get(key("participants", id))
+		if !ok {
+			missing = append(missing, id)
+			continue
+		}
+		out[id] = copyAll(e.([]*edusphere.User))
+	}
+	if len(missing) > 0 {
+		m, err := s.RoomService.FindParticipants(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range missing {
+			users := m[id]
+			w.put(key("participants", id), copyAll(users))
+			if users != nil {
+				out[id] = users
+			}
+		}
+	}
+	// The store leaves rooms without participants out of its map.
+	for id, users := range out {
+		if len(users) == 0 {
+			delete(out, id)
+		}
+	}
+	return out, nil
+}
+
+// list is a cached list answer with its total.
+type list[T any] struct {
+	items []*T
+	total int
+}
+
+// copyPtr returns a copy of *p, or nil.
+func copyPtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
+}
+
+// copyAll copies every element; nil stays nil.
+func copyAll[T any](items []*T) []*T {
+	if items == nil {
+		return nil
+	}
+	out := make([]*T, len(items))
+	for i, p := range items {
+		out[i] = copyPtr(p)
+	}
+	return out
+}
