@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+
+	"github.com/google/uuid"
 )
 
 // Versioner returns the store's catalog version: the count of committed
@@ -13,6 +15,11 @@ import (
 // CatalogVersion.
 type Versioner func(ctx context.Context) (int64, error)
 
+// RoomVersioner returns the count of committed changes to one room's
+// messages, or ENOTFOUND; *sqlite.DB and *postgres.DB provide it as
+// MessagesVersion.
+type RoomVersioner func(ctx context.Context, roomID uuid.UUID) (int64, error)
+
 // DefaultMaxEntries bounds a Cache when Config.MaxEntries is 0.
 const DefaultMaxEntries = 10000
 
@@ -20,6 +27,9 @@ const DefaultMaxEntries = 10000
 type Config struct {
 	// Version reads the catalog version; required.
 	Version Versioner
+	// MessagesVersion reads a room's messages version; nil leaves message
+	// lists uncached.
+	MessagesVersion RoomVersioner
 	// MaxEntries bounds the cached answers; when full, the cache starts
 	// over. Default DefaultMaxEntries.
 	MaxEntries int
@@ -34,12 +44,15 @@ type Config struct {
 // still what the database would say. Any change, from any process sharing
 // the database, moves the version and empties the cache.
 type Cache struct {
-	version Versioner
-	max     int
+	version     Versioner
+	roomVersion RoomVersioner
+	max         int
 
 	mu      sync.Mutex
 	at      int64 // the version the entries belong to
 	entries map[string]any
+	// messages holds room message lists, each under its room's version.
+	messages map[string]versioned
 
 	hits, misses int64
 }
@@ -52,7 +65,19 @@ func New(cfg Config) *Cache {
 	if cfg.MaxEntries <= 0 {
 		cfg.MaxEntries = DefaultMaxEntries
 	}
-	return &Cache{version: cfg.Version, max: cfg.MaxEntries, entries: make(map[string]any)}
+	return &Cache{
+		version:     cfg.Version,
+		roomVersion: cfg.MessagesVersion,
+		max:         cfg.MaxEntries,
+		entries:     make(map[string]any),
+		messages:    make(map[string]versioned),
+	}
+}
+
+// versioned is an entry with the version it belongs to.
+type versioned struct {
+	version int64
+	entry   any
 }
 
 // Stats returns how many lookups found an answer and how many did not.
@@ -139,6 +164,32 @@ func (w view) put(key string, e any) {
 		clear(w.c.entries)
 	}
 	w.c.entries[key] = e
+}
+
+// getVersioned returns the message entry for key if it belongs to version v.
+func (c *Cache) getVersioned(key string, v int64) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.messages[key]
+	if ok && e.version == v {
+		c.hits++
+		return e.entry, true
+	}
+	c.misses++
+	return nil, false
+}
+
+// putVersioned keeps a message entry read after version v was read.
+func (c *Cache) putVersioned(key string, v int64, e any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.messages[key]; ok && old.version > v {
+		return // a newer answer is there already
+	}
+	if len(c.messages) >= c.max {
+		clear(c.messages)
+	}
+	c.messages[key] = versioned{v, e}
 }
 
 // key renders a lookup's kind and arguments as a map key.

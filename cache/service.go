@@ -20,6 +20,9 @@ func (c *Cache) Wrap(s edusphere.Services) edusphere.Services {
 	s.Users = &userService{UserService: s.Users, c: c}
 	s.Topics = &topicService{TopicService: s.Topics, c: c}
 	s.Rooms = &roomService{RoomService: s.Rooms, c: c}
+	if c.roomVersion != nil {
+		s.Messages = &messageService{MessageService: s.Messages, c: c}
+	}
 	return s
 }
 
@@ -228,6 +231,38 @@ func (s *roomService) FindParticipants(ctx context.Context, roomIDs []uuid.UUID)
 		}
 	}
 	return out, nil
+}
+
+type messageService struct {
+	edusphere.MessageService
+	c *Cache
+}
+
+// FindMessages caches a room's message list (the room page's question:
+// a room, an order, perhaps a page) under the room's messages version.
+// Other filters, which may depend on users or rooms, go to the store.
+func (s *messageService) FindMessages(ctx context.Context, f edusphere.MessageFilter) ([]*edusphere.Message, int, error) {
+	if f.RoomID == nil || len(f.IDs) > 0 || f.UserID != nil || f.Search != nil {
+		return s.MessageService.FindMessages(ctx, f)
+	}
+	v, err := s.c.roomVersion(ctx, *f.RoomID)
+	if edusphere.ErrorCode(err) == edusphere.ENOTFOUND {
+		return s.MessageService.FindMessages(ctx, f)
+	} else if err != nil {
+		return nil, 0, err
+	}
+	k := key("messages", f)
+	e, ok := s.c.getVersioned(k, v)
+	if !ok {
+		msgs, total, err := s.MessageService.FindMessages(ctx, f)
+		if err != nil {
+			return nil, 0, err
+		}
+		e = list[edusphere.Message]{copyAll(msgs), total}
+		s.c.putVersioned(k, v, e)
+	}
+	l := e.(list[edusphere.Message])
+	return copyAll(l.items), l.total, nil
 }
 
 // list is a cached list answer with its total.

@@ -119,6 +119,7 @@ func New(cfg Config) *Handler {
 	exec.Use(uuidVariables{})
 	exec.Use(depthLimit{max: cfg.MaxDepth})
 	exec.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
+	exec.AroundOperations(readScope)
 	exec.AroundRootFields(identify)
 	return &Handler{
 		exec:     exec,

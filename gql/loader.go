@@ -6,9 +6,11 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/cache"
 )
 
 // loaders batch the lookups of one request so that a list never costs one
@@ -53,6 +55,17 @@ func newLoaders(s edusphere.Services) *loaders {
 			return m, nil
 		}, dataloadgen.WithWait(loaderWait)),
 	}
+}
+
+// readScope lets the reads of a query operation share one read of the
+// catalog version (package cache): one small query per request instead of
+// one per list. Mutations read it afresh for every lookup, so the answer
+// they return sees their own writes.
+func readScope(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Query {
+		ctx = cache.WithScope(ctx)
+	}
+	return next(ctx)
 }
 
 func withLoaders(ctx context.Context, l *loaders) context.Context {

@@ -163,15 +163,33 @@ func (db *DB) StatementCount() int64 { return db.count.Load() }
 // CatalogVersion returns the number of committed changes to users, topics,
 // rooms and participants so far (migration 0003): equal versions mean
 // equal catalog data.
+// It is one statement outside any transaction, as it runs on every cached
+// read.
 func (db *DB) CatalogVersion(ctx context.Context) (int64, error) {
-	tx, err := db.begin(ctx, false)
-	if err != nil {
-		return 0, err
+	if db.r == nil {
+		return 0, fmt.Errorf("catalog version: db not open")
 	}
-	defer tx.Rollback()
+	db.count.Add(1)
 	var v int64
-	if err := tx.queryRow(ctx, `SELECT version FROM edusphere_catalog WHERE id = 1`).Scan(&v); err != nil {
+	if err := db.r.QueryRowContext(ctx, `SELECT version FROM edusphere_catalog WHERE id = 1`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("catalog version: %w", err)
+	}
+	return v, nil
+}
+
+// MessagesVersion returns the number of committed changes to the messages
+// of the room with roomID so far (migration 0004), or ENOTFOUND.
+func (db *DB) MessagesVersion(ctx context.Context, roomID uuid.UUID) (int64, error) {
+	if db.r == nil {
+		return 0, fmt.Errorf("messages version: db not open")
+	}
+	db.count.Add(1)
+	var v int64
+	err := db.r.QueryRowContext(ctx, `SELECT messages_version FROM core_room WHERE id = ?`, roomID).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, edusphere.NotFound(edusphere.MsgRoomNotFound)
+	} else if err != nil {
+		return 0, fmt.Errorf("messages version: %w", err)
 	}
 	return v, nil
 }

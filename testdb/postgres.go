@@ -48,13 +48,14 @@ func Postgres(tb testing.TB) *Handle {
 		tb.Fatalf("migrate postgres %s: %v", redactURL(dsn), err)
 	}
 	return &Handle{
-		Kind:           "postgres",
-		DSN:            dsn,
-		Services:       db.Services(),
-		Clock:          clock,
-		StatementCount: db.StatementCount,
-		Ping:           db.Ping,
-		CatalogVersion: db.CatalogVersion,
+		Kind:            "postgres",
+		DSN:             dsn,
+		Services:        db.Services(),
+		Clock:           clock,
+		StatementCount:  db.StatementCount,
+		Ping:            db.Ping,
+		CatalogVersion:  db.CatalogVersion,
+		MessagesVersion: db.MessagesVersion,
 	}
 }
 

@@ -24,8 +24,10 @@ type Handle struct {
 	Clock          *Clock
 	StatementCount func() int64
 	Ping           func(ctx context.Context) error
-	// CatalogVersion is the store's catalog version (see package cache).
-	CatalogVersion func(ctx context.Context) (int64, error)
+	// CatalogVersion and MessagesVersion are the store's versions (see
+	// package cache).
+	CatalogVersion  func(ctx context.Context) (int64, error)
+	MessagesVersion func(ctx context.Context, roomID uuid.UUID) (int64, error)
 }
 
 // SQLite returns a fresh migrated in-memory SQLite database, closed in
@@ -56,13 +58,14 @@ func OpenSQLite(tb testing.TB, dsn string) *Handle {
 		tb.Fatalf("migrate sqlite %q: %v", dsn, err)
 	}
 	return &Handle{
-		Kind:           "sqlite",
-		DSN:            dsn,
-		Services:       db.Services(),
-		Clock:          clock,
-		StatementCount: db.StatementCount,
-		Ping:           db.Ping,
-		CatalogVersion: db.CatalogVersion,
+		Kind:            "sqlite",
+		DSN:             dsn,
+		Services:        db.Services(),
+		Clock:           clock,
+		StatementCount:  db.StatementCount,
+		Ping:            db.Ping,
+		CatalogVersion:  db.CatalogVersion,
+		MessagesVersion: db.MessagesVersion,
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
@@ -39,6 +40,7 @@ type store interface {
 	Services() edusphere.Services
 	StatementCount() int64
 	CatalogVersion(ctx context.Context) (int64, error)
+	MessagesVersion(ctx context.Context, roomID uuid.UUID) (int64, error)
 }
 
 var (
@@ -210,8 +212,9 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 
 	// GraphQL reads of users, topics, rooms and participants come from
-	// memory while the database's catalog version stands still.
-	catalog := cache.New(cache.Config{Version: db.CatalogVersion})
+	// memory while the database's catalog version stands still, and a
+	// room's message list while the room's messages version does.
+	catalog := cache.New(cache.Config{Version: db.CatalogVersion, MessagesVersion: db.MessagesVersion})
 
 	storage := media.NewDir(c.MediaPath())
 	reg := prometheus.NewRegistry()
