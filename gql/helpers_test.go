@@ -17,6 +17,7 @@ import (
 
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/auth"
+	"github.com/edusphere/edusphere/cache"
 	"github.com/edusphere/edusphere/gql"
 	"github.com/edusphere/edusphere/media"
 	"github.com/edusphere/edusphere/testdb"
@@ -42,8 +43,11 @@ func newServer(t testing.TB, h *testdb.Handle, opts ...serverOption) *server {
 	a := auth.New(auth.Config{SigningKey: testKey, SecretKey: testKey}, h.Services.Users, h.Services.Sessions)
 	dir := t.TempDir()
 	st := media.NewDir(dir)
+	// As in the server, GraphQL reads go through the catalog cache, so
+	// every test here also checks that no answer comes back stale.
+	catalog := cache.New(cache.Config{Version: h.CatalogVersion, MessagesVersion: h.MessagesVersion})
 	cfg := gql.Config{
-		Services:      h.Services,
+		Services:      catalog.Wrap(h.Services),
 		Auth:          a,
 		Media:         st,
 		Introspection: true,

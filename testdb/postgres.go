@@ -29,7 +29,14 @@ func postgresServer() string {
 // unreachable, unless CI=true, where it fails.
 func Postgres(tb testing.TB) *Handle {
 	tb.Helper()
-	dsn := PostgresDSN(tb)
+	return OpenPostgres(tb, PostgresDSN(tb))
+}
+
+// OpenPostgres opens and migrates the PostgreSQL database at dsn with a test
+// Clock, and closes it in tb.Cleanup. Opening one dsn twice gives two
+// handles on one database, as two server processes have.
+func OpenPostgres(tb testing.TB, dsn string) *Handle {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	clock := NewClock()
