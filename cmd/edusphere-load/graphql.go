@@ -92,6 +92,7 @@ func runGraphQL(ctx context.Context, args []string) error {
 		mu       sync.Mutex
 		lat      []time.Duration
 		failures atomic.Int64
+		firstErr atomic.Value
 		sent     atomic.Int64
 		wg       sync.WaitGroup
 	)
@@ -107,6 +108,7 @@ func runGraphQL(ctx context.Context, args []string) error {
 				if err := c.post(ctx, bodies[i%len(bodies)]); err != nil {
 					if ctx.Err() == nil {
 						failures.Add(1)
+						firstErr.CompareAndSwap(nil, err.Error())
 					}
 					continue
 				}
@@ -119,6 +121,9 @@ func runGraphQL(ctx context.Context, args []string) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	if e := firstErr.Load(); e != nil {
+		fmt.Fprintf(os.Stderr, "first failure: %s\n", e)
+	}
 	if len(lat) == 0 {
 		return fmt.Errorf("graphql: no successful request (%d failures)", failures.Load())
 	}
@@ -169,6 +174,9 @@ func seedServices(ctx context.Context, s edusphere.Services) (string, string, er
 	fmt.Fprintf(os.Stderr, "seeded %d users, %d rooms in %v\n", len(res.Users), len(res.Rooms), time.Since(start).Round(time.Millisecond))
 	return res.BusyHost, res.BusyRoomSlug, nil
 }
+
+// okPrefix starts every answer without errors to the pages' queries.
+const okPrefix = `{"data":{`
 
 // pageClient posts GraphQL requests to one server with its CSRF cookie.
 type pageClient struct {
@@ -229,6 +237,11 @@ func (c *pageClient) postRead(ctx context.Context, body []byte, keep bool) ([]by
 	if keep {
 		out, err = io.ReadAll(res.Body)
 	} else {
+		// A successful answer starts with its data; one with errors starts
+		// with them (gql.writeResponse), so the first bytes tell.
+		var head [len(okPrefix)]byte
+		n, _ := io.ReadFull(res.Body, head[:])
+		out = head[:n]
 		_, err = io.Copy(io.Discard, res.Body)
 	}
 	if err != nil {
@@ -236,6 +249,9 @@ func (c *pageClient) postRead(ctx context.Context, body []byte, keep bool) ([]by
 	}
 	if res.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("status %d", res.StatusCode)
+	}
+	if !bytes.HasPrefix(out, []byte(okPrefix)) {
+		return nil, fmt.Errorf("answer starts %q, not with data", out[:min(len(out), 40)])
 	}
 	return out, nil
 }
