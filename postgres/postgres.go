@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/edusphere/edusphere"
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -156,33 +155,16 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) StatementCount() int64 { return db.stmts.Load() }
 
 // CatalogVersion returns the number of committed changes to users, topics,
-// rooms and participants so far (migration 0003): equal versions mean
-// equal catalog data.
+// rooms and participants so far (migration 0003, summed over its shards):
+// equal versions mean equal catalog data.
 func (db *DB) CatalogVersion(ctx context.Context) (int64, error) {
 	if db.pool == nil {
 		return 0, errors.New("catalog version: db not open")
 	}
 	db.stmts.Add(1)
 	var v int64
-	if err := db.pool.QueryRow(ctx, `SELECT version FROM edusphere_catalog WHERE id = 1`).Scan(&v); err != nil {
+	if err := db.pool.QueryRow(ctx, `SELECT sum(version)::bigint FROM edusphere_catalog`).Scan(&v); err != nil {
 		return 0, mapError("catalog version", err)
-	}
-	return v, nil
-}
-
-// MessagesVersion returns the number of committed changes to the messages
-// of the room with roomID so far (migration 0004), or ENOTFOUND.
-func (db *DB) MessagesVersion(ctx context.Context, roomID uuid.UUID) (int64, error) {
-	if db.pool == nil {
-		return 0, errors.New("messages version: db not open")
-	}
-	db.stmts.Add(1)
-	var v int64
-	err := db.pool.QueryRow(ctx, `SELECT messages_version FROM core_room WHERE id = $1`, roomID).Scan(&v)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, edusphere.NotFound(edusphere.MsgRoomNotFound)
-	} else if err != nil {
-		return 0, mapError("messages version", err)
 	}
 	return v, nil
 }

@@ -55,14 +55,13 @@ func OpenPostgres(tb testing.TB, dsn string) *Handle {
 		tb.Fatalf("migrate postgres %s: %v", redactURL(dsn), err)
 	}
 	return &Handle{
-		Kind:            "postgres",
-		DSN:             dsn,
-		Services:        db.Services(),
-		Clock:           clock,
-		StatementCount:  db.StatementCount,
-		Ping:            db.Ping,
-		CatalogVersion:  db.CatalogVersion,
-		MessagesVersion: db.MessagesVersion,
+		Kind:           "postgres",
+		DSN:            dsn,
+		Services:       db.Services(),
+		Clock:          clock,
+		StatementCount: db.StatementCount,
+		Ping:           db.Ping,
+		CatalogVersion: db.CatalogVersion,
 	}
 }
 

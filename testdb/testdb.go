@@ -25,7 +25,7 @@ type Handle struct {
 	StatementCount func() int64
 	Ping           func(ctx context.Context) error
 	// CatalogVersion and MessagesVersion are the store's versions (see
-	// package cache).
+	// package cache); PostgreSQL has no MessagesVersion.
 	CatalogVersion  func(ctx context.Context) (int64, error)
 	MessagesVersion func(ctx context.Context, roomID uuid.UUID) (int64, error)
 }

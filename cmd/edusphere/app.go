@@ -40,7 +40,6 @@ type store interface {
 	Services() edusphere.Services
 	StatementCount() int64
 	CatalogVersion(ctx context.Context) (int64, error)
-	MessagesVersion(ctx context.Context, roomID uuid.UUID) (int64, error)
 }
 
 var (
@@ -212,9 +211,15 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 
 	// GraphQL reads of users, topics, rooms and participants come from
-	// memory while the database's catalog version stands still, and a
-	// room's message list while the room's messages version does.
-	catalog := cache.New(cache.Config{Version: db.CatalogVersion, MessagesVersion: db.MessagesVersion})
+	// memory while the database's catalog version stands still, and on
+	// SQLite a room's message list while the room's messages version does.
+	cacheCfg := cache.Config{Version: db.CatalogVersion}
+	if mv, ok := db.(interface {
+		MessagesVersion(ctx context.Context, roomID uuid.UUID) (int64, error)
+	}); ok {
+		cacheCfg.MessagesVersion = mv.MessagesVersion
+	}
+	catalog := cache.New(cacheCfg)
 
 	storage := media.NewDir(c.MediaPath())
 	reg := prometheus.NewRegistry()

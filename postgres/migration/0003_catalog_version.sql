@@ -4,17 +4,22 @@
 -- so a reader that sees a change also sees its version; the server's read
 -- cache (package cache) keeps catalog reads while the version stays the
 -- same. Messages are not part of the catalog.
+--
+-- The count is spread over eight rows, one chosen by the writing
+-- connection, and the version is their sum: a bump holds its row's lock
+-- until commit, and one row would make every catalog write of the whole
+-- site (log-ins included) wait for the one before it.
 CREATE TABLE edusphere_catalog (
-    id      smallint PRIMARY KEY CONSTRAINT edusphere_catalog_one_row CHECK (id = 1),
+    id      smallint PRIMARY KEY CONSTRAINT edusphere_catalog_shard CHECK (id BETWEEN 0 AND 7),
     version bigint NOT NULL
 );
-INSERT INTO edusphere_catalog (id, version) VALUES (1, 0);
+INSERT INTO edusphere_catalog (id, version) SELECT i, 0 FROM generate_series(0, 7) AS i;
 
 -- +goose StatementBegin
 CREATE FUNCTION edusphere_catalog_bump() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE edusphere_catalog SET version = version + 1 WHERE id = 1;
+    UPDATE edusphere_catalog SET version = version + 1 WHERE id = pg_backend_pid() % 8;
     RETURN NULL;
 END
 $$;
