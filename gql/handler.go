@@ -121,6 +121,9 @@ func New(cfg Config) *Handler {
 	exec.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	exec.AroundOperations(readScope)
 	exec.AroundRootFields(identify)
+	// No AroundFields middleware: the generated code marshals scalar struct
+	// fields without the per-field machinery such middleware hooks into
+	// (gql/internal/inline), so it would not see them.
 	return &Handler{
 		exec:     exec,
 		services: cfg.Services,
