@@ -288,3 +288,37 @@ func TestShutdown_InFlightFrame(t *testing.T) {
 		t.Fatalf("close code=%d, want 1001", code)
 	}
 }
+
+// TestUserDeletedMessages checks that deleting a user sends a delete frame
+// for each of their messages in rooms that stay, and nothing for the others'.
+func TestUserDeletedMessages(t *testing.T) {
+	h := testdb.SQLite(t)
+	e := newEnv(t, h, hub.Config{}, nil)
+	f := newFixture(t, h.Services)
+	ctx := context.Background()
+	var bobs []string
+	for _, body := range []string{"first", "second"} {
+		m := testdb.MustCreateMessage(t, ctx, h.Services, &edusphere.Message{RoomID: f.room.ID, UserID: f.bob.ID, Body: body})
+		bobs = append(bobs, m.ID.String())
+	}
+	testdb.MustCreateMessage(t, ctx, h.Services, &edusphere.Message{RoomID: f.room.ID, UserID: f.ada.ID, Body: "ada's"})
+	ada := e.dial(f.ada, f.room)
+	if err := e.services.Users.DeleteUser(ctx, f.bob.ID); err != nil {
+		t.Fatalf("DeleteUser=%v", err)
+	}
+	var got []string
+	for range bobs {
+		m := ada.readJSON(t)
+		if m["type"] != "chat_message" || m["action"] != "delete" {
+			t.Fatalf("frame=%v, want a delete frame", m)
+		}
+		got = append(got, fmt.Sprint(m["id"]))
+	}
+	if fmt.Sprint(got) != fmt.Sprint(bobs) {
+		t.Fatalf("deleted ids=%v, want bob's messages %v", got, bobs)
+	}
+	ada.send(t, `{"message":"still here"}`)
+	if m := ada.readJSON(t); m["body"] != "still here" {
+		t.Fatalf("frame=%v, want only bob's two delete frames before this one", m)
+	}
+}

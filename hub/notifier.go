@@ -25,7 +25,7 @@ func (h *Hub) Wrap(s edusphere.Services) edusphere.Services {
 		s.Rooms = &roomService{RoomService: s.Rooms, h: h}
 	}
 	if _, ok := s.Users.(*userService); !ok && s.Users != nil {
-		s.Users = &userService{UserService: s.Users, h: h, rooms: raw.Rooms}
+		s.Users = &userService{UserService: s.Users, h: h, rooms: raw.Rooms, messages: raw.Messages}
 	}
 	if _, ok := s.Topics.(*topicService); !ok && s.Topics != nil {
 		s.Topics = &topicService{TopicService: s.Topics, h: h, rooms: raw.Rooms}
@@ -141,8 +141,9 @@ func (s *roomService) DeleteRoom(ctx context.Context, id uuid.UUID) error {
 // userService closes a user's sockets after deactivation or deletion.
 type userService struct {
 	edusphere.UserService
-	h     *Hub
-	rooms edusphere.RoomService
+	h        *Hub
+	rooms    edusphere.RoomService
+	messages edusphere.MessageService
 }
 
 // UpdateUser applies upd; setting IsActive to false closes the user's sockets.
@@ -157,19 +158,38 @@ func (s *userService) UpdateUser(ctx context.Context, id uuid.UUID, upd eduspher
 	return u, nil
 }
 
-// DeleteUser deletes the user and the rooms they host, then closes the
-// user's sockets and those of the deleted rooms.
+// DeleteUser deletes the user, their messages and the rooms they host,
+// then closes the user's sockets and those of the deleted rooms, and sends
+// a delete frame for each of their messages in other people's rooms, so
+// open rooms drop them as they would a message deleted by its author.
+// (A message the user posts while the deletion runs goes without a frame;
+// the next page load no longer shows it.)
 func (s *userService) DeleteUser(ctx context.Context, id uuid.UUID) error {
 	rooms, _, err := s.rooms.FindRooms(ctx, edusphere.RoomFilter{HostID: &id})
 	if err != nil {
 		return err
 	}
+	var msgs []*edusphere.Message
+	if s.messages != nil {
+		if msgs, _, err = s.messages.FindMessages(ctx, edusphere.MessageFilter{UserID: &id}); err != nil {
+			return err
+		}
+	}
 	if err := s.UserService.DeleteUser(ctx, id); err != nil {
 		return err
 	}
 	s.h.publish(ctx, edusphere.SystemChannel, edusphere.Event{Type: edusphere.EventUserDisabled, UserID: id})
+	hosted := make(map[uuid.UUID]bool, len(rooms))
 	for _, r := range rooms {
+		hosted[r.ID] = true
 		s.h.publishRoomDeleted(ctx, r.ID)
+	}
+	for _, m := range msgs {
+		if !hosted[m.RoomID] {
+			s.h.publish(ctx, edusphere.RoomChannel(m.RoomID), edusphere.Event{
+				Type: edusphere.EventMessageDeleted, RoomID: m.RoomID, UserID: m.UserID, Frame: DeleteFrame(m.ID),
+			})
+		}
 	}
 	return nil
 }
