@@ -22,9 +22,11 @@ type ClientMeta struct {
 	Address   string
 }
 
-// ClientMetaFromRequest reads the client's address from r.RemoteAddr (a
-// proxy in front must rewrite it; forwarded headers are not trusted here,
-// since anyone can send them) and its User-Agent, cut to 256 bytes.
+// ClientMetaFromRequest reads the client's address from r.RemoteAddr and
+// its User-Agent, cut to 256 bytes. Forwarded headers are not read here,
+// since anyone can send them: behind a proxy, server.Server sets
+// RemoteAddr from X-Forwarded-For for the proxies it is told to trust
+// (TRUSTED_PROXIES).
 func ClientMetaFromRequest(r *http.Request) ClientMeta {
 	addr := r.RemoteAddr
 	if host, _, err := net.SplitHostPort(addr); err == nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -82,6 +83,9 @@ type Config struct {
 	AllowedHosts   []string
 	TrustedOrigins []string
 	CORSOrigins    []string
+	// TrustedProxies (TRUSTED_PROXIES) are the proxies whose
+	// X-Forwarded-For gives the client's address; none by default.
+	TrustedProxies []netip.Prefix
 
 	Addr    string
 	DataDir string
@@ -143,6 +147,7 @@ func Load(env map[string]string) (*Config, error) {
 	l.redis(c)
 
 	c.AllowedHosts = l.list("ALLOWED_HOSTS", DefaultAllowedHosts)
+	c.TrustedProxies = l.prefixes("TRUSTED_PROXIES")
 	c.TrustedOrigins = l.origins("CSRF_TRUSTED_ORIGINS")
 	c.CORSOrigins = l.origins("CORS_ALLOWED_ORIGINS")
 
@@ -269,6 +274,25 @@ func (l *loader) list(name string, def []string) []string {
 	}
 	if len(out) == 0 {
 		return append([]string(nil), def...)
+	}
+	return out
+}
+
+// prefixes reads a list of IP addresses and CIDR ranges; an address is a
+// range of one.
+func (l *loader) prefixes(name string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, v := range l.list(name, nil) {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			a, aerr := netip.ParseAddr(v)
+			if aerr != nil {
+				l.fail(name, "want comma-separated addresses or CIDR ranges such as 10.0.0.0/8,127.0.0.1", v)
+				return nil
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -138,6 +139,11 @@ func TestLoad_Values(t *testing.T) {
 			func(c *config.Config) (any, any) { return c.RedisURL, "redis://cache:6379/0" }},
 		{"RedisURLWins", map[string]string{"REDIS_HOST": "cache", "REDIS_URL": "redis://r:7000/2"},
 			func(c *config.Config) (any, any) { return c.RedisURL, "redis://r:7000/2" }},
+		{"TrustedProxies", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1 ,::1,192.168.1.7/16"},
+			func(c *config.Config) (any, any) {
+				return fmt.Sprint(c.TrustedProxies), "[10.0.0.0/8 127.0.0.1/32 ::1/128 192.168.0.0/16]"
+			}},
+		{"TrustedProxiesNone", map[string]string{}, func(c *config.Config) (any, any) { return len(c.TrustedProxies), 0 }},
 		{"AllowedHostsList", map[string]string{"ALLOWED_HOSTS": " a.example , ,b.example"},
 			func(c *config.Config) (any, any) { return c.AllowedHosts, []string{"a.example", "b.example"} }},
 		{"TrustedOriginsNormalized", map[string]string{"CSRF_TRUSTED_ORIGINS": "https://chat.example/,http://localhost:5173"},
@@ -184,6 +190,7 @@ func TestLoad_Errors(t *testing.T) {
 		want string
 	}{
 		{"ErrLogLevel", map[string]string{"LOG_LEVEL": "loud"}, `LOG_LEVEL: want one of debug, info, warn, error, got "loud"`},
+		{"ErrTrustedProxies", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"}, `TRUSTED_PROXIES: want comma-separated addresses or CIDR ranges`},
 		{"ErrLogFormat", map[string]string{"LOG_FORMAT": "xml"}, `LOG_FORMAT: want text or json, got "xml"`},
 		{"ErrDebug", map[string]string{"DEBUG": "maybe"}, `DEBUG: want true or false`},
 		{"ErrEnv", map[string]string{"EDUSPHERE_ENV": "staging"}, `EDUSPHERE_ENV: want production or development, got "staging"`},

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -223,4 +224,48 @@ func (w *responseWriter) status() int {
 		return http.StatusOK
 	}
 	return w.code
+}
+
+// realClient sets r.RemoteAddr to the client's address when the request
+// comes from a trusted proxy: walking X-Forwarded-For from the right, the
+// first address that is not a trusted proxy. Each proxy appends the address
+// it received the request from, so only the entries our own proxies added
+// can be believed; anything left of them came from the client. A missing
+// or malformed header leaves RemoteAddr alone.
+func realClient(trusted []netip.Prefix, next http.Handler) http.Handler {
+	if len(trusted) == 0 {
+		return next
+	}
+	isTrusted := func(a netip.Addr) bool {
+		a = a.Unmap()
+		for _, p := range trusted {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		peer, err := netip.ParseAddrPort(r.RemoteAddr)
+		if err != nil || !isTrusted(peer.Addr()) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		var hops []string
+		for _, h := range r.Header.Values("X-Forwarded-For") {
+			hops = append(hops, strings.Split(h, ",")...)
+		}
+		for i := len(hops) - 1; i >= 0; i-- {
+			a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break
+			}
+			if !isTrusted(a) {
+				// The request is ours until next runs: set it in place.
+				r.RemoteAddr = netip.AddrPortFrom(a.Unmap(), 0).String()
+				break
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }

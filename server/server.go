@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -62,6 +63,14 @@ type Server struct {
 	// ".example.com" for the domain and its subdomains, or "*" for any.
 	// Empty means localhost and 127.0.0.1.
 	AllowedHosts []string
+
+	// TrustedProxies lists the proxies whose X-Forwarded-For is believed.
+	// A request from one of them gets, as its RemoteAddr, the address its
+	// proxies saw the client at (the rightmost address in X-Forwarded-For
+	// that is not itself a trusted proxy), so log-in and registration rate
+	// limits, logs and session records see clients, not the proxy. Empty:
+	// RemoteAddr is left as the connection's, and the header ignored.
+	TrustedProxies []netip.Prefix
 
 	// Ready reports whether the database and broker are reachable (/readyz);
 	// nil means always ready.
@@ -198,6 +207,7 @@ func (s *Server) build() {
 	var h http.Handler = hostCheck(s.AllowedHosts, s.logger(), ops)
 	h = s.observe(h)
 	h = requestID(h)
+	h = realClient(s.TrustedProxies, h)
 	h = s.recoverer(h)
 	s.handler = h
 }

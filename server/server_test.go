@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -468,4 +469,43 @@ func TestServer_WebSocketThroughMiddleware(t *testing.T) {
 		}
 	}
 	t.Fatalf("metrics lack %s:\n%s", want, body)
+}
+
+func TestServer_TrustedProxies(t *testing.T) {
+	proxies := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	tests := []struct {
+		name    string
+		trusted []netip.Prefix
+		peer    string
+		xff     []string
+		want    string
+	}{
+		{"NoProxiesIgnoresHeader", nil, "10.0.0.5:4000", []string{"203.0.113.9"}, "10.0.0.5:4000"},
+		{"UntrustedPeerIgnoresHeader", proxies, "198.51.100.7:4000", []string{"203.0.113.9"}, "198.51.100.7:4000"},
+		{"TrustedPeerOneHop", proxies, "10.0.0.5:4000", []string{"203.0.113.9"}, "203.0.113.9:0"},
+		{"SpoofedLeftEntryIgnored", proxies, "10.0.0.5:4000", []string{"1.2.3.4, 203.0.113.9"}, "203.0.113.9:0"},
+		{"ChainOfTrustedProxies", proxies, "10.0.0.5:4000", []string{"203.0.113.9, 10.1.2.3"}, "203.0.113.9:0"},
+		{"SeveralHeaders", proxies, "10.0.0.5:4000", []string{"1.2.3.4", "203.0.113.9"}, "203.0.113.9:0"},
+		{"IPv6Client", proxies, "[::1]:4000", []string{"2001:db8::1"}, "[2001:db8::1]:0"},
+		{"NoHeaderKeepsPeer", proxies, "10.0.0.5:4000", nil, "10.0.0.5:4000"},
+		{"GarbageKeepsPeer", proxies, "10.0.0.5:4000", []string{"not-an-address"}, "10.0.0.5:4000"},
+		{"AllTrustedKeepsPeer", proxies, "10.0.0.5:4000", []string{"10.9.9.9"}, "10.0.0.5:4000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got string
+			s := newServer(nil)
+			s.TrustedProxies = tt.trusted
+			s.Web = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = r.RemoteAddr })
+			r := newRequest("GET", "/", nil)
+			r.RemoteAddr = tt.peer
+			for _, h := range tt.xff {
+				r.Header.Add("X-Forwarded-For", h)
+			}
+			s.Handler().ServeHTTP(httptest.NewRecorder(), r)
+			if got != tt.want {
+				t.Fatalf("RemoteAddr=%q, want %q", got, tt.want)
+			}
+		})
+	}
 }

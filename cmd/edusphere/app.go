@@ -267,10 +267,11 @@ func (m *Main) serve(ctx context.Context) error {
 			SecureCookies: c.SecureCookies,
 			Logger:        m.Logger,
 		}),
-		Media:        media.Handler(storage),
-		Web:          web.Handler(),
-		Auth:         a.auth,
-		AllowedHosts: c.AllowedHosts,
+		Media:          media.Handler(storage),
+		Web:            web.Handler(),
+		Auth:           a.auth,
+		AllowedHosts:   c.AllowedHosts,
+		TrustedProxies: c.TrustedProxies,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return fmt.Errorf("database: %w", err)
