@@ -114,22 +114,9 @@ type topicService struct {
 
 // FindTopics caches every filter's answer.
 func (s *topicService) FindTopics(ctx context.Context, f edusphere.TopicFilter) ([]*edusphere.Topic, int, error) {
-	k := key("topics", f)
-	w, err := s.c.view(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	e, ok := w.get(k)
-	if !ok {
-		topics, total, err := s.TopicService.FindTopics(ctx, f)
-		if err != nil {
-			return nil, 0, err
-		}
-		e = list[edusphere.Topic]{copyAll(topics), total}
-		w.put(k, e)
-	}
-	l := e.(list[edusphere.Topic])
-	return copyAll(l.items), l.total, nil
+	return cachedList(ctx, s.c, key("topics", f), func() ([]*edusphere.Topic, int, error) {
+		return s.TopicService.FindTopics(ctx, f)
+	})
 }
 
 type roomService struct {
@@ -139,22 +126,9 @@ type roomService struct {
 
 // FindRooms caches every filter's answer.
 func (s *roomService) FindRooms(ctx context.Context, f edusphere.RoomFilter) ([]*edusphere.Room, int, error) {
-	k := key("rooms", f)
-	w, err := s.c.view(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	e, ok := w.get(k)
-	if !ok {
-		rooms, total, err := s.RoomService.FindRooms(ctx, f)
-		if err != nil {
-			return nil, 0, err
-		}
-		e = list[edusphere.Room]{copyAll(rooms), total}
-		w.put(k, e)
-	}
-	l := e.(list[edusphere.Room])
-	return copyAll(l.items), l.total, nil
+	return cachedList(ctx, s.c, key("rooms", f), func() ([]*edusphere.Room, int, error) {
+		return s.RoomService.FindRooms(ctx, f)
+	})
 }
 
 // FindRoomByID caches the room, or its absence.
@@ -262,6 +236,26 @@ func (s *messageService) FindMessages(ctx context.Context, f edusphere.MessageFi
 		s.c.putVersioned(k, v, e)
 	}
 	l := e.(list[edusphere.Message])
+	return copyAll(l.items), l.total, nil
+}
+
+// cachedList answers a list lookup under key from c, or from find, whose
+// answer it then keeps.
+func cachedList[T any](ctx context.Context, c *Cache, key string, find func() ([]*T, int, error)) ([]*T, int, error) {
+	w, err := c.view(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	e, ok := w.get(key)
+	if !ok {
+		items, total, err := find()
+		if err != nil {
+			return nil, 0, err
+		}
+		e = list[T]{copyAll(items), total}
+		w.put(key, e)
+	}
+	l := e.(list[T])
 	return copyAll(l.items), l.total, nil
 }
 
