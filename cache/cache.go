@@ -20,8 +20,9 @@ type Versioner func(ctx context.Context) (int64, error)
 // MessagesVersion.
 type RoomVersioner func(ctx context.Context, roomID uuid.UUID) (int64, error)
 
-// DefaultMaxEntries bounds a Cache when Config.MaxEntries is 0.
-const DefaultMaxEntries = 10000
+// DefaultMaxItems bounds a Cache when Config.MaxItems is 0: with users,
+// rooms and messages of a few hundred bytes each, some tens of megabytes.
+const DefaultMaxItems = 200_000
 
 // Config configures a Cache.
 type Config struct {
@@ -30,9 +31,10 @@ type Config struct {
 	// MessagesVersion reads a room's messages version; nil leaves message
 	// lists uncached.
 	MessagesVersion RoomVersioner
-	// MaxEntries bounds the cached answers; when full, the cache starts
-	// over. Default DefaultMaxEntries.
-	MaxEntries int
+	// MaxItems bounds the objects (users, rooms, messages…) the cached
+	// answers hold together; past it the cache starts over. Default
+	// DefaultMaxItems.
+	MaxItems int
 }
 
 // Cache holds catalog answers for one catalog version.
@@ -53,6 +55,8 @@ type Cache struct {
 	entries map[string]any
 	// messages holds room message lists, each under its room's version.
 	messages map[string]versioned
+	// items counts the objects in entries and messages.
+	items int
 
 	hits, misses int64
 }
@@ -62,22 +66,33 @@ func New(cfg Config) *Cache {
 	if cfg.Version == nil {
 		panic("cache: Config.Version is required")
 	}
-	if cfg.MaxEntries <= 0 {
-		cfg.MaxEntries = DefaultMaxEntries
+	if cfg.MaxItems <= 0 {
+		cfg.MaxItems = DefaultMaxItems
 	}
 	return &Cache{
 		version:     cfg.Version,
 		roomVersion: cfg.MessagesVersion,
-		max:         cfg.MaxEntries,
+		max:         cfg.MaxItems,
 		entries:     make(map[string]any),
 		messages:    make(map[string]versioned),
 	}
 }
 
-// versioned is an entry with the version it belongs to.
+// versioned is an entry with the version it belongs to and its size.
 type versioned struct {
 	version int64
 	entry   any
+	items   int
+}
+
+// makeRoom empties the cache when n more items would overflow it. Called
+// with c.mu held.
+func (c *Cache) makeRoom(n int) {
+	if c.items+n > c.max {
+		clear(c.entries)
+		clear(c.messages)
+		c.items = 0
+	}
 }
 
 // Stats returns how many lookups found an answer and how many did not.
@@ -135,6 +150,10 @@ func (c *Cache) view(ctx context.Context) (view, error) {
 		// database restore. Either way the entries belong to another version.
 		c.at = v
 		clear(c.entries)
+		c.items = 0
+		for _, m := range c.messages {
+			c.items += m.items
+		}
 	}
 	return view{c, v}, nil
 }
@@ -152,18 +171,21 @@ func (w view) get(key string) (any, bool) {
 	return nil, false
 }
 
-// put keeps e for key if the cache is still at the view's version; e must
-// have been read from the store after the view's version was.
-func (w view) put(key string, e any) {
+// put keeps e, holding n objects, for key if the cache is still at the
+// view's version; e must have been read from the store after the view's
+// version was.
+func (w view) put(key string, e any, n int) {
 	w.c.mu.Lock()
 	defer w.c.mu.Unlock()
-	if w.v != w.c.at {
+	if w.v != w.c.at || n > w.c.max {
 		return
 	}
-	if len(w.c.entries) >= w.c.max {
-		clear(w.c.entries)
+	if _, ok := w.c.entries[key]; ok {
+		return // another request stored it meanwhile
 	}
+	w.c.makeRoom(n)
 	w.c.entries[key] = e
+	w.c.items += n
 }
 
 // getVersioned returns the message entry for key if it belongs to version v.
@@ -179,17 +201,21 @@ func (c *Cache) getVersioned(key string, v int64) (any, bool) {
 	return nil, false
 }
 
-// putVersioned keeps a message entry read after version v was read.
-func (c *Cache) putVersioned(key string, v int64, e any) {
+// putVersioned keeps a message entry of n messages read after version v
+// was read.
+func (c *Cache) putVersioned(key string, v int64, e any, n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.messages[key]; ok && old.version > v {
-		return // a newer answer is there already
+	old, ok := c.messages[key]
+	if (ok && old.version >= v) || n > c.max {
+		return // as new an answer is there already, or this one is too big
 	}
-	if len(c.messages) >= c.max {
-		clear(c.messages)
+	if ok {
+		c.items -= old.items
 	}
-	c.messages[key] = versioned{v, e}
+	c.makeRoom(n)
+	c.messages[key] = versioned{v, e, n}
+	c.items += n
 }
 
 // key renders a lookup's kind and arguments as a map key.

@@ -298,3 +298,53 @@ func mustOK(t *testing.T, what string, err error) {
 		t.Fatalf("%s=%v, want nil", what, err)
 	}
 }
+
+// TestMaxItems checks that the cache holds at most MaxItems objects and
+// still answers right once it had to start over.
+func TestMaxItems(t *testing.T) {
+	h := testdb.SQLite(t)
+	ctx := context.Background()
+	c := cache.New(cache.Config{Version: h.CatalogVersion, MessagesVersion: h.MessagesVersion, MaxItems: 5})
+	s := c.Wrap(h.Services)
+	var ids []uuid.UUID
+	for range 4 {
+		ids = append(ids, testdb.MustCreateUser(t, ctx, h.Services, nil).ID)
+	}
+	read := func() {
+		t.Helper()
+		users, _, err := s.Users.FindUsers(ctx, edusphere.UserFilter{IDs: ids})
+		mustOK(t, "FindUsers", err)
+		if len(users) != 4 {
+			t.Fatalf("FindUsers=%d users, want 4", len(users))
+		}
+		rooms, _, err := s.Rooms.FindRooms(ctx, edusphere.RoomFilter{})
+		mustOK(t, "FindRooms", err)
+		if len(rooms) != 0 {
+			t.Fatalf("FindRooms=%d rooms, want 0", len(rooms))
+		}
+	}
+	read() // 4 users + an empty list: 5 items, full
+	_, misses := c.Stats()
+	read() // all answered from memory
+	if _, m := c.Stats(); m != misses {
+		t.Fatalf("misses %d -> %d, want all hits while the cache holds 5 items", misses, m)
+	}
+	// A list of 3 topics on top overflows: the cache starts over, and the
+	// answers stay right.
+	for _, name := range []string{"Go", "Rust", "Zig"} {
+		_, err := h.Services.Topics.GetOrCreateTopic(ctx, name)
+		mustOK(t, "GetOrCreateTopic", err)
+	}
+	read() // the topics moved the version: refill
+	topics, _, err := s.Topics.FindTopics(ctx, edusphere.TopicFilter{})
+	mustOK(t, "FindTopics", err)
+	if len(topics) != 3 {
+		t.Fatalf("FindTopics=%d topics, want 3", len(topics))
+	}
+	_, before := c.Stats()
+	read()
+	if _, m := c.Stats(); m == before {
+		t.Fatalf("misses stayed %d after the overflow, want the cache started over", m)
+	}
+	read()
+}

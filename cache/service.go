@@ -87,7 +87,7 @@ func (s *userService) byIDs(ctx context.Context, ids []uuid.UUID) ([]*edusphere.
 		}
 		for _, id := range missing {
 			u := byID[id]
-			w.put(userKey(id), copyPtr(u))
+			w.put(userKey(id), copyPtr(u), 1)
 			if u != nil {
 				found = append(found, u)
 			}
@@ -157,7 +157,7 @@ func (s *roomService) room(ctx context.Context, k string, find func() (*eduspher
 			return nil, err
 		}
 		e = copyPtr(r)
-		w.put(k, e)
+		w.put(k, e, 1)
 	}
 	r := e.(*edusphere.Room)
 	if r == nil {
@@ -192,7 +192,7 @@ func (s *roomService) FindParticipants(ctx context.Context, roomIDs []uuid.UUID)
 		}
 		for _, id := range missing {
 			users := m[id]
-			w.put(key("participants", id), copyAll(users))
+			w.put(key("participants", id), copyAll(users), len(users)+1)
 			if users != nil {
 				out[id] = users
 			}
@@ -233,7 +233,7 @@ func (s *messageService) FindMessages(ctx context.Context, f edusphere.MessageFi
 			return nil, 0, err
 		}
 		e = list[edusphere.Message]{copyAll(msgs), total}
-		s.c.putVersioned(k, v, e)
+		s.c.putVersioned(k, v, e, len(msgs)+1)
 	}
 	l := e.(list[edusphere.Message])
 	return copyAll(l.items), l.total, nil
@@ -253,7 +253,7 @@ func cachedList[T any](ctx context.Context, c *Cache, key string, find func() ([
 			return nil, 0, err
 		}
 		e = list[T]{copyAll(items), total}
-		w.put(key, e)
+		w.put(key, e, len(items)+1)
 	}
 	l := e.(list[T])
 	return copyAll(l.items), l.total, nil
