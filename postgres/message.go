@@ -132,18 +132,7 @@ func (s *MessageService) UpdateMessage(ctx context.Context, id uuid.UUID, upd ed
 
 // DeleteMessage returns ENOTFOUND.
 func (s *MessageService) DeleteMessage(ctx context.Context, id uuid.UUID) error {
-	tx, err := s.db.BeginTx(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	tag, err := tx.exec(ctx, `DELETE FROM core_message WHERE id = $1`, id)
-	if err != nil {
-		return mapError("delete message", err)
-	} else if tag.RowsAffected() == 0 {
-		return edusphere.NotFound(edusphere.MsgMessageNotFound)
-	}
-	return tx.Commit(ctx)
+	return s.db.deleteByID(ctx, "core_message", id, edusphere.MsgMessageNotFound)
 }
 
 // findMessageOne returns the message matching cond or ENOTFOUND.

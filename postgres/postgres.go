@@ -198,6 +198,23 @@ type Tx struct {
 	now time.Time
 }
 
+// deleteByID deletes the row of table with id in a transaction; the foreign
+// keys cascade. No such row is ENOTFOUND with notFound.
+func (db *DB) deleteByID(ctx context.Context, table string, id any, notFound string) error {
+	tx, err := db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	tag, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE id = $1`, id)
+	if err != nil {
+		return mapError("delete from "+table, err)
+	} else if tag.RowsAffected() == 0 {
+		return edusphere.NotFound(notFound)
+	}
+	return tx.Commit(ctx)
+}
+
 // BeginTx starts a read-write transaction whose "now" comes from db.Now.
 func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
 	if db.pool == nil {

@@ -257,18 +257,7 @@ func (s *RoomService) updateRoom(ctx context.Context, id uuid.UUID, upd eduspher
 // DeleteRoom deletes the room; its messages and participations go with it
 // through the foreign keys and the topic stays. Returns ENOTFOUND.
 func (s *RoomService) DeleteRoom(ctx context.Context, id uuid.UUID) error {
-	tx, err := s.db.BeginTx(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	tag, err := tx.exec(ctx, `DELETE FROM core_room WHERE id = $1`, id)
-	if err != nil {
-		return mapError("delete room", err)
-	} else if tag.RowsAffected() == 0 {
-		return edusphere.NotFound(edusphere.MsgRoomNotFound)
-	}
-	return tx.Commit(ctx)
+	return s.db.deleteByID(ctx, "core_room", id, edusphere.MsgRoomNotFound)
 }
 
 // JoinRoom adds userID to the room's participants; joining twice changes

@@ -71,18 +71,7 @@ func (s *TopicService) GetOrCreateTopic(ctx context.Context, name string) (*edus
 // DeleteTopic deletes the topic; its rooms and their messages go with it
 // through the foreign keys. Returns ENOTFOUND.
 func (s *TopicService) DeleteTopic(ctx context.Context, id int64) error {
-	tx, err := s.db.BeginTx(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	tag, err := tx.exec(ctx, `DELETE FROM core_topic WHERE id = $1`, id)
-	if err != nil {
-		return mapError("delete topic", err)
-	} else if tag.RowsAffected() == 0 {
-		return edusphere.NotFound(msgTopicNotFound)
-	}
-	return tx.Commit(ctx)
+	return s.db.deleteByID(ctx, "core_topic", id, msgTopicNotFound)
 }
 
 func findTopicByID(ctx context.Context, tx *Tx, id int64) (*edusphere.Topic, error) {

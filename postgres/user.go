@@ -128,18 +128,7 @@ func (s *UserService) UpdateUser(ctx context.Context, id uuid.UUID, upd eduspher
 // rooms (with every message in them), their messages elsewhere, their
 // participations, refresh tokens and admin sessions. Returns ENOTFOUND.
 func (s *UserService) DeleteUser(ctx context.Context, id uuid.UUID) error {
-	tx, err := s.db.BeginTx(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	tag, err := tx.exec(ctx, `DELETE FROM core_user WHERE id = $1`, id)
-	if err != nil {
-		return mapError("delete user", err)
-	} else if tag.RowsAffected() == 0 {
-		return edusphere.NotFound(edusphere.MsgUserNotFound)
-	}
-	return tx.Commit(ctx)
+	return s.db.deleteByID(ctx, "core_user", id, edusphere.MsgUserNotFound)
 }
 
 func findUserByID(ctx context.Context, tx *Tx, id uuid.UUID) (*edusphere.User, error) {

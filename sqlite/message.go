@@ -134,21 +134,7 @@ func (s *MessageService) UpdateMessage(ctx context.Context, id uuid.UUID, upd ed
 
 // DeleteMessage returns ENOTFOUND.
 func (s *MessageService) DeleteMessage(ctx context.Context, id uuid.UUID) error {
-	tx, err := s.db.begin(ctx, true)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.exec(ctx, `DELETE FROM core_message WHERE id = ?`, id)
-	if err != nil {
-		return mapError("delete message", err, "")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("delete message: %w", err)
-	} else if n == 0 {
-		return edusphere.NotFound(edusphere.MsgMessageNotFound)
-	}
-	return tx.Commit()
+	return s.db.deleteByID(ctx, "core_message", id, edusphere.MsgMessageNotFound)
 }
 
 func findMessages(ctx context.Context, tx *Tx, f edusphere.MessageFilter) ([]*edusphere.Message, int, error) {

@@ -197,21 +197,7 @@ func (s *RoomService) UpdateRoom(ctx context.Context, id uuid.UUID, upd eduspher
 // DeleteRoom deletes the room; its messages and participations cascade and
 // the topic stays. Returns ENOTFOUND.
 func (s *RoomService) DeleteRoom(ctx context.Context, id uuid.UUID) error {
-	tx, err := s.db.begin(ctx, true)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.exec(ctx, `DELETE FROM core_room WHERE id = ?`, id)
-	if err != nil {
-		return mapError("delete room", err, "")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("delete room: %w", err)
-	} else if n == 0 {
-		return edusphere.NotFound(edusphere.MsgRoomNotFound)
-	}
-	return tx.Commit()
+	return s.db.deleteByID(ctx, "core_room", id, edusphere.MsgRoomNotFound)
 }
 
 // JoinRoom adds userID to the participants; joining twice changes nothing

@@ -334,6 +334,26 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return tx.tx.QueryRowContext(ctx, query, args...)
 }
 
+// deleteByID deletes the row of table with id in a write transaction; the
+// foreign keys cascade. No such row is ENOTFOUND with notFound.
+func (db *DB) deleteByID(ctx context.Context, table string, id any, notFound string) error {
+	tx, err := db.begin(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE id = ?`, id)
+	if err != nil {
+		return mapError("delete from "+table, err, "")
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("delete from %s: %w", table, err)
+	} else if n == 0 {
+		return edusphere.NotFound(notFound)
+	}
+	return tx.Commit()
+}
+
 // exists runs a query selecting one row and reports whether it found one.
 func (tx *Tx) exists(ctx context.Context, query string, args ...any) (bool, error) {
 	var one int

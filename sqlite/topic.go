@@ -64,21 +64,7 @@ func (s *TopicService) GetOrCreateTopic(ctx context.Context, name string) (*edus
 // DeleteTopic deletes the topic; its rooms and their messages cascade.
 // Returns ENOTFOUND.
 func (s *TopicService) DeleteTopic(ctx context.Context, id int64) error {
-	tx, err := s.db.begin(ctx, true)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.exec(ctx, `DELETE FROM core_topic WHERE id = ?`, id)
-	if err != nil {
-		return mapError("delete topic", err, "")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("delete topic: %w", err)
-	} else if n == 0 {
-		return edusphere.NotFound("Topic not found")
-	}
-	return tx.Commit()
+	return s.db.deleteByID(ctx, "core_topic", id, "Topic not found")
 }
 
 // getOrCreateTopic runs inside a write transaction, so the lookup and the

@@ -156,21 +156,7 @@ func (s *UserService) UpdateUser(ctx context.Context, id uuid.UUID, upd eduspher
 // (with all their messages), the user's messages, participations and
 // sessions. Returns ENOTFOUND.
 func (s *UserService) DeleteUser(ctx context.Context, id uuid.UUID) error {
-	tx, err := s.db.begin(ctx, true)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.exec(ctx, `DELETE FROM core_user WHERE id = ?`, id)
-	if err != nil {
-		return mapError("delete user", err, "")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("delete user: %w", err)
-	} else if n == 0 {
-		return edusphere.NotFound(edusphere.MsgUserNotFound)
-	}
-	return tx.Commit()
+	return s.db.deleteByID(ctx, "core_user", id, edusphere.MsgUserNotFound)
 }
 
 // checkUserUnique reports a taken email or username as the model did, in
