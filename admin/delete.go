@@ -87,6 +87,27 @@ func sectionOf(list string) string {
 
 // noSelection sends the browser back to the list when an action was
 // asked for without ticking any row, or without choosing an action.
+// deleteSelected asks to confirm, or carries out, the deletion of the
+// objects selected on the list page of spec: find loads them from the
+// selected ids, target describes each one.
+func deleteSelected[T any](h *Handler, w http.ResponseWriter, r *http.Request, f listForm, spec deleteSpec,
+	find func(ctx context.Context, selected []string) ([]T, error), target func(T) deleteTarget) {
+	items, err := find(r.Context(), f.Selected)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	spec.Action, spec.Bulk = spec.ListURL, true
+	for _, it := range items {
+		spec.Targets = append(spec.Targets, target(it))
+	}
+	if len(spec.Targets) == 0 {
+		h.noSelection(w, r, spec.ListURL, f)
+		return
+	}
+	h.confirmDelete(w, r, spec, f.Confirm)
+}
+
 func (h *Handler) noSelection(w http.ResponseWriter, r *http.Request, list string, f listForm) {
 	if f.Do == "action" && f.Action == "" {
 		h.redirectFlash(w, r, backToList(r, list), "No action selected.")

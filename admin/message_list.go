@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/edusphere/edusphere"
@@ -88,23 +89,14 @@ func (h *Handler) messageListPost(w http.ResponseWriter, r *http.Request) {
 		h.noSelection(w, r, messageListURL, f)
 		return
 	}
-	ids, err := parseUUIDs(f.Selected)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	msgs, _, err := h.svc.Messages.FindMessages(ctx, edusphere.MessageFilter{IDs: ids, Order: edusphere.MessageOrderNewest})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	spec := deleteSpec{Singular: "message", Plural: "messages", ListURL: messageListURL, Action: messageListURL, Bulk: true}
-	for _, m := range msgs {
-		spec.Targets = append(spec.Targets, h.messageDeleteTarget(staffFromContext(ctx), m))
-	}
-	if len(spec.Targets) == 0 {
-		h.noSelection(w, r, messageListURL, f)
-		return
-	}
-	h.confirmDelete(w, r, spec, f.Confirm)
+	deleteSelected(h, w, r, f, deleteSpec{Singular: "message", Plural: "messages", ListURL: messageListURL},
+		func(ctx context.Context, selected []string) ([]*edusphere.Message, error) {
+			ids, err := parseUUIDs(selected)
+			if err != nil {
+				return nil, err
+			}
+			msgs, _, err := h.svc.Messages.FindMessages(ctx, edusphere.MessageFilter{IDs: ids, Order: edusphere.MessageOrderNewest})
+			return msgs, err
+		},
+		func(m *edusphere.Message) deleteTarget { return h.messageDeleteTarget(staffFromContext(ctx), m) })
 }

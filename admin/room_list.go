@@ -158,25 +158,16 @@ func (h *Handler) roomListPost(w http.ResponseWriter, r *http.Request) {
 		}
 		h.redirectFlash(w, r, backToList(r, roomListURL), msg)
 	case f.Do == "action" && f.Action == "delete_selected" && len(f.Selected) > 0:
-		ids, err := parseUUIDs(f.Selected)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		rooms, _, err := h.svc.Rooms.FindRooms(ctx, edusphere.RoomFilter{IDs: ids})
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		spec := deleteSpec{Singular: "room", Plural: "rooms", ListURL: roomListURL, Action: roomListURL, Bulk: true}
-		for _, room := range rooms {
-			spec.Targets = append(spec.Targets, h.roomDeleteTarget(actor, room))
-		}
-		if len(spec.Targets) == 0 {
-			h.noSelection(w, r, roomListURL, f)
-			return
-		}
-		h.confirmDelete(w, r, spec, f.Confirm)
+		deleteSelected(h, w, r, f, deleteSpec{Singular: "room", Plural: "rooms", ListURL: roomListURL},
+			func(ctx context.Context, selected []string) ([]*edusphere.Room, error) {
+				ids, err := parseUUIDs(selected)
+				if err != nil {
+					return nil, err
+				}
+				rooms, _, err := h.svc.Rooms.FindRooms(ctx, edusphere.RoomFilter{IDs: ids})
+				return rooms, err
+			},
+			func(room *edusphere.Room) deleteTarget { return h.roomDeleteTarget(actor, room) })
 	default:
 		h.noSelection(w, r, roomListURL, f)
 	}

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -50,27 +51,18 @@ func (h *Handler) topicListPost(w http.ResponseWriter, r *http.Request) {
 		h.noSelection(w, r, topicListURL, f)
 		return
 	}
-	var ids []int64
-	for _, s := range f.Selected {
-		id, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			h.fail(w, r, edusphere.Errorf(edusphere.EINVALID, "Invalid id %q.", s))
-			return
-		}
-		ids = append(ids, id)
-	}
-	topics, _, err := h.svc.Topics.FindTopics(ctx, edusphere.TopicFilter{IDs: ids, Order: edusphere.TopicOrderName})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	spec := deleteSpec{Singular: "topic", Plural: "topics", ListURL: topicListURL, Action: topicListURL, Bulk: true}
-	for _, t := range topics {
-		spec.Targets = append(spec.Targets, h.topicDeleteTarget(staffFromContext(ctx), t))
-	}
-	if len(spec.Targets) == 0 {
-		h.noSelection(w, r, topicListURL, f)
-		return
-	}
-	h.confirmDelete(w, r, spec, f.Confirm)
+	deleteSelected(h, w, r, f, deleteSpec{Singular: "topic", Plural: "topics", ListURL: topicListURL},
+		func(ctx context.Context, selected []string) ([]*edusphere.Topic, error) {
+			var ids []int64
+			for _, s := range selected {
+				id, err := strconv.ParseInt(s, 10, 64)
+				if err != nil {
+					return nil, edusphere.Errorf(edusphere.EINVALID, "Invalid id %q.", s)
+				}
+				ids = append(ids, id)
+			}
+			topics, _, err := h.svc.Topics.FindTopics(ctx, edusphere.TopicFilter{IDs: ids, Order: edusphere.TopicOrderName})
+			return topics, err
+		},
+		func(t *edusphere.Topic) deleteTarget { return h.topicDeleteTarget(staffFromContext(ctx), t) })
 }

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/edusphere/edusphere"
@@ -119,25 +120,16 @@ func (h *Handler) userListPost(w http.ResponseWriter, r *http.Request) {
 		}
 		h.redirectFlash(w, r, backToList(r, userListURL), msg)
 	case f.Do == "action" && f.Action == "delete_selected" && len(f.Selected) > 0:
-		ids, err := parseUUIDs(f.Selected)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		users, _, err := h.svc.Users.FindUsers(ctx, edusphere.UserFilter{IDs: ids})
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		spec := deleteSpec{Singular: "user", Plural: "users", ListURL: userListURL, Action: userListURL, Bulk: true}
-		for _, u := range users {
-			spec.Targets = append(spec.Targets, h.userDeleteTarget(actor, u))
-		}
-		if len(spec.Targets) == 0 {
-			h.noSelection(w, r, userListURL, f)
-			return
-		}
-		h.confirmDelete(w, r, spec, f.Confirm)
+		deleteSelected(h, w, r, f, deleteSpec{Singular: "user", Plural: "users", ListURL: userListURL},
+			func(ctx context.Context, selected []string) ([]*edusphere.User, error) {
+				ids, err := parseUUIDs(selected)
+				if err != nil {
+					return nil, err
+				}
+				users, _, err := h.svc.Users.FindUsers(ctx, edusphere.UserFilter{IDs: ids})
+				return users, err
+			},
+			func(u *edusphere.User) deleteTarget { return h.userDeleteTarget(actor, u) })
 	default:
 		h.noSelection(w, r, userListURL, f)
 	}
