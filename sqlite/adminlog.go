@@ -2,8 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
-	"fmt"
 
 	"github.com/edusphere/edusphere"
 )
@@ -51,39 +51,26 @@ func (s *AdminLogService) FindAdminActions(ctx context.Context, f edusphere.Admi
 	if f.ObjectID != nil {
 		w.add(`object_id = ?`, *f.ObjectID)
 	}
-	rows, err := tx.query(ctx, `SELECT id, actor_id, actor_email, action, object_type, object_id, object_repr,
-		before_json, after_json, created, count(*) OVER () FROM edusphere_admin_action`+w.String()+
-		` ORDER BY created DESC, id DESC`+limitOffset(f.Limit, f.Offset), w.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("find admin actions: %w", err)
-	}
-	defer rows.Close()
-	var out []*edusphere.AdminAction
-	total := 0
-	for rows.Next() {
-		var a edusphere.AdminAction
-		var before, after *string
-		if err := rows.Scan(&a.ID, &a.ActorID, &a.ActorEmail, &a.Action, &a.ObjectType, &a.ObjectID, &a.ObjectRepr,
-			&before, &after, timeScanner{&a.Created}, &total); err != nil {
-			return nil, 0, fmt.Errorf("scan admin action: %w", err)
-		}
-		if before != nil {
-			a.Before = json.RawMessage(*before)
-		}
-		if after != nil {
-			a.After = json.RawMessage(*after)
-		}
-		out = append(out, &a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("find admin actions: %w", err)
-	}
-	if len(out) == 0 && f.Offset > 0 {
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM edusphere_admin_action`+w.String(), w.args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("count admin actions: %w", err)
-		}
-	}
-	return out, total, nil
+	return findPage(ctx, tx, "admin actions",
+		`SELECT id, actor_id, actor_email, action, object_type, object_id, object_repr,
+		before_json, after_json, created, `+totalColumn(f.Limit, f.Offset)+` FROM edusphere_admin_action`+w.String()+
+			` ORDER BY created DESC, id DESC`+limitOffset(f.Limit, f.Offset),
+		`SELECT count(*) FROM edusphere_admin_action`+w.String(), w.args, f.Offset,
+		func(rows *sql.Rows, total *int) (*edusphere.AdminAction, error) {
+			var a edusphere.AdminAction
+			var before, after *string
+			if err := rows.Scan(&a.ID, &a.ActorID, &a.ActorEmail, &a.Action, &a.ObjectType, &a.ObjectID, &a.ObjectRepr,
+				&before, &after, timeScanner{&a.Created}, total); err != nil {
+				return nil, err
+			}
+			if before != nil {
+				a.Before = json.RawMessage(*before)
+			}
+			if after != nil {
+				a.After = json.RawMessage(*after)
+			}
+			return &a, nil
+		})
 }
 
 // rawOrNull stores an absent JSON document as NULL.

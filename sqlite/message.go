@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -163,31 +164,8 @@ func findMessages(ctx context.Context, tx *Tx, f edusphere.MessageFilter) ([]*ed
 	if f.Order == edusphere.MessageOrderNewest {
 		order = ` ORDER BY m.created DESC, m.id`
 	}
-	rows, err := tx.query(ctx, `SELECT `+messageColumns+`, `+totalColumn(f.Limit, f.Offset)+` FROM core_message m`+w.String()+
-		order+limitOffset(f.Limit, f.Offset), w.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("find messages: %w", err)
-	}
-	defer rows.Close()
-	var msgs []*edusphere.Message
-	total := 0
-	for rows.Next() {
-		m, err := scanMessage(rows, &total)
-		if err != nil {
-			return nil, 0, fmt.Errorf("scan message: %w", err)
-		}
-		msgs = append(msgs, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("find messages: %w", err)
-	}
-	if total < 0 {
-		total = len(msgs)
-	}
-	if len(msgs) == 0 && f.Offset > 0 {
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM core_message m`+w.String(), w.args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("count messages: %w", err)
-		}
-	}
-	return msgs, total, nil
+	return findPage(ctx, tx, "messages",
+		`SELECT `+messageColumns+`, `+totalColumn(f.Limit, f.Offset)+` FROM core_message m`+w.String()+order+limitOffset(f.Limit, f.Offset),
+		`SELECT count(*) FROM core_message m`+w.String(), w.args, f.Offset,
+		func(rows *sql.Rows, total *int) (*edusphere.Message, error) { return scanMessage(rows, total) })
 }

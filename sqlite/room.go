@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -362,32 +363,13 @@ func findRooms(ctx context.Context, tx *Tx, f edusphere.RoomFilter) ([]*eduspher
 	default:
 		order = ` ORDER BY r.participant_count DESC, r.created DESC, r.id`
 	}
-	rows, err := tx.query(ctx, `SELECT `+roomColumns+`, `+totalColumn(f.Limit, f.Offset)+` FROM core_room r`+w.String()+
-		order+limitOffset(f.Limit, f.Offset), w.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("find rooms: %w", err)
-	}
-	defer rows.Close()
-	var rooms []*edusphere.Room
-	total := 0
-	for rows.Next() {
-		var r edusphere.Room
-		if err := rows.Scan(&r.ID, &r.Name, &r.Slug, &r.HostID, &r.TopicID, &r.Description,
-			timeScanner{&r.Created}, timeScanner{&r.Updated}, &r.ParticipantCount, &total); err != nil {
-			return nil, 0, fmt.Errorf("scan room: %w", err)
-		}
-		rooms = append(rooms, &r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("find rooms: %w", err)
-	}
-	if total < 0 {
-		total = len(rooms)
-	}
-	if len(rooms) == 0 && f.Offset > 0 {
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM core_room r`+w.String(), w.args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("count rooms: %w", err)
-		}
-	}
-	return rooms, total, nil
+	return findPage(ctx, tx, "rooms",
+		`SELECT `+roomColumns+`, `+totalColumn(f.Limit, f.Offset)+` FROM core_room r`+w.String()+order+limitOffset(f.Limit, f.Offset),
+		`SELECT count(*) FROM core_room r`+w.String(), w.args, f.Offset,
+		func(rows *sql.Rows, total *int) (*edusphere.Room, error) {
+			var r edusphere.Room
+			err := rows.Scan(&r.ID, &r.Name, &r.Slug, &r.HostID, &r.TopicID, &r.Description,
+				timeScanner{&r.Created}, timeScanner{&r.Updated}, &r.ParticipantCount, total)
+			return &r, err
+		})
 }

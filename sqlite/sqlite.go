@@ -489,6 +489,40 @@ func likeContains(s string) string {
 	return "%" + r.Replace(s) + "%"
 }
 
+// findPage runs a finder's query, whose last column is totalColumn's, and
+// reads each row with scan, which also stores that column in *total. A
+// page past the last row counts the matching rows with count instead. what
+// names the rows in errors.
+func findPage[T any](ctx context.Context, tx *Tx, what, query, count string, args []any, offset int,
+	scan func(rows *sql.Rows, total *int) (*T, error)) ([]*T, int, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find %s: %w", what, err)
+	}
+	defer rows.Close()
+	var items []*T
+	total := 0
+	for rows.Next() {
+		it, err := scan(rows, &total)
+		if err != nil {
+			return nil, 0, fmt.Errorf("scan %s: %w", what, err)
+		}
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find %s: %w", what, err)
+	}
+	if total < 0 {
+		total = len(items)
+	}
+	if len(items) == 0 && offset > 0 {
+		if err := tx.queryRow(ctx, count, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count %s: %w", what, err)
+		}
+	}
+	return items, total, nil
+}
+
 // totalColumn selects the number of rows a filter matches before paging: a
 // window count when a page cuts the list, otherwise -1, after which the
 // finder takes the number of rows it read (the window would make SQLite

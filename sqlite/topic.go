@@ -104,30 +104,12 @@ func findTopics(ctx context.Context, tx *Tx, f edusphere.TopicFilter) ([]*edusph
 	}
 	from := ` FROM (SELECT t.id, t.name, (SELECT count(*) FROM core_room r WHERE r.topic_id = t.id) AS room_count
 		FROM core_topic t)` + w.String()
-	rows, err := tx.query(ctx, `SELECT id, name, room_count, `+totalColumn(f.Limit, f.Offset)+from+order+limitOffset(f.Limit, f.Offset), w.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("find topics: %w", err)
-	}
-	defer rows.Close()
-	var topics []*edusphere.Topic
-	total := 0
-	for rows.Next() {
-		var t edusphere.Topic
-		if err := rows.Scan(&t.ID, &t.Name, &t.RoomCount, &total); err != nil {
-			return nil, 0, fmt.Errorf("scan topic: %w", err)
-		}
-		topics = append(topics, &t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("find topics: %w", err)
-	}
-	if total < 0 {
-		total = len(topics)
-	}
-	if len(topics) == 0 && f.Offset > 0 {
-		if err := tx.queryRow(ctx, `SELECT count(*)`+from, w.args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("count topics: %w", err)
-		}
-	}
-	return topics, total, nil
+	return findPage(ctx, tx, "topics",
+		`SELECT id, name, room_count, `+totalColumn(f.Limit, f.Offset)+from+order+limitOffset(f.Limit, f.Offset),
+		`SELECT count(*)`+from, w.args, f.Offset,
+		func(rows *sql.Rows, total *int) (*edusphere.Topic, error) {
+			var t edusphere.Topic
+			err := rows.Scan(&t.ID, &t.Name, &t.RoomCount, total)
+			return &t, err
+		})
 }

@@ -221,33 +221,14 @@ func findUsers(ctx context.Context, tx *Tx, f edusphere.UserFilter) ([]*eduspher
 	if f.IsActive != nil {
 		w.add(`u.is_active = ?`, *f.IsActive)
 	}
-	rows, err := tx.query(ctx, `SELECT `+userColumns+`, `+totalColumn(f.Limit, f.Offset)+` FROM core_user u`+w.String()+
-		` ORDER BY u.date_joined, u.id`+limitOffset(f.Limit, f.Offset), w.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("find users: %w", err)
-	}
-	defer rows.Close()
-	var users []*edusphere.User
-	total := 0
-	for rows.Next() {
-		var u edusphere.User
-		if err := rows.Scan(&u.ID, &u.Email, &u.Username, &u.Name, &u.Bio, &u.Avatar, &u.Password,
-			&u.IsStaff, &u.IsSuperuser, &u.IsActive, timeScanner{&u.DateJoined}, nullTimeScanner{&u.LastLogin},
-			&total); err != nil {
-			return nil, 0, fmt.Errorf("scan user: %w", err)
-		}
-		users = append(users, &u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("find users: %w", err)
-	}
-	if total < 0 {
-		total = len(users)
-	}
-	if len(users) == 0 && f.Offset > 0 {
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM core_user u`+w.String(), w.args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("count users: %w", err)
-		}
-	}
-	return users, total, nil
+	return findPage(ctx, tx, "users",
+		`SELECT `+userColumns+`, `+totalColumn(f.Limit, f.Offset)+` FROM core_user u`+w.String()+
+			` ORDER BY u.date_joined, u.id`+limitOffset(f.Limit, f.Offset),
+		`SELECT count(*) FROM core_user u`+w.String(), w.args, f.Offset,
+		func(rows *sql.Rows, total *int) (*edusphere.User, error) {
+			var u edusphere.User
+			err := rows.Scan(&u.ID, &u.Email, &u.Username, &u.Name, &u.Bio, &u.Avatar, &u.Password,
+				&u.IsStaff, &u.IsSuperuser, &u.IsActive, timeScanner{&u.DateJoined}, nullTimeScanner{&u.LastLogin}, total)
+			return &u, err
+		})
 }
