@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/edusphere/edusphere"
+	"github.com/jackc/pgx/v5"
 )
 
 // Ensure the service implements the interface.
@@ -55,36 +56,21 @@ func (s *AdminLogService) FindAdminActions(ctx context.Context, filter edusphere
 		w.add(`object_id = ` + w.arg(*v))
 	}
 	cond, nargs := w.String(), len(w.args)
-	rows, err := tx.query(ctx, `SELECT id, actor_id, actor_email, action, object_type, object_id,
-		object_repr, before_json, after_json, created, count(*) OVER ()
+	return findPage(ctx, tx, "admin actions", `SELECT id, actor_id, actor_email, action, object_type, object_id,
+		object_repr, before_json, after_json, created, `+totalColumn(filter.Limit, filter.Offset)+`
 		FROM edusphere_admin_action `+cond+` ORDER BY created DESC, id DESC`+w.page(filter.Offset, filter.Limit),
-		w.args...)
-	if err != nil {
-		return nil, 0, mapError("find admin actions", err)
-	}
-	defer rows.Close()
-	actions := make([]*edusphere.AdminAction, 0)
-	total := 0
-	for rows.Next() {
-		var a edusphere.AdminAction
-		var before, after *string
-		if err := rows.Scan(&a.ID, &a.ActorID, &a.ActorEmail, &a.Action, &a.ObjectType, &a.ObjectID,
-			&a.ObjectRepr, &before, &after, &a.Created, &total); err != nil {
-			return nil, 0, mapError("scan admin action", err)
-		}
-		utc(&a.Created)
-		a.Before, a.After = jsonValue(before), jsonValue(after)
-		actions = append(actions, &a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, mapError("find admin actions", err)
-	}
-	if len(actions) == 0 && filter.Offset > 0 {
-		if total, err = countRows(ctx, tx, `SELECT count(*) FROM edusphere_admin_action `+cond, w.args[:nargs]); err != nil {
-			return nil, 0, err
-		}
-	}
-	return actions, total, nil
+		`SELECT count(*) FROM edusphere_admin_action `+cond, w.args, nargs, filter.Offset,
+		func(rows pgx.Rows, total *int) (*edusphere.AdminAction, error) {
+			var a edusphere.AdminAction
+			var before, after *string
+			if err := rows.Scan(&a.ID, &a.ActorID, &a.ActorEmail, &a.Action, &a.ObjectType, &a.ObjectID,
+				&a.ObjectRepr, &before, &after, &a.Created, total); err != nil {
+				return nil, err
+			}
+			utc(&a.Created)
+			a.Before, a.After = jsonValue(before), jsonValue(after)
+			return &a, nil
+		})
 }
 
 // jsonArg passes a snapshot as text, NULL when absent.

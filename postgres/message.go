@@ -173,30 +173,6 @@ func findMessages(ctx context.Context, tx *Tx, filter edusphere.MessageFilter) (
 	cond, nargs := w.String(), len(w.args)
 	query := `SELECT ` + messageColumns + `, ` + totalColumn(filter.Limit, filter.Offset) + ` FROM core_message m ` + cond +
 		` ORDER BY ` + order + w.page(filter.Offset, filter.Limit)
-	rows, err := tx.query(ctx, query, w.args...)
-	if err != nil {
-		return nil, 0, mapError("find messages", err)
-	}
-	defer rows.Close()
-	msgs := make([]*edusphere.Message, 0)
-	total := 0
-	for rows.Next() {
-		m, err := scanMessage(rows, &total)
-		if err != nil {
-			return nil, 0, mapError("scan message", err)
-		}
-		msgs = append(msgs, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, mapError("find messages", err)
-	}
-	if total < 0 {
-		total = len(msgs)
-	}
-	if len(msgs) == 0 && filter.Offset > 0 {
-		if total, err = countRows(ctx, tx, `SELECT count(*) FROM core_message m `+cond, w.args[:nargs]); err != nil {
-			return nil, 0, err
-		}
-	}
-	return msgs, total, nil
+	return findPage(ctx, tx, "messages", query, `SELECT count(*) FROM core_message m `+cond, w.args, nargs, filter.Offset,
+		func(rows pgx.Rows, total *int) (*edusphere.Message, error) { return scanMessage(rows, total) })
 }

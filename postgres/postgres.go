@@ -303,6 +303,41 @@ func (w *where) String() string {
 	return "WHERE " + strings.Join(w.conds, " AND ")
 }
 
+// findPage runs a finder's query with args, whose last column is
+// totalColumn's, and reads each row with scan, which also stores that
+// column in *total. A page past the last row counts the matching rows with
+// count and the first nargs arguments (those of the conditions) instead.
+// what names the rows in errors.
+func findPage[T any](ctx context.Context, tx *Tx, what, query, count string, args []any, nargs, offset int,
+	scan func(rows pgx.Rows, total *int) (*T, error)) ([]*T, int, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, 0, mapError("find "+what, err)
+	}
+	defer rows.Close()
+	items := make([]*T, 0)
+	total := 0
+	for rows.Next() {
+		it, err := scan(rows, &total)
+		if err != nil {
+			return nil, 0, mapError("scan "+what, err)
+		}
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, mapError("find "+what, err)
+	}
+	if total < 0 {
+		total = len(items)
+	}
+	if len(items) == 0 && offset > 0 {
+		if total, err = countRows(ctx, tx, count, args[:nargs]); err != nil {
+			return nil, 0, err
+		}
+	}
+	return items, total, nil
+}
+
 // totalColumn selects the number of rows a filter matches before paging: a
 // window count when a page cuts the list, otherwise -1, after which the
 // finder takes the number of rows it read.

@@ -389,32 +389,8 @@ func findRooms(ctx context.Context, tx *Tx, filter edusphere.RoomFilter) ([]*edu
 	cond, nargs := w.String(), len(w.args)
 	query := `SELECT ` + roomColumns + `, ` + totalColumn(filter.Limit, filter.Offset) + ` FROM ` + roomFrom + ` ` + cond +
 		` ORDER BY ` + order + w.page(filter.Offset, filter.Limit)
-	rows, err := tx.query(ctx, query, w.args...)
-	if err != nil {
-		return nil, 0, mapError("find rooms", err)
-	}
-	defer rows.Close()
-	rooms := make([]*edusphere.Room, 0)
-	total := 0
-	for rows.Next() {
-		r, err := scanRoom(rows, &total)
-		if err != nil {
-			return nil, 0, mapError("scan room", err)
-		}
-		rooms = append(rooms, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, mapError("find rooms", err)
-	}
-	if total < 0 {
-		total = len(rooms)
-	}
-	if len(rooms) == 0 && filter.Offset > 0 {
-		if total, err = countRows(ctx, tx, `SELECT count(*) FROM `+roomFrom+` `+cond, w.args[:nargs]); err != nil {
-			return nil, 0, err
-		}
-	}
-	return rooms, total, nil
+	return findPage(ctx, tx, "rooms", query, `SELECT count(*) FROM `+roomFrom+` `+cond, w.args, nargs, filter.Offset,
+		func(rows pgx.Rows, total *int) (*edusphere.Room, error) { return scanRoom(rows, total) })
 }
 
 // checkRoomName returns the ECONFLICT repr when another room of r's host has

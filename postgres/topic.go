@@ -107,32 +107,12 @@ func findTopics(ctx context.Context, tx *Tx, filter edusphere.TopicFilter) ([]*e
 	cond, nargs := w.String(), len(w.args)
 	query := `SELECT t.id, t.name, rc.n, ` + totalColumn(filter.Limit, filter.Offset) + ` FROM ` + topicFrom + ` ` + cond +
 		` ORDER BY ` + order + w.page(filter.Offset, filter.Limit)
-	rows, err := tx.query(ctx, query, w.args...)
-	if err != nil {
-		return nil, 0, mapError("find topics", err)
-	}
-	defer rows.Close()
-	topics := make([]*edusphere.Topic, 0)
-	total := 0
-	for rows.Next() {
-		var t edusphere.Topic
-		if err := rows.Scan(&t.ID, &t.Name, &t.RoomCount, &total); err != nil {
-			return nil, 0, mapError("scan topic", err)
-		}
-		topics = append(topics, &t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, mapError("find topics", err)
-	}
-	if total < 0 {
-		total = len(topics)
-	}
-	if len(topics) == 0 && filter.Offset > 0 {
-		if total, err = countRows(ctx, tx, `SELECT count(*) FROM `+topicFrom+` `+cond, w.args[:nargs]); err != nil {
-			return nil, 0, err
-		}
-	}
-	return topics, total, nil
+	return findPage(ctx, tx, "topics", query, `SELECT count(*) FROM `+topicFrom+` `+cond, w.args, nargs, filter.Offset,
+		func(rows pgx.Rows, total *int) (*edusphere.Topic, error) {
+			var t edusphere.Topic
+			err := rows.Scan(&t.ID, &t.Name, &t.RoomCount, total)
+			return &t, err
+		})
 }
 
 // getOrCreateTopic returns the id of the topic named name, inserting it when

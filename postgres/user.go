@@ -171,32 +171,8 @@ func findUsers(ctx context.Context, tx *Tx, filter edusphere.UserFilter) ([]*edu
 	cond, nargs := w.String(), len(w.args)
 	query := `SELECT ` + userColumns + `, ` + totalColumn(filter.Limit, filter.Offset) + ` FROM core_user u ` + cond +
 		` ORDER BY u.date_joined, u.id` + w.page(filter.Offset, filter.Limit)
-	rows, err := tx.query(ctx, query, w.args...)
-	if err != nil {
-		return nil, 0, mapError("find users", err)
-	}
-	defer rows.Close()
-	users := make([]*edusphere.User, 0)
-	total := 0
-	for rows.Next() {
-		u, err := scanUser(rows, &total)
-		if err != nil {
-			return nil, 0, mapError("scan user", err)
-		}
-		users = append(users, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, mapError("find users", err)
-	}
-	if total < 0 {
-		total = len(users)
-	}
-	if len(users) == 0 && filter.Offset > 0 {
-		if total, err = countRows(ctx, tx, `SELECT count(*) FROM core_user u `+cond, w.args[:nargs]); err != nil {
-			return nil, 0, err
-		}
-	}
-	return users, total, nil
+	return findPage(ctx, tx, "users", query, `SELECT count(*) FROM core_user u `+cond, w.args, nargs, filter.Offset,
+		func(rows pgx.Rows, total *int) (*edusphere.User, error) { return scanUser(rows, total) })
 }
 
 // countRows runs a count query.
