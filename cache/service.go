@@ -1,7 +1,7 @@
 package cache
 
 import (
-	"cmp"
+	"bytes"
 	"context"
 	"slices"
 
@@ -97,7 +97,7 @@ func (s *userService) byIDs(ctx context.Context, ids []uuid.UUID) ([]*edusphere.
 		if c := a.DateJoined.Compare(b.DateJoined); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.ID.String(), b.ID.String())
+		return bytes.Compare(a.ID[:], b.ID[:]) // the order of the ids' text too
 	})
 	for i, u := range found {
 		found[i] = copyPtr(u)

@@ -12,6 +12,10 @@
 //   - an error presenter mapping edusphere.Error codes to the contract's
 //     error shapes (errors.go);
 //   - per-request dataloaders, primed by list resolvers, so a list costs a
-//     fixed number of SQL statements whatever its length (loader.go);
+//     fixed number of SQL statements whatever its length (loader.go), and
+//     nested fields resolve from memory in the request's goroutine (the
+//     generated code is rewritten by gql/internal/inline after gqlgen);
+//   - one catalog version read per query operation for the read cache that
+//     cmd/edusphere puts in front of the services (package cache);
 //   - depth, complexity, body-size and list-length limits.
 package gql

@@ -27,7 +27,9 @@ type loaders struct {
 type loadersKey struct{}
 
 // loaderWait is how long a loader collects keys before it queries; short,
-// because prefetching already answers the common paths.
+// because prefetching already answers the common paths. Nested fields
+// resolve one after another (gql/internal/inline), so a key that no list
+// resolver primed waits this long on its own before its query.
 const loaderWait = 500 * time.Microsecond
 
 func newLoaders(s edusphere.Services) *loaders {
