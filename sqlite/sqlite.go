@@ -162,9 +162,8 @@ func (db *DB) StatementCount() int64 { return db.count.Load() }
 
 // CatalogVersion returns the number of committed changes to users, topics,
 // rooms and participants so far (migration 0003): equal versions mean
-// equal catalog data.
-// It is one statement outside any transaction, as it runs on every cached
-// read.
+// equal catalog data. It is one statement outside any transaction, as it
+// runs before every cached read.
 func (db *DB) CatalogVersion(ctx context.Context) (int64, error) {
 	if db.r == nil {
 		return 0, fmt.Errorf("catalog version: db not open")
