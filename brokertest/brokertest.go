@@ -62,10 +62,29 @@ func (r *Recorder) Events() []Received {
 
 // WaitFor waits until at least n deliveries arrived, or d passed.
 func (r *Recorder) WaitFor(n int, d time.Duration) []Received {
+	return r.waitUntil(func(evs []Received) bool { return len(evs) >= n }, d)
+}
+
+// WaitForChannel waits until at least n deliveries arrived on channel, or
+// d passed, and returns all deliveries so far.
+func (r *Recorder) WaitForChannel(channel string, n int, d time.Duration) []Received {
+	return r.waitUntil(func(evs []Received) bool {
+		got := 0
+		for _, e := range evs {
+			if e.Channel == channel {
+				got++
+			}
+		}
+		return got >= n
+	}, d)
+}
+
+// waitUntil waits until done holds for the deliveries so far, or d passed.
+func (r *Recorder) waitUntil(done func([]Received) bool, d time.Duration) []Received {
 	deadline := time.NewTimer(d)
 	defer deadline.Stop()
 	for {
-		if evs := r.Events(); len(evs) >= n {
+		if evs := r.Events(); done(evs) {
 			return evs
 		}
 		select {
@@ -271,7 +290,9 @@ func Run(t *testing.T, open Opener) {
 			}()
 		}
 		wg.Wait()
-		got := rec.WaitFor(workers*per, wait)
+		// The churn channels' deliveries count too, so wait on the stable
+		// channel's own.
+		got := rec.WaitForChannel("room:stable", workers*per, wait)
 		stable := 0
 		for _, r := range got {
 			if r.Channel == "room:stable" {
