@@ -14,10 +14,10 @@ import (
 // executor several per field) over a live heap of about ten megabytes, so
 // at Go's default GOGC=100 the collector runs almost all the time. At 1000
 // the heap may grow to eleven times the live data between cycles: about
-// 100 MB of memory for about a third less CPU per GraphQL request
-// (README, Benchmarks). The soft memory limit makes the collector run
-// sooner should the live data grow large (many sockets, say) before the
-// heap reaches it.
+// 100 MB of memory under GraphQL load (more after a burst of password
+// hashes) for a quarter to a third less CPU per GraphQL request (README,
+// "How the GraphQL pages are fast"). The soft memory limit makes the
+// collector run sooner should the heap approach it.
 const (
 	defaultGCPercent   = 1000
 	defaultMemoryLimit = 1 << 30
