@@ -47,14 +47,14 @@ type chatFlags struct {
 // connects chat sockets spread round-robin over the servers, sends
 // timestamped messages and reports delivery counts and latencies.
 //
-//	edusphere-load chat -addr 127.0.0.1:8080 [-addr …] -rooms 10 -clients-per-room 10 -rate 2 -duration 10s
-//	edusphere-load chat -addr 127.0.0.1:8080 -idle 2000 -pid <server pid>
+//	edusphere-load chat -addr 127.0.0.1:8000 [-addr …] -rooms 10 -clients-per-room 10 -rate 2 -duration 10s
+//	edusphere-load chat -addr 127.0.0.1:8000 -idle 2000 -pid <server pid>
 //
 // Run the servers with LOGIN_RATE_LIMIT=0 REGISTER_RATE_LIMIT=0 WS_RATE_LIMIT=0.
 func runChat(ctx context.Context, args []string) error {
 	var f chatFlags
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
-	fs.Func("addr", "server address host:port (repeat for several servers; clients spread round-robin)", func(s string) error {
+	fs.Func("addr", "server address host:port, default 127.0.0.1:8000 as the server (repeat for several servers; clients spread round-robin)", func(s string) error {
 		f.addrs = append(f.addrs, s)
 		return nil
 	})
@@ -73,7 +73,7 @@ func runChat(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(f.addrs) == 0 {
-		f.addrs = []string{"127.0.0.1:8080"}
+		f.addrs = []string{"127.0.0.1:8000"}
 	}
 	if f.idle > 0 {
 		f.rooms, f.clientsPerRoom, f.senders = 1, f.idle, 0

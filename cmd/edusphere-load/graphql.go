@@ -29,11 +29,11 @@ func init() { commands["graphql"] = runGraphQL }
 // runGraphQL drives the GraphQL page journeys against running servers and
 // prints requests per second and latency percentiles.
 //
-//	edusphere-load graphql -addr 127.0.0.1:8080 [-addr …] [-db bench.db] -page home|room -duration 10s -concurrency 16
+//	edusphere-load graphql -addr 127.0.0.1:8000 [-addr …] [-db bench.db] -page home|room -duration 10s -concurrency 16
 func runGraphQL(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("graphql", flag.ContinueOnError)
 	var addrs []string
-	fs.Func("addr", "server address host:port (repeat for several servers)", func(s string) error {
+	fs.Func("addr", "server address host:port, default 127.0.0.1:8000 as the server (repeat for several servers)", func(s string) error {
 		addrs = append(addrs, s)
 		return nil
 	})
@@ -46,7 +46,7 @@ func runGraphQL(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(addrs) == 0 {
-		addrs = []string{"127.0.0.1:8080"}
+		addrs = []string{"127.0.0.1:8000"}
 	}
 	if *concurrency <= 0 || *duration <= 0 {
 		return errors.New("graphql: -concurrency and -duration must be positive")
