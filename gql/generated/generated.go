@@ -2763,7 +2763,23 @@ func (ec *executionContext) fieldContext_Mutation_updateMessage(ctx context.Cont
 }
 
 func (ec *executionContext) _ObtainJSONWebToken_payload(ctx context.Context, field graphql.CollectedField, obj *model.ObtainJSONWebToken) (ret graphql.Marshaler) {
-	return ec.marshalNGenericScalar2map(ctx, field.Selections, obj.Payload)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObtainJSONWebToken_payload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Payload, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNGenericScalar2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ObtainJSONWebToken_payload(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ObtainJSONWebToken", field, false, false, "GenericScalar")
@@ -3359,7 +3375,23 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _Refresh_payload(ctx context.Context, field graphql.CollectedField, obj *model.Refresh) (ret graphql.Marshaler) {
-	return ec.marshalNGenericScalar2map(ctx, field.Selections, obj.Payload)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refresh_payload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Payload, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNGenericScalar2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Refresh_payload(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Refresh", field, false, false, "GenericScalar")
@@ -3702,7 +3734,23 @@ func (ec *executionContext) fieldContext_UserType_avatar(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Verify_payload(ctx context.Context, field graphql.CollectedField, obj *model.Verify) (ret graphql.Marshaler) {
-	return ec.marshalNGenericScalar2map(ctx, field.Selections, obj.Payload)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verify_payload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Payload, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNGenericScalar2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Verify_payload(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Verify", field, false, false, "GenericScalar")

@@ -47,8 +47,9 @@ var rewrites = []struct{ from, to []byte }{
 }
 
 // plainScalarField matches a generated field function whose value is a
-// struct field of obj and whose type is one of the schema's scalars
-// (not a list, object or enum); scalarField is its replacement.
+// struct field of obj and whose type is a scalar that never marshals to
+// null (not a list, object, enum or GenericScalar, whose nil map would
+// report an error on the field's path); scalarField is its replacement.
 var (
 	plainScalarField = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (_\w+)\(ctx context\.Context, field graphql\.CollectedField, obj (\S+)\) \(ret graphql\.Marshaler\) \{
 	return graphql\.ResolveField\(
@@ -63,7 +64,7 @@ var (
 		\},
 		nil,
 		func\(ctx context\.Context, selections ast\.SelectionSet, v [^\[\s]\S*\) graphql\.Marshaler \{
-			return ec\.(marshal[NO](?:String|Boolean|Int|Float|ID|UUID|DateTime|GenericScalar)2\S+)\(ctx, selections, v\)
+			return ec\.(marshal[NO](?:String|Boolean|Int|Float|ID|UUID|DateTime)2\S+)\(ctx, selections, v\)
 		\},
 		(?:true|false),
 		(?:true|false),
