@@ -1,11 +1,15 @@
-// Package cache answers the catalog reads the GraphQL pages repeat on every
-// visit (users by id, the topic list, room lists and rooms, participants)
-// from memory, for as long as the database's catalog version stays the same.
+// Package cache answers the reads the GraphQL pages repeat on every visit
+// from memory, for as long as the database says nothing changed: users by
+// id, topic lists, room lists and rooms, participants, and (where the store
+// counts message changes) a room's message list.
 //
-// The version is a counter in the database (edusphere_catalog) that
+// The catalog version is a counter in the database (edusphere_catalog) that
 // triggers bump in every transaction changing users, topics, rooms or
 // participants, so it also moves for changes made by other processes
-// sharing the database. Each cached read first reads the version, a one-row
-// query, and the whole cache is dropped when it moved. Messages are not
-// cached: chat changes them all the time.
+// sharing the database. Each cached read first reads the version, a
+// one-row query (once per GraphQL query operation, see WithScope), and the
+// catalog answers are dropped when it moved. A room's message list is kept
+// under that room's own counter (SQLite's core_room.messages_version), so
+// chat in one room leaves every other answer in place. PostgreSQL has no
+// such counter, and its message lists are always read from the database.
 package cache
