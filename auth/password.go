@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,6 +29,29 @@ const (
 // corrupted row cannot pin a CPU.
 const maxPBKDF2Iterations = 10_000_000
 
+// Bounds on the argon2id parameters a stored hash can ask for, so a
+// corrupted row cannot make one check allocate gigabytes or run for
+// minutes. Django's own defaults (m=102400, t=2, p=8) are well inside.
+const (
+	maxArgonMemory  = 256 * 1024 // KiB
+	maxArgonTime    = 16
+	maxArgonThreads = 16
+)
+
+// hashSlots bounds the password hashes computed at once to the CPUs Go
+// uses. Each argon2id hash allocates its memory parameter (19 MiB here) and
+// keeps a CPU busy, so running more at once than there are CPUs finishes
+// none sooner and only multiplies the memory: a burst of a hundred log-ins
+// would otherwise ask for nearly 2 GiB.
+var hashSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+// withHashSlot runs f when a hash slot is free.
+func withHashSlot(f func()) {
+	hashSlots <- struct{}{}
+	defer func() { <-hashSlots }()
+	f()
+}
+
 // HashPassword returns an argon2id hash of password in Django's
 // Argon2PasswordHasher format,
 // "argon2$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>" (unpadded base64), so
@@ -37,7 +61,8 @@ func HashPassword(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("read salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	var key []byte
+	withHashSlot(func() { key = argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen) })
 	return fmt.Sprintf("argon2$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, argonMemory, argonTime, argonThreads,
 		base64.RawStdEncoding.EncodeToString(salt),
@@ -66,7 +91,8 @@ func checkArgon2(hash, password string) (ok, needsRehash bool) {
 	}
 	var m, t uint32
 	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m == 0 || t == 0 || p == 0 {
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m == 0 || t == 0 || p == 0 ||
+		m > maxArgonMemory || t > maxArgonTime || p > maxArgonThreads {
 		return false, false
 	}
 	salt, err := decodeB64(parts[4])
@@ -77,7 +103,8 @@ func checkArgon2(hash, password string) (ok, needsRehash bool) {
 	if err != nil || len(want) == 0 {
 		return false, false
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	var got []byte
+	withHashSlot(func() { got = argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want))) })
 	if subtle.ConstantTimeCompare(got, want) != 1 {
 		return false, false
 	}
@@ -98,7 +125,8 @@ func checkPBKDF2(hash, password string) bool {
 	if err != nil || len(want) != sha256.Size {
 		return false
 	}
-	got, err := pbkdf2.Key(sha256.New, password, []byte(parts[2]), iter, sha256.Size)
+	var got []byte
+	withHashSlot(func() { got, err = pbkdf2.Key(sha256.New, password, []byte(parts[2]), iter, sha256.Size) })
 	if err != nil {
 		return false
 	}

@@ -6,7 +6,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -48,6 +51,9 @@ func TestHashPassword(t *testing.T) {
 		{"ErrUnknownScheme", "md5$x$y", "y", false, false},
 		{"ErrTruncatedArgon", "argon2$argon2id$v=19$m=19456,t=2,p=1$abc", "x", false, false},
 		{"ErrHugeIterations", "pbkdf2_sha256$999999999$s$AAAA", "x", false, true},
+		{"ErrHugeArgonMemory", "argon2$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHRzYWx0$AAAA", "x", false, false},
+		{"ErrHugeArgonTime", "argon2$argon2id$v=19$m=1024,t=1000,p=1$c2FsdHNhbHRzYWx0$AAAA", "x", false, false},
+		{"ErrHugeArgonLanes", "argon2$argon2id$v=19$m=1024,t=1,p=255$c2FsdHNhbHRzYWx0$AAAA", "x", false, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ok, rehash := CheckPassword(tt.hash, tt.password)
@@ -65,4 +71,30 @@ func TestHashPassword(t *testing.T) {
 			t.Fatalf("CheckPassword(older params)=(%v,%v), want (true,true)", ok, rehash)
 		}
 	})
+}
+
+// TestHashSlots checks that no more hashes run at once than there are
+// slots, however many callers arrive together.
+func TestHashSlots(t *testing.T) {
+	var running, most atomic.Int32
+	var wg sync.WaitGroup
+	for range 4 * cap(hashSlots) {
+		wg.Go(func() {
+			withHashSlot(func() {
+				n := running.Add(1)
+				for {
+					m := most.Load()
+					if n <= m || most.CompareAndSwap(m, n) {
+						break
+					}
+				}
+				time.Sleep(5 * time.Millisecond)
+				running.Add(-1)
+			})
+		})
+	}
+	wg.Wait()
+	if m := most.Load(); m > int32(cap(hashSlots)) || m < 1 {
+		t.Fatalf("at most %d hashes at once, want 1..%d", m, cap(hashSlots))
+	}
 }
