@@ -55,8 +55,9 @@ type Cache struct {
 	entries map[string]any
 	// messages holds room message lists, each under its room's version.
 	messages map[string]versioned
-	// items counts the objects in entries and messages.
-	items int
+	// entryItems and messageItems count the objects in entries and in
+	// messages.
+	entryItems, messageItems int
 
 	hits, misses int64
 }
@@ -88,10 +89,10 @@ type versioned struct {
 // makeRoom empties the cache when n more items would overflow it. Called
 // with c.mu held.
 func (c *Cache) makeRoom(n int) {
-	if c.items+n > c.max {
+	if c.entryItems+c.messageItems+n > c.max {
 		clear(c.entries)
 		clear(c.messages)
-		c.items = 0
+		c.entryItems, c.messageItems = 0, 0
 	}
 }
 
@@ -150,10 +151,7 @@ func (c *Cache) view(ctx context.Context) (view, error) {
 		// database restore. Either way the entries belong to another version.
 		c.at = v
 		clear(c.entries)
-		c.items = 0
-		for _, m := range c.messages {
-			c.items += m.items
-		}
+		c.entryItems = 0
 	}
 	return view{c, v}, nil
 }
@@ -185,7 +183,7 @@ func (w view) put(key string, e any, n int) {
 	}
 	w.c.makeRoom(n)
 	w.c.entries[key] = e
-	w.c.items += n
+	w.c.entryItems += n
 }
 
 // getVersioned returns the message entry for key if it belongs to version v.
@@ -211,11 +209,11 @@ func (c *Cache) putVersioned(key string, v int64, e any, n int) {
 		return // as new an answer is there already, or this one is too big
 	}
 	if ok {
-		c.items -= old.items
+		c.messageItems -= old.items
 	}
 	c.makeRoom(n)
 	c.messages[key] = versioned{v, e, n}
-	c.items += n
+	c.messageItems += n
 }
 
 // key renders a lookup's kind and arguments as a map key.
