@@ -37,32 +37,11 @@ func Postgres(tb testing.TB) *Handle {
 // handles on one database, as two server processes have.
 func OpenPostgres(tb testing.TB, dsn string) *Handle {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	clock := NewClock()
 	db := postgres.NewDB(dsn)
 	db.Now = clock.Now
-	if err := db.Open(ctx); err != nil {
-		tb.Fatalf("open postgres %s: %v", redactURL(dsn), err)
-	}
-	// Registered after PostgresDSN's drop, so it runs before it.
-	tb.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			tb.Errorf("close postgres %s: %v", redactURL(dsn), err)
-		}
-	})
-	if err := db.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate postgres %s: %v", redactURL(dsn), err)
-	}
-	return &Handle{
-		Kind:           "postgres",
-		DSN:            dsn,
-		Services:       db.Services(),
-		Clock:          clock,
-		StatementCount: db.StatementCount,
-		Ping:           db.Ping,
-		CatalogVersion: db.CatalogVersion,
-	}
+	// The cleanup open registers runs before PostgresDSN's drop.
+	return open(tb, "postgres", dsn, redactURL(dsn), db, clock)
 }
 
 // PostgresDSN creates an empty database edusphere_t_<random> on the test

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -41,31 +42,50 @@ func SQLite(tb testing.TB) *Handle {
 // ":memory:") with a test Clock, and closes it in tb.Cleanup.
 func OpenSQLite(tb testing.TB, dsn string) *Handle {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	clock := NewClock()
 	db := sqlite.NewDB(dsn)
 	db.Now = clock.Now
+	h := open(tb, "sqlite", dsn, fmt.Sprintf("%q", dsn), db, clock)
+	h.MessagesVersion = db.MessagesVersion
+	return h
+}
+
+// store is what open needs of *sqlite.DB and *postgres.DB.
+type store interface {
+	Open(ctx context.Context) error
+	Migrate(ctx context.Context) error
+	Close() error
+	Ping(ctx context.Context) error
+	Services() edusphere.Services
+	StatementCount() int64
+	CatalogVersion(ctx context.Context) (int64, error)
+}
+
+// open opens and migrates db, closes it in tb.Cleanup, and returns its
+// Handle; name is how messages show the database.
+func open(tb testing.TB, kind, dsn, name string, db store, clock *Clock) *Handle {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	if err := db.Open(ctx); err != nil {
-		tb.Fatalf("open sqlite %q: %v", dsn, err)
+		tb.Fatalf("open %s %s: %v", kind, name, err)
 	}
 	tb.Cleanup(func() {
 		if err := db.Close(); err != nil {
-			tb.Errorf("close sqlite %q: %v", dsn, err)
+			tb.Errorf("close %s %s: %v", kind, name, err)
 		}
 	})
 	if err := db.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate sqlite %q: %v", dsn, err)
+		tb.Fatalf("migrate %s %s: %v", kind, name, err)
 	}
 	return &Handle{
-		Kind:            "sqlite",
-		DSN:             dsn,
-		Services:        db.Services(),
-		Clock:           clock,
-		StatementCount:  db.StatementCount,
-		Ping:            db.Ping,
-		CatalogVersion:  db.CatalogVersion,
-		MessagesVersion: db.MessagesVersion,
+		Kind:           kind,
+		DSN:            dsn,
+		Services:       db.Services(),
+		Clock:          clock,
+		StatementCount: db.StatementCount,
+		Ping:           db.Ping,
+		CatalogVersion: db.CatalogVersion,
 	}
 }
 
