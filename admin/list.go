@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -200,6 +201,18 @@ func parseUUIDs(ids []string) ([]uuid.UUID, error) {
 		out = append(out, id)
 	}
 	return out, nil
+}
+
+// byUUIDs turns a finder by ids into one by the selected ids of a list
+// form, which must all be UUIDs.
+func byUUIDs[T any](find func(ctx context.Context, ids []uuid.UUID) ([]T, error)) func(context.Context, []string) ([]T, error) {
+	return func(ctx context.Context, selected []string) ([]T, error) {
+		ids, err := parseUUIDs(selected)
+		if err != nil {
+			return nil, err
+		}
+		return find(ctx, ids)
+	}
 }
 
 // backToList returns the list URL to go back to after a form: the page the

@@ -90,13 +90,9 @@ func (h *Handler) messageListPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	deleteSelected(h, w, r, f, deleteSpec{Singular: "message", Plural: "messages", ListURL: messageListURL},
-		func(ctx context.Context, selected []string) ([]*edusphere.Message, error) {
-			ids, err := parseUUIDs(selected)
-			if err != nil {
-				return nil, err
-			}
+		byUUIDs(func(ctx context.Context, ids []uuid.UUID) ([]*edusphere.Message, error) {
 			msgs, _, err := h.svc.Messages.FindMessages(ctx, edusphere.MessageFilter{IDs: ids, Order: edusphere.MessageOrderNewest})
 			return msgs, err
-		},
+		}),
 		func(m *edusphere.Message) deleteTarget { return h.messageDeleteTarget(staffFromContext(ctx), m) })
 }

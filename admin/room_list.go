@@ -159,14 +159,10 @@ func (h *Handler) roomListPost(w http.ResponseWriter, r *http.Request) {
 		h.redirectFlash(w, r, backToList(r, roomListURL), msg)
 	case f.Do == "action" && f.Action == "delete_selected" && len(f.Selected) > 0:
 		deleteSelected(h, w, r, f, deleteSpec{Singular: "room", Plural: "rooms", ListURL: roomListURL},
-			func(ctx context.Context, selected []string) ([]*edusphere.Room, error) {
-				ids, err := parseUUIDs(selected)
-				if err != nil {
-					return nil, err
-				}
+			byUUIDs(func(ctx context.Context, ids []uuid.UUID) ([]*edusphere.Room, error) {
 				rooms, _, err := h.svc.Rooms.FindRooms(ctx, edusphere.RoomFilter{IDs: ids})
 				return rooms, err
-			},
+			}),
 			func(room *edusphere.Room) deleteTarget { return h.roomDeleteTarget(actor, room) })
 	default:
 		h.noSelection(w, r, roomListURL, f)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/google/uuid"
+
 	"github.com/edusphere/edusphere"
 )
 
@@ -121,14 +123,10 @@ func (h *Handler) userListPost(w http.ResponseWriter, r *http.Request) {
 		h.redirectFlash(w, r, backToList(r, userListURL), msg)
 	case f.Do == "action" && f.Action == "delete_selected" && len(f.Selected) > 0:
 		deleteSelected(h, w, r, f, deleteSpec{Singular: "user", Plural: "users", ListURL: userListURL},
-			func(ctx context.Context, selected []string) ([]*edusphere.User, error) {
-				ids, err := parseUUIDs(selected)
-				if err != nil {
-					return nil, err
-				}
+			byUUIDs(func(ctx context.Context, ids []uuid.UUID) ([]*edusphere.User, error) {
 				users, _, err := h.svc.Users.FindUsers(ctx, edusphere.UserFilter{IDs: ids})
 				return users, err
-			},
+			}),
 			func(u *edusphere.User) deleteTarget { return h.userDeleteTarget(actor, u) })
 	default:
 		h.noSelection(w, r, userListURL, f)
