@@ -64,6 +64,19 @@ function newChat(fetches) {
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
+
+// startOnline starts a chat whose first history fetch is empty and whose
+// socket is open; later fetches come from rest.
+async function startOnline(...rest) {
+  const first = deferred();
+  const chat = newChat([first, ...rest]);
+  chat.start();
+  const ws = FakeSocket.all.at(-1);
+  ws.open();
+  first.resolve([]);
+  await tick();
+  return { chat, ws };
+}
 const bodies = (chat) => chat.items().map((m) => (m.local ? `${m.body}[${m.state}]` : m.body));
 
 describe('Chat', () => {
@@ -111,14 +124,10 @@ describe('Chat', () => {
   });
 
   it('OK: confirms an unacknowledged send found in the refetch, and fails one that is not', async () => {
-    const f1 = deferred();
     const f2 = deferred();
-    const chat = newChat([f1, f2]);
-    chat.start();
-    let ws = FakeSocket.all.at(-1);
-    ws.open();
-    f1.resolve([]);
-    await tick();
+    const started = await startOnline(f2);
+    const { chat } = started;
+    let { ws } = started;
     chat.send('arrived');
     chat.send('lost');
     assert.deepEqual(ws.sent.map((f) => [f.type, f.message]), [['text', 'arrived'], ['text', 'lost']]);
@@ -140,14 +149,10 @@ describe('Chat', () => {
   });
 
   it('OK: keeps a message typed while offline as not sent, never sending it by itself', async () => {
-    const f1 = deferred();
     const f2 = deferred();
-    const chat = newChat([f1, f2]);
-    chat.start();
-    let ws = FakeSocket.all.at(-1);
-    ws.open();
-    f1.resolve([]);
-    await tick();
+    const started = await startOnline(f2);
+    const { chat } = started;
+    let { ws } = started;
     ws.drop();
     chat.send('offline note');
     assert.deepEqual(bodies(chat), ['offline note[failed]']);
@@ -162,13 +167,7 @@ describe('Chat', () => {
   });
 
   it('ErrTooLong: marks the send failed on the server error frame', async () => {
-    const f1 = deferred();
-    const chat = newChat([f1]);
-    chat.start();
-    const ws = FakeSocket.all.at(-1);
-    ws.open();
-    f1.resolve([]);
-    await tick();
+    const { chat, ws } = await startOnline();
     chat.send('x'.repeat(10));
     ws.frame({ error: 'Message exceeds 500 characters.' });
     const [p] = chat.items();
