@@ -56,6 +56,7 @@ func TestBrowser(t *testing.T) {
 	root := filepath.Dir(dir)
 	requirement(t, exists(chromiumPath), chromiumPath+" is missing (apt-get install chromium)")
 	requirement(t, exists(filepath.Join(dir, "node_modules", "playwright-core")), "e2e/node_modules is missing (cd e2e && npm ci)")
+	requirement(t, exists(filepath.Join(dir, "node_modules", "axe-core", "axe.min.js")), "e2e/node_modules/axe-core is missing (cd e2e && npm ci)")
 	node, err := exec.LookPath("node")
 	requirement(t, err == nil, "node is not on PATH")
 

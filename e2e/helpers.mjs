@@ -26,12 +26,13 @@ export const LAUNCH_ARGS = [
 /**
  * runServerCommand runs another command of the server binary under test
  * (for example ['createsuperuser', ...flags]) with the server's settings and
- * data directory. Resolves {stdout, stderr}; rejects on a non-zero exit.
+ * data directory, plus the variables in env. Resolves {stdout, stderr};
+ * rejects on a non-zero exit.
  */
-export function runServerCommand(args, { input } = {}) {
+export function runServerCommand(args, { input, env: extra = {} } = {}) {
   const bin = process.env.EDUSPHERE_BIN;
   if (!bin) return Promise.reject(new Error('EDUSPHERE_BIN is not set (run through go test ./e2e/)'));
-  const env = { ...process.env, ...JSON.parse(process.env.EDUSPHERE_ENV_JSON || '{}') };
+  const env = { ...process.env, ...JSON.parse(process.env.EDUSPHERE_ENV_JSON || '{}'), ...extra };
   return new Promise((resolve, reject) => {
     const child = execFile(bin, args, { env, cwd: env.EDUSPHERE_DATA_DIR, timeout: 30_000 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${args.join(' ')}: ${err.message}\n${stderr}`));
