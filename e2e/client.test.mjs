@@ -243,3 +243,22 @@ describe('delayUntilRefresh', () => {
     it(name, () => assert.equal(auth.delayUntilRefresh(s, now), want));
   }
 });
+
+describe('placePasswordErrors', () => {
+  let register;
+  before(async () => {
+    register = await import('../web/static/assets/js/pages/register.js');
+  });
+  const mismatch = 'The two password fields didn’t match.';
+  const cases = [
+    ['RulesGoUnderPassword', { password2: ['This password is too common.'] }, { password1: ['This password is too common.'] }],
+    ['SeveralRules', { username: ['Taken.'], password2: ['This password is too short. It must contain at least 8 characters.', 'This password is entirely numeric.'] },
+      { username: ['Taken.'], password1: ['This password is too short. It must contain at least 8 characters.', 'This password is entirely numeric.'] }],
+    ['MismatchStaysUnderConfirm', { password2: [mismatch] }, { password2: [mismatch] }],
+    ['BothKinds', { password2: [mismatch, 'This password is too common.'] }, { password1: ['This password is too common.'], password2: [mismatch] }],
+    ['NoPasswordErrors', { email: ['Enter a valid email address.'] }, { email: ['Enter a valid email address.'] }],
+  ];
+  for (const [name, given, want] of cases) {
+    it(name, () => assert.deepEqual(register.placePasswordErrors(given), want));
+  }
+});

@@ -39,10 +39,10 @@ describe('journeys', () => {
     await a.getByLabel('Password', { exact: true }).fill('12345');
     await a.getByLabel('Confirm password').fill('12345');
     await a.getByRole('button', { name: 'Create account' }).click();
-    const err = a.locator('.field[data-field="password2"] .field-error');
+    const err = a.locator('.field[data-field="password1"] .field-error');
     await err.waitFor({ state: 'visible' });
     assert.match(await err.innerText(), /too short/);
-    assert.equal(await a.getByLabel('Confirm password').getAttribute('aria-invalid'), 'true');
+    assert.equal(await a.getByLabel('Password', { exact: true }).getAttribute('aria-invalid'), 'true');
     await screenshot(a, 'register-errors');
   });
 

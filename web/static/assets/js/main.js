@@ -131,9 +131,9 @@ function renderHeader() {
     navigate('/');
   };
   bar.replaceChildren(h('nav', { class: 'topbar-inner', 'aria-label': 'Main' },
-    h('a', { class: 'brand', href: '/' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'E'), h('span', null, 'EduSphere')),
+    h('a', { class: 'brand', href: '/' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'E'), h('span', { class: 'brand-name' }, 'EduSphere')),
     h('div', { class: 'topbar-actions' },
-      u ? h('a', { class: 'btn btn-primary btn-sm', href: '/create-room', 'aria-label': 'New room' }, icon('plus', 16), h('span', { class: 'hide-sm' }, 'New room')) : null,
+      u ? h('a', { class: 'btn btn-primary btn-sm new-room', href: '/create-room' }, icon('plus', 16), h('span', null, 'New room')) : null,
       themeToggle(),
       u
         ? [

@@ -3,10 +3,17 @@
 import { h, icon } from './dom.js';
 import { ApiError } from './api.js';
 
-/** toast shows a short message in the live region; kind is 'info' | 'error' | 'ok'. */
+const MAX_TOASTS = 3;
+
+/**
+ * toast shows a short message in the live region; kind is 'info' | 'error'
+ * | 'ok'. At most three show at once, the oldest giving way, so a burst of
+ * them never piles down over the page.
+ */
 export function toast(text, kind = 'info', ms = 5000) {
   const box = document.getElementById('toasts');
   if (!box) return;
+  while (box.children.length >= MAX_TOASTS) box.firstElementChild.remove();
   const close = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Dismiss' }, icon('x', 16));
   const el = h('div', { class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : null }, h('span', null, text), close);
   const remove = () => el.remove();
@@ -86,17 +93,17 @@ export class FormErrors {
     }
   }
 
-  /** set shows {field: [msgs]} and general messages; focuses the first problem. */
+  /** set shows {field: [msgs]} and general messages; focuses the first problem in form order. */
   set(fieldMsgs = {}, general = []) {
     this.clear();
     let first = null;
     const stray = [...general];
     for (const [name, msgs] of Object.entries(fieldMsgs)) {
-      const f = this.fields[name];
-      if (!f) {
-        for (const m of msgs) stray.push(`${name}: ${m}`);
-        continue;
-      }
+      if (!this.fields[name]) for (const m of msgs) stray.push(`${name}: ${m}`);
+    }
+    for (const [name, f] of Object.entries(this.fields)) {
+      const msgs = fieldMsgs[name];
+      if (!msgs?.length) continue;
       f.err.hidden = false;
       for (const m of msgs) f.err.append(h('span', null, m));
       f.input.setAttribute('aria-invalid', 'true');

@@ -26,7 +26,7 @@ export async function render(ctx) {
     topics: new Set(ctx.query.getAll('topic').filter(Boolean)),
   };
 
-  const searchInput = h('input', { type: 'search', id: 'room-search', name: 'q', value: state.search, placeholder: 'Search rooms by name or description', autocomplete: 'off' });
+  const searchInput = h('input', { type: 'search', id: 'room-search', name: 'q', value: state.search, placeholder: 'Search rooms', autocomplete: 'off' });
   const searchForm = h('form', { class: 'search', role: 'search', onsubmit: (ev) => { ev.preventDefault(); update(); } },
     h('label', { for: 'room-search', class: 'sr-only' }, 'Search rooms'),
     icon('search', 18), searchInput,

@@ -2,9 +2,28 @@
 // password. Server field errors are shown next to their fields.
 import { h } from '../dom.js';
 import * as auth from '../auth.js';
-import { gql } from '../api.js';
+import { gql, ApiError } from '../api.js';
 import { Q } from '../queries.js';
 import { field, FormErrors, busy, toast } from '../ui.js';
+
+/** PASSWORD_MISMATCH is the server's message when the two passwords differ. */
+export const PASSWORD_MISMATCH = 'The two password fields didn’t match.';
+
+/**
+ * placePasswordErrors moves the password rules' messages ("This password is
+ * too common.") to the Password field. The server reports every password
+ * message under password2, the confirmation; only a mismatch is about it.
+ */
+export function placePasswordErrors(fields) {
+  const confirm = fields.password2 || [];
+  const rules = confirm.filter((m) => m !== PASSWORD_MISMATCH);
+  if (!rules.length) return fields;
+  const out = { ...fields, password1: [...(fields.password1 || []), ...rules] };
+  const rest = confirm.filter((m) => m === PASSWORD_MISMATCH);
+  if (rest.length) out.password2 = rest;
+  else delete out.password2;
+  return out;
+}
 
 export async function render(ctx) {
   ctx.setTitle('Register');
@@ -30,7 +49,7 @@ export async function render(ctx) {
     const local = {};
     for (const [k, val] of Object.entries(v)) if (!val) local[k] = ['This field is required.'];
     if (v.username && !/^[-a-zA-Z0-9_]+$/.test(v.username)) local.username = ['Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.'];
-    if (v.password1 && v.password2 && v.password1 !== v.password2) local.password2 = ['The two password fields didn’t match.'];
+    if (v.password1 && v.password2 && v.password1 !== v.password2) local.password2 = [PASSWORD_MISMATCH];
     if (Object.keys(local).length) {
       errors.set(local);
       return;
@@ -40,6 +59,7 @@ export async function render(ctx) {
       try {
         await gql('RegisterUser', Q.RegisterUser, v, { noRetry: true });
       } catch (e) {
+        if (e instanceof ApiError) e.fields = placePasswordErrors(e.fields);
         errors.show(e);
         return;
       }

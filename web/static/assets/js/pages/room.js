@@ -51,6 +51,34 @@ export async function render(ctx) {
   // Participants ---------------------------------------------------------
   const partHeading = h('h2', { class: 'section-title', id: 'participants-heading' });
   const partList = h('ul', { class: 'participants' });
+  // Authors of live messages who were not participants when the page
+  // loaded: they joined since. Chat frames carry only the username, so the
+  // room is read again for their names and avatars.
+  const newcomers = new Map();
+  let participantsReq = null;
+  let participantsAgain = false;
+  function refreshParticipants() {
+    if (participantsReq) {
+      participantsAgain = true;
+      return;
+    }
+    participantsReq = gql('Room', Q.Room, { hostSlug: room.host.username, roomSlug: room.slug })
+      .then((d) => { if (d.room && !ctx.signal.aborted) room.participants = d.room.participants; })
+      .catch(() => { /* keep what the frames said */ })
+      .finally(() => {
+        participantsReq = null;
+        if (ctx.signal.aborted) return;
+        if (participantsAgain) {
+          participantsAgain = false;
+          refreshParticipants();
+          return;
+        }
+        for (const [id, u] of newcomers) if (!room.participants.some((p) => p.id === id)) room.participants.push(u);
+        newcomers.clear();
+        renderParticipants();
+        renderMessages(false);
+      });
+  }
   function renderParticipants() {
     partHeading.replaceChildren(icon('users', 16), ' ', plural(room.participants.length, 'participant'));
     partList.replaceChildren(...room.participants.map((p) => h('li', null,
@@ -64,6 +92,22 @@ export async function render(ctx) {
   const hostActions = isHost ? h('div', { class: 'room-actions' },
     h('a', { class: 'btn btn-sm', href: roomPath(room.host.username, room.slug) + '/edit' }, icon('edit', 16), 'Edit room'),
     h('button', { type: 'button', class: 'btn btn-sm btn-danger-ghost', onclick: deleteRoom }, icon('trash', 16), 'Delete')) : null;
+  // On narrow screens a long description keeps to three lines (app.css)
+  // until the reader asks for the rest, so the chat keeps its room.
+  const description = room.description ? h('p', { class: 'room-description', id: 'room-description' }, room.description) : null;
+  const moreBtn = description ? h('button', { type: 'button', class: 'link-btn more-btn', 'aria-controls': 'room-description', 'aria-expanded': 'false', hidden: true }, 'Show more') : null;
+  let clampWatch = null;
+  if (description) {
+    moreBtn.addEventListener('click', () => {
+      const open = description.classList.toggle('expanded');
+      moreBtn.setAttribute('aria-expanded', String(open));
+      moreBtn.textContent = open ? 'Show less' : 'Show more';
+    });
+    clampWatch = new ResizeObserver(() => {
+      moreBtn.hidden = !description.classList.contains('expanded') && description.scrollHeight <= description.clientHeight + 1;
+    });
+    clampWatch.observe(description);
+  }
   const header = h('header', { class: 'room-header' },
     h('div', { class: 'room-header-top' },
       h('a', { class: 'back-link', href: '/' }, icon('back', 16), 'All rooms'),
@@ -72,7 +116,7 @@ export async function render(ctx) {
     h('p', { class: 'room-meta muted' },
       h('span', { class: 'chip' }, icon('hash', 14), room.topic.name), ' Hosted by ',
       h('a', { href: userPath(room.host.username) }, '@' + room.host.username), ' · created ', timeEl(room.created, '')),
-    room.description ? h('p', { class: 'room-description' }, room.description) : null);
+    description ? [description, moreBtn] : null);
 
   async function deleteRoom() {
     if (!(await confirmDialog('Delete this room?', `“${room.name}” and all its messages will be deleted for everyone. This cannot be undone.`, 'Delete room'))) return;
@@ -107,6 +151,7 @@ export async function render(ctx) {
   const cleanup = () => {
     chat?.stop();
     clearInterval(clock);
+    clampWatch?.disconnect();
   };
 
   if (!me) {
@@ -251,6 +296,9 @@ export async function render(ctx) {
     if (!chat.remove(m.id)) toast('You are offline. The message was not deleted; try again when the connection is back.', 'error');
   }
 
+  // renderMessages brings the list in line with the chat's items, touching
+  // only rows that changed. An author's name that became known later is
+  // changed in place: a replaced row would be announced again.
   function renderMessages(follow) {
     const stick = follow ?? nearBottom();
     const items = chat.items();
@@ -262,8 +310,10 @@ export async function render(ctx) {
       if (!row || row.sig !== sig) {
         const el = messageEl(m);
         if (row) row.el.replaceWith(el);
-        row = { el, sig };
+        row = { el, sig, author: el.querySelector('.msg-author') };
         rows.set(m.id, row);
+      } else if (row.author && row.author.textContent !== authorName(m.user)) {
+        row.author.textContent = authorName(m.user);
       }
       keep.add(m.id);
       const expected = prev ? prev.nextSibling : list.firstChild;
@@ -313,10 +363,10 @@ export async function render(ctx) {
       }
     },
     onChange: (kind, m) => {
-      if (kind === 'new' && m && !room.participants.some((p) => p.id === m.user.id)) {
-        // Someone joined since we loaded the room: show them.
-        room.participants.push({ ...m.user });
-        renderParticipants();
+      if (kind === 'new' && m && !room.participants.some((p) => p.id === m.user.id) && !newcomers.has(m.user.id)) {
+        // Someone joined since we loaded the room.
+        newcomers.set(m.user.id, { ...m.user });
+        refreshParticipants();
       }
       renderMessages(kind === 'send' ? true : undefined);
     },
