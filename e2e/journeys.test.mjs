@@ -49,8 +49,8 @@ describe('journeys', () => {
   it('registers two people in two contexts', async () => {
     await registerUI(a, alice);
     await registerUI(b, bob);
-    assert.equal((await a.locator('.me-link').innerText()).trim(), alice.name);
-    assert.equal((await b.locator('.me-link').innerText()).trim(), bob.name);
+    assert.equal((await a.locator('.me-link .me-name').innerText()).trim(), alice.name);
+    assert.equal((await b.locator('.me-link .me-name').innerText()).trim(), bob.name);
   });
 
   it('creates a room with a topic', async () => {

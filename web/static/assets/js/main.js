@@ -32,6 +32,7 @@ const ROUTES = [
 
 const main = document.getElementById('main');
 let current = null; // {controller, cleanup}
+let rendered = ''; // the pathname and search of the page on screen
 let firstRender = true;
 
 function match(pathname) {
@@ -67,6 +68,7 @@ async function render() {
   const controller = new AbortController();
   current = { controller, cleanup: null };
   const path = location.pathname;
+  rendered = path + location.search;
   const found = match(path);
   main.replaceChildren();
   main.removeAttribute('aria-busy');
@@ -130,6 +132,8 @@ function renderHeader() {
     toast('You are signed out.', 'ok');
     navigate('/');
   };
+  // The profile link's accessible name starts with the name it shows
+  // ("Ada Lovelace (your profile)"); on phones only the avatar shows.
   bar.replaceChildren(h('nav', { class: 'topbar-inner', 'aria-label': 'Main' },
     h('a', { class: 'brand', href: '/' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'E'), h('span', { class: 'brand-name' }, 'EduSphere')),
     h('div', { class: 'topbar-actions' },
@@ -137,8 +141,8 @@ function renderHeader() {
       themeToggle(),
       u
         ? [
-          h('a', { class: 'me-link', href: userPath(u.username), title: 'Your profile', 'aria-label': `Your profile (${u.name || u.username})` },
-            avatarImg(u.avatar, 28), h('span', { class: 'hide-sm' }, u.name || u.username)),
+          h('a', { class: 'me-link', href: userPath(u.username), title: 'Your profile' },
+            avatarImg(u.avatar, 28), h('span', { class: 'me-name hide-sm' }, u.name || u.username), h('span', { class: 'sr-only' }, ' (your profile)')),
           h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Sign out', title: 'Sign out', onclick: signOut }, icon('logout', 20)),
         ]
         : [
@@ -158,13 +162,31 @@ document.addEventListener('click', (ev) => {
   if (/^\/(admin|media|graphql|api|ws|static|assets)(\/|$)/.test(url.pathname)) return;
   ev.preventDefault();
   if (url.pathname === location.pathname && url.search === location.search && url.hash) {
-    location.hash = url.hash;
+    focusFragment(url.hash);
     return;
   }
   navigate(url.pathname + url.search + url.hash);
 });
 
-window.addEventListener('popstate', () => render());
+/**
+ * focusFragment follows an in-page link (the skip link): it moves the focus
+ * to the target and scrolls to it. The URL is left alone, so the page is not
+ * rendered again (no new queries, no new socket).
+ */
+function focusFragment(hash) {
+  let id = hash.slice(1);
+  try { id = decodeURIComponent(id); } catch { /* keep it as written */ }
+  const target = document.getElementById(id);
+  if (!target) return;
+  if (target.tabIndex < 0 && !target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+  target.focus();
+}
+
+// Back and forward render the page again, unless only the fragment changed.
+window.addEventListener('popstate', () => {
+  if (location.pathname + location.search === rendered) return;
+  render();
+});
 
 let booted = false;
 

@@ -131,11 +131,15 @@ export async function render(ctx) {
 
   // Chat area ------------------------------------------------------------
   const status = h('div', { class: 'conn-status', role: 'status', hidden: true });
-  // The list becomes a live log only after the history is in, so a screen
-  // reader announces new messages, not the whole backlog.
-  const list = h('ol', { class: 'messages', 'aria-label': 'Messages' });
+  // The server's messages form the live log (a screen reader announces
+  // each new one). The log goes live only after the history is in, so the
+  // backlog is not read out. Messages still being sent wait in the outbox,
+  // outside the log: yours is announced once, when the server has it.
+  const list = h('ol', { class: 'messages' });
+  const log = h('div', { class: 'message-log', role: 'log', 'aria-label': 'Messages', 'aria-live': 'off', 'aria-relevant': 'additions' }, list);
+  const outbox = h('ol', { class: 'messages outbox', 'aria-label': 'Outgoing messages' });
   const empty = h('p', { class: 'messages-empty muted', hidden: true }, 'No messages yet. Say hello!');
-  const pane = h('div', { class: 'message-pane', tabindex: '0', 'aria-label': 'Conversation' }, empty, list);
+  const pane = h('div', { class: 'message-pane', tabindex: '0', role: 'group', 'aria-label': 'Conversation' }, empty, log, outbox);
   const bottom = h('div', { class: 'composer-slot' });
   const chatSection = h('section', { class: 'chat card', 'aria-label': 'Chat' }, status, pane, bottom);
 
@@ -296,14 +300,14 @@ export async function render(ctx) {
     if (!chat.remove(m.id)) toast('You are offline. The message was not deleted; try again when the connection is back.', 'error');
   }
 
-  // renderMessages brings the list in line with the chat's items, touching
-  // only rows that changed. An author's name that became known later is
-  // changed in place: a replaced row would be announced again.
+  // renderMessages brings the log and the outbox in line with the chat's
+  // items, touching only rows that changed. An author's name that became
+  // known later is changed in place: a replaced row would be announced again.
   function renderMessages(follow) {
     const stick = follow ?? nearBottom();
     const items = chat.items();
     const keep = new Set();
-    let prev = null;
+    const last = new Map();
     for (const m of items) {
       const sig = m.local ? `L|${m.state}|${m.error}` : `${m.updated}|${m.edited}|${m.body}|${editing === m.id}|${m.user?.avatar}`;
       let row = rows.get(m.id);
@@ -316,9 +320,11 @@ export async function render(ctx) {
         row.author.textContent = authorName(m.user);
       }
       keep.add(m.id);
-      const expected = prev ? prev.nextSibling : list.firstChild;
-      if (row.el !== expected) list.insertBefore(row.el, expected);
-      prev = row.el;
+      const parent = m.local ? outbox : list;
+      const prev = last.get(parent);
+      const expected = prev ? prev.nextSibling : parent.firstChild;
+      if (row.el !== expected) parent.insertBefore(row.el, expected);
+      last.set(parent, row.el);
     }
     for (const [k, row] of rows) {
       if (!keep.has(k)) {
@@ -389,9 +395,7 @@ export async function render(ctx) {
   }
   if (ctx.signal.aborted) return cleanup;
   renderMessages(true);
-  list.setAttribute('role', 'log');
-  list.setAttribute('aria-live', 'polite');
-  list.setAttribute('aria-relevant', 'additions');
+  log.setAttribute('aria-live', 'polite');
   ctx.main.querySelector('.layout-room').dataset.loaded = 'true';
   performance.mark('room:rendered');
   chat.start();

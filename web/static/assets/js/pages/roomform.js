@@ -50,7 +50,7 @@ export async function render(ctx) {
   const description = field({ label: 'Description', name: 'description', multiline: true, rows: 4, maxlength: 500, value: room?.description ?? '',
     hint: 'What will you study here? Up to 500 characters.' });
   const datalist = h('datalist', { id: 'topic-suggestions' });
-  const quick = h('div', { class: 'quick-topics', 'aria-label': 'Popular topics' });
+  const quick = h('div', { class: 'quick-topics', role: 'group', 'aria-label': 'Popular topics' });
   topic.wrap.append(datalist, quick);
 
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, editing ? 'Save changes' : 'Create room');
