@@ -163,6 +163,7 @@ export async function render(ctx) {
       h('p', null, 'Sign in to read the conversation and take part.'),
       h('a', { class: 'btn btn-primary', href: `/login?redirect=${encodeURIComponent(location.pathname)}` }, 'Sign in')));
     pane.hidden = true;
+    chatSection.classList.add('chat-prompt');
     return cleanup;
   }
   if (!isParticipant()) {
@@ -178,6 +179,7 @@ export async function render(ctx) {
     }));
     bottom.append(h('div', { class: 'prompt' }, h('p', null, 'Join this room to read the conversation and send messages.'), joinBtn));
     pane.hidden = true;
+    chatSection.classList.add('chat-prompt');
     return cleanup;
   }
 
