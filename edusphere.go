@@ -68,11 +68,13 @@ func ErrorMessage(err error) string {
 	return "Internal error."
 }
 
-// Common messages used by more than one transport.
+// Messages of the forms and models, each defined here once (docs/graphql.md,
+// "Message catalogue").
 const (
 	MsgRoomNotFound     = "Room not found"
 	MsgUserNotFound     = "User not found"
 	MsgMessageNotFound  = "Message not found"
+	MsgTopicNotFound    = "Topic not found"
 	MsgPermissionDenied = "Permission denied"
 	MsgLoginRequired    = "You do not have permission to perform this action"
 	MsgInvalidData      = "Invalid data"
@@ -86,6 +88,10 @@ const (
 	MsgRoomNameChars    = "Room name can only contain letters and numbers."
 	MsgRoomNameTaken    = "You already have a room with this name."
 	MsgTopicLetters     = "Topic name must consist of letters only."
+	MsgTopicTaken       = "Topic with this Name already exists."
+	MsgRoomSlugTaken    = "Room with this Host and Slug already exists."
+	MsgSlugInUse        = "The host already has a room with this slug."
+	MsgPasswordMismatch = "The two password fields didn’t match."
 )
 
 // MsgMaxLength returns Django's max-length message; n counts code points.

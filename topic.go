@@ -14,15 +14,17 @@ type Topic struct {
 // returns the repr error the original returned (CONTRACT §3.4 createRoom 1.):
 // the length message alone when the name is too long, else blank, else letters.
 func ValidateTopicName(name string) error {
-	switch {
-	case name == "":
+	if name == "" {
 		return ModelFieldError(EINVALID, "name", MsgBlank)
-	case Len(name) > MaxNameLength:
-		return ModelFieldError(EINVALID, "name", MsgMaxLength(MaxNameLength, Len(name)))
-	case !IsTopicName(name):
-		return ModelFieldError(EINVALID, "__all__", MsgTopicLetters)
 	}
-	return nil
+	switch msg := topicNameMessage(name); msg {
+	case "":
+		return nil
+	case MsgTopicLetters:
+		return ModelFieldError(EINVALID, "__all__", msg)
+	default:
+		return ModelFieldError(EINVALID, "name", msg)
+	}
 }
 
 // TopicOrder names the orderings FindTopics supports.

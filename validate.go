@@ -197,6 +197,20 @@ func checkLength(fe *FieldErrors, field, s string, max int) {
 	}
 }
 
+// checkModelText adds the one message a model's text field gets for the
+// first rule v breaks: not blank, then at most max characters, then
+// valid, whose failure is invalidMsg.
+func checkModelText(fe *FieldErrors, field, v string, max int, valid func(string) bool, invalidMsg string) {
+	switch {
+	case v == "":
+		fe.Add(field, MsgBlank)
+	case Len(v) > max:
+		checkLength(fe, field, v, max)
+	case !valid(v):
+		fe.Add(field, invalidMsg)
+	}
+}
+
 // errorOrNil returns a model error for fe, or nil when fe is empty.
 func errorOrNil(fe FieldErrors) error {
 	if len(fe) == 0 {

@@ -116,6 +116,11 @@ func (s *Service) CheckCredentials(ctx context.Context, email, password string, 
 		return nil, tooManyAttempts(max(waitAcct, waitAddr))
 	}
 
+	// A missing field (edusphere.LoginForm) fails as an unknown account does.
+	if form := (edusphere.LoginForm{Email: email, Password: password}); len(form.Validate()) > 0 {
+		burnPasswordCheck(password)
+		return nil, unauthorized(MsgInvalidCreds)
+	}
 	u, err := s.users.FindUserByEmail(ctx, email)
 	if err != nil {
 		if edusphere.ErrorCode(err) != edusphere.ENOTFOUND {

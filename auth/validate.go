@@ -10,7 +10,6 @@ import (
 
 // Password rule messages (CONTRACT §3.4, §3.5).
 const (
-	MsgPasswordMismatch     = "The two password fields didn’t match."
 	MsgPasswordTooShort     = "This password is too short. It must contain at least 8 characters."
 	MsgPasswordTooCommon    = "This password is too common."
 	MsgPasswordNumeric      = "This password is entirely numeric."
