@@ -33,9 +33,9 @@ type PasswordRules func(password string, u *User) []string
 // Validate checks the registration form: each field's own rules in field
 // order (username, name, email, password1, password2), then the password
 // mismatch, then the email's uniqueness, then the password rules on
-// password2. The username is unique ignoring case; the email is unique
-// ignoring case. The error
-// is for a failed lookup only; a form that breaks rules returns them.
+// password2. The username is unique after slugifying (which ignores case)
+// and must not slugify to nothing; the email is unique ignoring case. The
+// error is for a failed lookup only; a form that breaks rules returns them.
 func (f *RegisterForm) Validate(ctx context.Context, users UserService, rules PasswordRules) (FieldErrors, error) {
 	var fe FieldErrors
 	// The password rules compare against the fields that passed their own
@@ -43,7 +43,7 @@ func (f *RegisterForm) Validate(ctx context.Context, users UserService, rules Pa
 	var inst User
 
 	f.Username = strings.TrimSpace(f.Username)
-	if err := usernameField(ctx, &fe, users, f.Username, strings.ToLower(f.Username), uuid.Nil); err != nil {
+	if err := usernameField(ctx, &fe, users, f.Username, uuid.Nil); err != nil {
 		return nil, err
 	}
 	if !fe.Has("username") {
@@ -96,13 +96,13 @@ type ProfileForm struct {
 }
 
 // Validate checks the given fields in field order (username, name, bio).
-// The username follows the registration rules, but is unique as typed,
-// excluding the user self. The error is for a failed lookup only.
+// The username follows the registration rules, its uniqueness excluding
+// the user self. The error is for a failed lookup only.
 func (f *ProfileForm) Validate(ctx context.Context, users UserService, self uuid.UUID) (FieldErrors, error) {
 	var fe FieldErrors
 	if f.Username != nil {
 		*f.Username = strings.TrimSpace(*f.Username)
-		if err := usernameField(ctx, &fe, users, *f.Username, *f.Username, self); err != nil {
+		if err := usernameField(ctx, &fe, users, *f.Username, self); err != nil {
 			return nil, err
 		}
 	}
@@ -206,13 +206,21 @@ func (f *LoginForm) Validate() FieldErrors {
 }
 
 // usernameField checks a trimmed username of the registration or profile
-// form: the slug rules, then that no user but self has the username key.
-func usernameField(ctx context.Context, fe *FieldErrors, users UserService, v, key string, self uuid.UUID) error {
+// form: the slug rules on the value as typed (so a space is refused rather
+// than slugified), then, on its slug, that it is not blank and that no
+// user but self has it. Stored usernames are slugs, so comparing slugs
+// catches every clash the store would refuse, a change of case included.
+func usernameField(ctx context.Context, fe *FieldErrors, users UserService, v string, self uuid.UUID) error {
 	slugField(fe, "username", v)
 	if fe.Has("username") {
 		return nil
 	}
-	other, err := users.FindUserByUsername(ctx, key)
+	slug := Slugify(v)
+	if slug == "" {
+		fe.Add("username", MsgBlank)
+		return nil
+	}
+	other, err := users.FindUserByUsername(ctx, slug)
 	switch {
 	case err == nil && other.ID != self:
 		fe.Add("username", MsgUsernameTaken)
