@@ -11,11 +11,13 @@ import (
 	"github.com/edusphere/edusphere"
 )
 
-// Cookie names (CONTRACT §5.2, §6.1).
+// Cookie names (CONTRACT §5.2, §6.1), and the form field that carries the
+// CSRF token in a form post.
 const (
 	JWTCookie     = "JWT"
 	RefreshCookie = "JWT-refresh-token"
 	CSRFCookie    = "csrftoken"
+	CSRFField     = "csrfmiddlewaretoken"
 )
 
 type ctxKey int
@@ -144,6 +146,9 @@ type reqState struct {
 	csrfSecret string
 	// csrfSend asks for the csrftoken cookie on the response.
 	csrfSend bool
+	// csrfChecked records that CSRF ran, so that a second CSRF in the
+	// chain (the admin's, behind the server's) passes the request on.
+	csrfChecked bool
 }
 
 func stateFrom(ctx context.Context) *reqState {
