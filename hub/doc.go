@@ -74,6 +74,6 @@
 //
 // Config.RateLimit is a token bucket per user per process, counting every
 // frame the user sends on any of their sockets: Count frames per Per, with a
-// burst of Count. The zero value turns it off. Its fields match auth.Limit,
-// so a parsed WS_RATE_LIMIT converts with hub.RateLimit(limit).
+// burst of Count. The zero value turns it off. It is an auth.Limit, the
+// type WS_RATE_LIMIT parses into.
 package hub
