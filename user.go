@@ -89,6 +89,23 @@ func ValidateUserField(field, value string) string {
 	return ""
 }
 
+// UserConflict returns the ECONFLICT model error for a taken email and a
+// taken username, in the model's field order, or nil when neither is
+// taken. Both stores report their unique checks with it.
+func UserConflict(emailTaken, usernameTaken bool) error {
+	var fe FieldErrors
+	if emailTaken {
+		fe.Add("email", MsgEmailTaken)
+	}
+	if usernameTaken {
+		fe.Add("username", MsgUsernameTaken)
+	}
+	if len(fe) == 0 {
+		return nil
+	}
+	return ModelError(ECONFLICT, fe)
+}
+
 // HasUsablePassword reports whether anyone can log in with a password.
 func (u *User) HasUsablePassword() bool {
 	return u.Password != "" && !strings.HasPrefix(u.Password, "!")

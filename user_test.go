@@ -127,3 +127,30 @@ func TestValidateUserField(t *testing.T) {
 		})
 	}
 }
+
+func TestUserConflict(t *testing.T) {
+	tests := []struct {
+		name            string
+		email, username bool
+		want            string
+	}{
+		{"None", false, false, ""},
+		{"Email", true, false, "{'email': ['User with this Email already exists.']}"},
+		{"Username", false, true, "{'username': ['User with this Username already exists.']}"},
+		{"BothInFieldOrder", true, true, "{'email': ['User with this Email already exists.'], 'username': ['User with this Username already exists.']}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := UserConflict(tt.email, tt.username)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("UserConflict=%v, want nil", err)
+				}
+				return
+			}
+			if ErrorCode(err) != ECONFLICT || ErrorMessage(err) != tt.want {
+				t.Fatalf("UserConflict=%v, want ECONFLICT %s", err, tt.want)
+			}
+		})
+	}
+}

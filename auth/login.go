@@ -2,9 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"net"
 	"net/http"
@@ -191,17 +188,9 @@ func (s *Service) Login(ctx context.Context, email, password string, meta Client
 }
 
 // newRefreshToken returns a random opaque token and its SHA-256.
-func newRefreshToken() (string, []byte) {
-	b := make([]byte, 32)
-	rand.Read(b)
-	raw := base64.RawURLEncoding.EncodeToString(b)
-	return raw, hashRefreshToken(raw)
-}
+func newRefreshToken() (string, []byte) { return NewOpaqueToken() }
 
-func hashRefreshToken(raw string) []byte {
-	h := sha256.Sum256([]byte(raw))
-	return h[:]
-}
+func hashRefreshToken(raw string) []byte { return HashOpaqueToken(raw) }
 
 // refreshRecord builds the stored record of a new refresh token.
 func (s *Service) refreshRecord(userID, family uuid.UUID, origIat int64, meta ClientMeta) (string, *edusphere.RefreshToken) {

@@ -30,16 +30,26 @@ func (r *Resolver) findRooms(ctx context.Context, filter edusphere.RoomFilter, f
 	return rooms, nil
 }
 
-// hostedRoom finds a room the caller hosts: the login guard first, then
-// "Room not found", then "Permission denied" (§3.4 updateRoom, deleteRoom).
-func (r *Resolver) hostedRoom(ctx context.Context, hostSlug, roomSlug string) (*edusphere.Room, error) {
+// callerRoom finds a room for the caller: the login guard first, then
+// "Room not found" (§3.4 joinRoom).
+func (r *Resolver) callerRoom(ctx context.Context, hostSlug, roomSlug string) (*edusphere.User, *edusphere.Room, error) {
 	user, err := requireUser(edusphere.UserFromContext(ctx))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	room, err := r.services.Rooms.FindRoomBySlug(ctx, hostSlug, roomSlug)
 	if err != nil {
-		return nil, notFound(err, edusphere.MsgRoomNotFound)
+		return nil, nil, notFound(err, edusphere.MsgRoomNotFound)
+	}
+	return user, room, nil
+}
+
+// hostedRoom finds a room the caller hosts: callerRoom, then "Permission
+// denied" (§3.4 updateRoom, deleteRoom).
+func (r *Resolver) hostedRoom(ctx context.Context, hostSlug, roomSlug string) (*edusphere.Room, error) {
+	user, room, err := r.callerRoom(ctx, hostSlug, roomSlug)
+	if err != nil {
+		return nil, err
 	}
 	if !edusphere.CanEditRoom(user, room) {
 		return nil, edusphere.PermissionDenied()

@@ -94,13 +94,9 @@ func (r *mutationResolver) UpdateRoom(ctx context.Context, description *string, 
 
 // JoinRoom is the resolver for the joinRoom field.
 func (r *mutationResolver) JoinRoom(ctx context.Context, hostSlug string, roomSlug string) (*model.JoinRoom, error) {
-	user, err := requireUser(edusphere.UserFromContext(ctx))
+	user, room, err := r.callerRoom(ctx, hostSlug, roomSlug)
 	if err != nil {
 		return nil, err
-	}
-	room, err := r.services.Rooms.FindRoomBySlug(ctx, hostSlug, roomSlug)
-	if err != nil {
-		return nil, notFound(err, edusphere.MsgRoomNotFound)
 	}
 	room, err = r.services.Rooms.JoinRoom(ctx, room.ID, user.ID)
 	if err != nil {

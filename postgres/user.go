@@ -193,17 +193,7 @@ func checkUserUnique(ctx context.Context, tx *Tx, u *edusphere.User) error {
 	if err != nil {
 		return mapError("check user unique", err)
 	}
-	var fe edusphere.FieldErrors
-	if emailTaken {
-		fe.Add("email", edusphere.MsgEmailTaken)
-	}
-	if userTaken {
-		fe.Add("username", edusphere.MsgUsernameTaken)
-	}
-	if len(fe) > 0 {
-		return edusphere.ModelError(edusphere.ECONFLICT, fe)
-	}
-	return nil
+	return edusphere.UserConflict(emailTaken, userTaken)
 }
 
 func createUser(ctx context.Context, tx *Tx, u *edusphere.User) error {

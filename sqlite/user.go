@@ -166,17 +166,7 @@ func checkUserUnique(ctx context.Context, tx *Tx, u *edusphere.User, self uuid.U
 		u.Email, self, u.Username, self).Scan(&emailTaken, &usernameTaken); err != nil {
 		return fmt.Errorf("check user unique: %w", err)
 	}
-	var fe edusphere.FieldErrors
-	if emailTaken {
-		fe.Add("email", edusphere.MsgEmailTaken)
-	}
-	if usernameTaken {
-		fe.Add("username", edusphere.MsgUsernameTaken)
-	}
-	if len(fe) > 0 {
-		return edusphere.ModelError(edusphere.ECONFLICT, fe)
-	}
-	return nil
+	return edusphere.UserConflict(emailTaken, usernameTaken)
 }
 
 func findUserByID(ctx context.Context, tx *Tx, id uuid.UUID) (*edusphere.User, error) {
