@@ -264,10 +264,6 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 	h.plainPage(w, http.StatusNotFound, "Not found", "There is no admin page at this address.")
 }
 
-func (h *Handler) forbidden(w http.ResponseWriter, msg string) {
-	h.plainPage(w, http.StatusForbidden, "Permission denied", msg)
-}
-
 // now returns the configured clock's time.
 func (h *Handler) now() time.Time { return h.cfg.Now.Now() }
 

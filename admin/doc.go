@@ -11,8 +11,9 @@
 // Every form carries the csrfmiddlewaretoken field, checked by the auth
 // service's CSRF middleware, the one the API uses: the admin wraps its
 // routes in it, so it stays safe when mounted on its own, and a request the
-// server's copy already checked is not checked twice. Every change is written to the admin action log with
-// the fields before and after. Deactivating a user ends their API sessions,
+// server's copy already checked is not checked twice. The forms' rules are
+// the root package's (RoomAdminForm, ProfileForm, LoginForm). Every change
+// is written to the admin action log with the fields before and after. Deactivating a user ends their API sessions,
 // their admin sessions and, through the services the server wraps with the
 // hub, their open chat sockets.
 //

@@ -72,7 +72,7 @@ func similarAttribute(password string, attrs []attribute) (string, bool) {
 			if exceedsMaximumLengthRatio(password, maxSimilarity, part) {
 				continue
 			}
-			if newSequenceMatcher(password, part).quickRatio() >= maxSimilarity {
+			if quickRatio(password, part) >= maxSimilarity {
 				return a.name, true
 			}
 		}

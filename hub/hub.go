@@ -64,12 +64,11 @@ type Hub struct {
 	// last leave cannot interleave their Subscribe and Unsubscribe.
 	subMu sync.Mutex
 
-	mu       sync.RWMutex
-	rooms    map[uuid.UUID]map[*conn]struct{}
-	users    map[uuid.UUID]*userConns
-	closing  bool
-	sockets  sync.WaitGroup
-	shutOnce sync.Once
+	mu      sync.RWMutex
+	rooms   map[uuid.UUID]map[*conn]struct{}
+	users   map[uuid.UUID]*userConns
+	closing bool
+	sockets sync.WaitGroup
 }
 
 // userConns are one user's sockets and the rate limiter they share.
