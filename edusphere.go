@@ -27,7 +27,8 @@ const (
 
 // Error is the domain error: a code plus a message that is safe to show to
 // the user. Fields, when set, carries per-field form messages in form order;
-// transports render such an error as the contract's "Invalid data" shape.
+// transports render such an error as the "Invalid data" shape
+// (docs/graphql.md, Error kinds and codes).
 type Error struct {
 	Code    string
 	Message string
@@ -65,11 +66,11 @@ func ErrorMessage(err error) string {
 	} else if errors.As(err, &e) {
 		return e.Message
 	}
-	return "Internal error."
+	return MsgInternal
 }
 
 // Messages of the forms and models, each defined here once (docs/graphql.md,
-// "Message catalogue").
+// Message catalogue).
 const (
 	MsgRoomNotFound     = "Room not found"
 	MsgUserNotFound     = "User not found"
@@ -78,6 +79,7 @@ const (
 	MsgPermissionDenied = "Permission denied"
 	MsgLoginRequired    = "You do not have permission to perform this action"
 	MsgInvalidData      = "Invalid data"
+	MsgInternal         = "Internal error." // all a caller learns of an unexpected failure
 	MsgRequired         = "This field is required."
 	MsgBlank            = "This field cannot be blank."
 	MsgNull             = "This field cannot be null."
@@ -99,7 +101,8 @@ func MsgMaxLength(max, n int) string {
 	return fmt.Sprintf("Ensure this value has at most %d characters (it has %d).", max, n)
 }
 
-// NotFound returns the ENOTFOUND error with one of the contract's texts.
+// NotFound returns the ENOTFOUND error with one of the API's texts
+// (docs/graphql.md, Message catalogue).
 func NotFound(msg string) *Error { return &Error{Code: ENOTFOUND, Message: msg} }
 
 // PermissionDenied returns the EFORBIDDEN "Permission denied" error.

@@ -14,7 +14,7 @@ import (
 // validator order). Every transport offering the form (GraphQL, the admin,
 // the createsuperuser command) calls its Validate and renders the result;
 // none of them states a rule of its own. The messages and their order are
-// listed in docs/graphql.md, "Forms".
+// listed in docs/graphql.md, Forms.
 //
 // Validate trims the text fields in place, as the original's form fields
 // did, except passwords; callers read the cleaned values from the form

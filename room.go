@@ -63,7 +63,7 @@ func CanEditRoom(user *User, room *Room) bool {
 
 // NewRoomSlug returns the slug for a room called name: slugify(name), or,
 // while taken(slug) reports the host already uses it, slugify(name) plus "-"
-// and four random lower-case hex digits (CONTRACT §4.3).
+// and four random lower-case hex digits (docs/data.md, Room slugs).
 func NewRoomSlug(name string, taken func(slug string) (bool, error)) (string, error) {
 	base := Slugify(name)
 	slug := base
@@ -81,7 +81,8 @@ func NewRoomSlug(name string, taken func(slug string) (bool, error)) (string, er
 }
 
 // KeepsSlug reports whether renaming a room from oldName to newName keeps
-// its slug: the names slugify alike, e.g. a change of letter case only (A.2.6).
+// its slug: the names slugify alike, e.g. a change of letter case only
+// (docs/data.md, Room slugs).
 func KeepsSlug(oldName, newName string) bool {
 	return Slugify(oldName) == Slugify(newName)
 }

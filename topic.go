@@ -11,7 +11,7 @@ type Topic struct {
 }
 
 // ValidateTopicName checks a topic name as the original's model did and
-// returns the repr error the original returned (CONTRACT §3.4 createRoom 1.):
+// returns the repr error the original returned (docs/graphql.md, Forms):
 // the length message alone when the name is too long, else blank, else letters.
 func ValidateTopicName(name string) error {
 	if name == "" {
@@ -31,7 +31,8 @@ func ValidateTopicName(name string) error {
 type TopicOrder int
 
 const (
-	// TopicOrderPopular sorts by room count descending, then id ascending (§3.3).
+	// TopicOrderPopular sorts by room count descending, then id ascending
+	// (docs/graphql.md, Queries).
 	TopicOrderPopular TopicOrder = iota
 	// TopicOrderName sorts by lower(name), then id (the admin's order).
 	TopicOrderName

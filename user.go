@@ -125,7 +125,8 @@ type UserService interface {
 	// FindUserByUsername matches the username exactly. Returns ENOTFOUND.
 	FindUserByUsername(ctx context.Context, username string) (*User, error)
 
-	// FindUserByEmail matches the email ignoring case (A.1.8). Returns ENOTFOUND.
+	// FindUserByEmail matches the email ignoring case (docs/data.md,
+	// Invariants). Returns ENOTFOUND.
 	FindUserByEmail(ctx context.Context, email string) (*User, error)
 
 	// FindUsers returns the users matching filter, oldest account first,

@@ -12,7 +12,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Limits of the data model (CONTRACT §4).
+// Limits of the data model (docs/data.md, Tables).
 const (
 	MaxNameLength        = 200 // user name, room name, topic name, username, room slug
 	MaxEmailLength       = 254

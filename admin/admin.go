@@ -232,7 +232,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 // internalError logs err and shows a page without its details.
 func (h *Handler) internalError(w http.ResponseWriter, r *http.Request, err error) {
 	h.cfg.Logger.Error("admin", "path", r.URL.Path, "err", err)
-	h.plainPage(w, http.StatusInternalServerError, "Server error", "Internal error.")
+	h.plainPage(w, http.StatusInternalServerError, "Server error", edusphere.MsgInternal)
 }
 
 // plainPage writes a small page that needs no template data.
@@ -249,7 +249,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case edusphere.ENOTFOUND:
 		h.plainPage(w, http.StatusNotFound, "Not found", edusphere.ErrorMessage(err))
 	case edusphere.EFORBIDDEN:
-		h.plainPage(w, http.StatusForbidden, "Permission denied", edusphere.ErrorMessage(err))
+		h.plainPage(w, http.StatusForbidden, edusphere.MsgPermissionDenied, edusphere.ErrorMessage(err))
 	case edusphere.EINVALID, edusphere.ECONFLICT:
 		h.plainPage(w, http.StatusBadRequest, "Invalid request", edusphere.ErrorMessage(err))
 	default:

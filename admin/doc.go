@@ -6,7 +6,7 @@
 // CheckCredentials (rate-limited, with rehashing) and get their own session
 // cookie, edusphere_admin, whose token is stored only as a SHA-256 hash.
 // That session never authenticates the GraphQL API, and the API's JWT never
-// opens the admin (CONTRACT appendix A.1.3).
+// opens the admin (docs/auth.md, Admin sessions).
 //
 // Every form carries the csrfmiddlewaretoken field, checked by the auth
 // service's CSRF middleware, the one the API uses: the admin wraps its

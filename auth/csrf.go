@@ -158,7 +158,7 @@ func EnsureCSRFCookie(ctx context.Context) {
 }
 
 // alwaysSetsCSRFCookie lists the paths whose every response carries the
-// cookie (CONTRACT §6.1).
+// cookie (docs/auth.md, CSRF).
 func alwaysSetsCSRFCookie(path string) bool {
 	return strings.HasPrefix(path, "/graphql") || strings.HasPrefix(path, "/api/csrf")
 }
@@ -172,7 +172,7 @@ func safeMethod(m string) bool {
 	return false
 }
 
-// CSRF applies Django 5's CSRF check (CONTRACT §6) to every unsafe request
+// CSRF applies Django 5's CSRF check (docs/auth.md, CSRF) to every unsafe request
 // and sets the csrftoken cookie on responses under /graphql and /api/csrf,
 // and wherever CSRFToken or EnsureCSRFCookie is called. A rejection is a
 // 403 HTML page and a WARNING "Forbidden (<reason>): <path>". It is the one
@@ -355,7 +355,7 @@ func (s *Service) checkReferer(r *http.Request) string {
 	return fmt.Sprintf(reasonRefererOrigin, ref)
 }
 
-// CSRFHandler serves /api/csrf/ (CONTRACT §1.3): any method, 200 JSON
+// CSRFHandler serves /api/csrf/ (docs/auth.md, CSRF): any method, 200 JSON
 // {"SetCsrfToken": "X-CSRFToken"} with the csrftoken cookie; HEAD has no
 // body. Used without the CSRF middleware in front, it applies it itself.
 func (s *Service) CSRFHandler() http.Handler {

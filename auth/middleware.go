@@ -11,7 +11,7 @@ import (
 	"github.com/edusphere/edusphere"
 )
 
-// Cookie names (CONTRACT §5.2, §6.1), and the form field that carries the
+// Cookie names (docs/auth.md, Cookies), and the form field that carries the
 // CSRF token in a form post.
 const (
 	JWTCookie     = "JWT"
@@ -47,7 +47,7 @@ type RequestAuth struct {
 }
 
 // User authenticates Token once per request: nil for an anonymous caller,
-// or the §3.1 error of a bad token.
+// or the error of a bad token (docs/graphql.md, Identity).
 func (ra *RequestAuth) User(ctx context.Context) (*edusphere.User, error) {
 	ra.once.Do(func() {
 		if ra.HasToken {
@@ -116,7 +116,7 @@ func SetLoginCookies(ctx context.Context, l *Login) {
 	st.csrfSend = true
 }
 
-// ClearJWTCookie queues the JWT deletion cookie of §5.2.
+// ClearJWTCookie queues the JWT deletion cookie (docs/auth.md, Cookies).
 func ClearJWTCookie(ctx context.Context) {
 	if st := stateFrom(ctx); st != nil {
 		st.mu.Lock()
@@ -125,7 +125,8 @@ func ClearJWTCookie(ctx context.Context) {
 	}
 }
 
-// ClearRefreshCookie queues the JWT-refresh-token deletion cookie of §5.2.
+// ClearRefreshCookie queues the JWT-refresh-token deletion cookie
+// (docs/auth.md, Cookies).
 func ClearRefreshCookie(ctx context.Context) {
 	if st := stateFrom(ctx); st != nil {
 		st.mu.Lock()

@@ -8,7 +8,7 @@ import (
 	"github.com/edusphere/edusphere/auth/commonpasswords"
 )
 
-// Password rule messages (CONTRACT §3.4, §3.5).
+// Password rule messages (docs/auth.md, Passwords).
 const (
 	MsgPasswordTooShort     = "This password is too short. It must contain at least 8 characters."
 	MsgPasswordTooCommon    = "This password is too common."

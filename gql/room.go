@@ -31,7 +31,7 @@ func (r *Resolver) findRooms(ctx context.Context, filter edusphere.RoomFilter, f
 }
 
 // callerRoom finds a room for the caller: the login guard first, then
-// "Room not found" (§3.4 joinRoom).
+// "Room not found" (docs/graphql.md, Mutations).
 func (r *Resolver) callerRoom(ctx context.Context, hostSlug, roomSlug string) (*edusphere.User, *edusphere.Room, error) {
 	user, err := requireUser(edusphere.UserFromContext(ctx))
 	if err != nil {
@@ -45,7 +45,7 @@ func (r *Resolver) callerRoom(ctx context.Context, hostSlug, roomSlug string) (*
 }
 
 // hostedRoom finds a room the caller hosts: callerRoom, then "Permission
-// denied" (§3.4 updateRoom, deleteRoom).
+// denied" (docs/graphql.md, Mutations).
 func (r *Resolver) hostedRoom(ctx context.Context, hostSlug, roomSlug string) (*edusphere.Room, error) {
 	user, room, err := r.callerRoom(ctx, hostSlug, roomSlug)
 	if err != nil {

@@ -125,7 +125,8 @@ func New(cfg Config, broker edusphere.Broker, s edusphere.Services,
 	return h
 }
 
-// LocalOrigin is CONTRACT §7.1's Origin rule: the Origin parses as
+// LocalOrigin is the default Origin rule (docs/auth.md, Origin of WebSocket
+// handshakes): the Origin parses as
 // scheme://host[:port] and its hostname is exactly localhost or 127.0.0.1.
 // Look-alikes such as http://localhost.evil.example fail.
 func LocalOrigin(origin string) bool {

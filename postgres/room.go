@@ -391,7 +391,7 @@ func slugTaken(ctx context.Context, tx *Tx, host uuid.UUID, slug string) (bool, 
 }
 
 // newRoomSlug picks a slug for r's name that no room of the host uses, the
-// room's own current slug counting as used (CONTRACT §4.3).
+// room's own current slug counting as used (docs/data.md, Room slugs).
 func newRoomSlug(ctx context.Context, tx *Tx, r *edusphere.Room) (string, error) {
 	return edusphere.NewRoomSlug(r.Name, func(slug string) (bool, error) {
 		return slugTaken(ctx, tx, r.HostID, slug)

@@ -550,7 +550,7 @@ func sqliteCode(err error) (int, string) {
 	return 0, ""
 }
 
-// Messages of unique rules the schema enforces beyond the contract's own.
+// Messages of the session service, which the API never shows.
 const (
 	msgTokenUsed      = "Refresh token was already used."
 	msgTokenNotFound  = "Refresh token not found"

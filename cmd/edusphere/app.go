@@ -141,7 +141,8 @@ func (m *Main) migrate(ctx context.Context) error {
 }
 
 // signingKey is JWT_SECRET_KEY, or a key derived from SECRET_KEY so the
-// JWT key differs from the one behind CSRF and admin sessions (A.1.2).
+// JWT key differs from the one behind CSRF and admin sessions (docs/auth.md,
+// Access tokens).
 func signingKey(c *config.Config) []byte {
 	if c.JWTSecretKey != "" {
 		return []byte(c.JWTSecretKey)
