@@ -27,7 +27,8 @@ const (
 
 // Error is the domain error: a code plus a message that is safe to show to
 // the user. Fields, when set, carries per-field form messages in form order;
-// transports render such an error as the contract's "Invalid data" shape.
+// transports render such an error as the "Invalid data" shape
+// (docs/graphql.md, Error kinds and codes).
 type Error struct {
 	Code    string
 	Message string
@@ -65,17 +66,20 @@ func ErrorMessage(err error) string {
 	} else if errors.As(err, &e) {
 		return e.Message
 	}
-	return "Internal error."
+	return MsgInternal
 }
 
-// Common messages used by more than one transport.
+// Messages of the forms and models, each defined here once (docs/graphql.md,
+// Message catalogue).
 const (
 	MsgRoomNotFound     = "Room not found"
 	MsgUserNotFound     = "User not found"
 	MsgMessageNotFound  = "Message not found"
+	MsgTopicNotFound    = "Topic not found"
 	MsgPermissionDenied = "Permission denied"
 	MsgLoginRequired    = "You do not have permission to perform this action"
 	MsgInvalidData      = "Invalid data"
+	MsgInternal         = "Internal error." // all a caller learns of an unexpected failure
 	MsgRequired         = "This field is required."
 	MsgBlank            = "This field cannot be blank."
 	MsgNull             = "This field cannot be null."
@@ -86,6 +90,10 @@ const (
 	MsgRoomNameChars    = "Room name can only contain letters and numbers."
 	MsgRoomNameTaken    = "You already have a room with this name."
 	MsgTopicLetters     = "Topic name must consist of letters only."
+	MsgTopicTaken       = "Topic with this Name already exists."
+	MsgRoomSlugTaken    = "Room with this Host and Slug already exists."
+	MsgSlugInUse        = "The host already has a room with this slug."
+	MsgPasswordMismatch = "The two password fields didn’t match."
 )
 
 // MsgMaxLength returns Django's max-length message; n counts code points.
@@ -93,7 +101,8 @@ func MsgMaxLength(max, n int) string {
 	return fmt.Sprintf("Ensure this value has at most %d characters (it has %d).", max, n)
 }
 
-// NotFound returns the ENOTFOUND error with one of the contract's texts.
+// NotFound returns the ENOTFOUND error with one of the API's texts
+// (docs/graphql.md, Message catalogue).
 func NotFound(msg string) *Error { return &Error{Code: ENOTFOUND, Message: msg} }
 
 // PermissionDenied returns the EFORBIDDEN "Permission denied" error.

@@ -19,7 +19,8 @@ type Message struct {
 	Updated time.Time `json:"updated"`
 }
 
-// ValidateBody returns the repr model error for a bad body (§3.4 updateMessage).
+// ValidateBody returns the repr model error for a bad body (docs/graphql.md,
+// Mutations).
 func ValidateBody(body string) error {
 	if body == "" {
 		return ModelFieldError(EINVALID, "body", MsgBlank)

@@ -28,21 +28,8 @@ type Room struct {
 // Validate checks the model rules a store enforces before any SQL runs.
 func (r *Room) Validate() error {
 	var fe FieldErrors
-	switch {
-	case r.Name == "":
-		fe.Add("name", MsgBlank)
-	case !IsRoomName(r.Name):
-		fe.Add("name", MsgRoomNameChars)
-	}
-	checkLength(&fe, "name", r.Name, MaxNameLength)
-	switch {
-	case r.Slug == "":
-		fe.Add("slug", MsgBlank)
-	case Len(r.Slug) > MaxNameLength:
-		checkLength(&fe, "slug", r.Slug, MaxNameLength)
-	case !IsSlug(r.Slug):
-		fe.Add("slug", MsgInvalidSlug)
-	}
+	roomNameModel(&fe, r.Name)
+	roomSlugModel(&fe, r.Slug)
 	if r.HostID == uuid.Nil {
 		fe.Add("host", MsgNull)
 	}
@@ -53,6 +40,22 @@ func (r *Room) Validate() error {
 	return errorOrNil(fe)
 }
 
+// roomNameModel checks a room's name as the model does: not blank, then
+// every rule of the room form.
+func roomNameModel(fe *FieldErrors, name string) {
+	if name == "" {
+		fe.Add("name", MsgBlank)
+		return
+	}
+	roomNameRules(fe, "name", name)
+}
+
+// roomSlugModel checks a room's slug as the model does, one message: not
+// blank, then its length, then its characters.
+func roomSlugModel(fe *FieldErrors, slug string) {
+	checkModelText(fe, "slug", slug, MaxNameLength, IsSlug, MsgInvalidSlug)
+}
+
 // CanEditRoom reports whether user may update or delete room: only its host.
 func CanEditRoom(user *User, room *Room) bool {
 	return user != nil && room != nil && user.ID == room.HostID
@@ -60,7 +63,7 @@ func CanEditRoom(user *User, room *Room) bool {
 
 // NewRoomSlug returns the slug for a room called name: slugify(name), or,
 // while taken(slug) reports the host already uses it, slugify(name) plus "-"
-// and four random lower-case hex digits (CONTRACT §4.3).
+// and four random lower-case hex digits (docs/data.md, Room slugs).
 func NewRoomSlug(name string, taken func(slug string) (bool, error)) (string, error) {
 	base := Slugify(name)
 	slug := base
@@ -78,7 +81,8 @@ func NewRoomSlug(name string, taken func(slug string) (bool, error)) (string, er
 }
 
 // KeepsSlug reports whether renaming a room from oldName to newName keeps
-// its slug: the names slugify alike, e.g. a change of letter case only (A.2.6).
+// its slug: the names slugify alike, e.g. a change of letter case only
+// (docs/data.md, Room slugs).
 func KeepsSlug(oldName, newName string) bool {
 	return Slugify(oldName) == Slugify(newName)
 }
@@ -150,12 +154,51 @@ type RoomCreate struct {
 	Description string
 }
 
+// Validate checks what a store can check before any SQL: the topic name
+// first (ValidateTopicName), then the room's name, host and description
+// by the model rules. The slug and the topic id are only known inside the
+// store's transaction, which checks the whole room again with Validate.
+func (c RoomCreate) Validate() error {
+	if err := ValidateTopicName(c.TopicName); err != nil {
+		return err
+	}
+	var fe FieldErrors
+	roomNameModel(&fe, c.Name)
+	if c.HostID == uuid.Nil {
+		fe.Add("host", MsgNull)
+	}
+	checkLength(&fe, "description", c.Description, MaxDescriptionLength)
+	return errorOrNil(fe)
+}
+
 // RoomUpdate lists the fields to change; nil means "leave as is".
 type RoomUpdate struct {
 	Name        *string
 	TopicName   *string
 	Description *string
 	Slug        *string // set directly by the admin; must be a free slug of the host
+}
+
+// Validate checks the set fields by the model rules before any SQL: a new
+// topic name first (ValidateTopicName), then the name, the slug and the
+// description.
+func (u RoomUpdate) Validate() error {
+	if u.TopicName != nil {
+		if err := ValidateTopicName(*u.TopicName); err != nil {
+			return err
+		}
+	}
+	var fe FieldErrors
+	if u.Name != nil {
+		roomNameModel(&fe, *u.Name)
+	}
+	if u.Slug != nil {
+		roomSlugModel(&fe, *u.Slug)
+	}
+	if u.Description != nil {
+		checkLength(&fe, "description", *u.Description, MaxDescriptionLength)
+	}
+	return errorOrNil(fe)
 }
 
 // RoomFilter selects rooms; nil fields and empty slices do not filter.

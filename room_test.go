@@ -128,3 +128,52 @@ func TestCanEdit(t *testing.T) {
 		})
 	}
 }
+
+func TestRoomCreate_Validate(t *testing.T) {
+	valid := func() RoomCreate { return RoomCreate{HostID: uuid.New(), Name: "Room A", TopicName: "Go"} }
+	tests := []struct {
+		name   string
+		modify func(c *RoomCreate)
+		want   string
+	}{
+		{"OK", func(c *RoomCreate) {}, ""},
+		{"ErrTopicFirst", func(c *RoomCreate) { c.TopicName = "Go 2"; c.Name = "" },
+			"{'__all__': ['Topic name must consist of letters only.']}"},
+		{"ErrNameBlank", func(c *RoomCreate) { c.Name = "" }, "{'name': ['This field cannot be blank.']}"},
+		{"ErrNameCharsAndLength", func(c *RoomCreate) { c.Name = strings.Repeat("!", 201) },
+			"{'name': ['Room name can only contain letters and numbers.', 'Ensure this value has at most 200 characters (it has 201).']}"},
+		{"ErrHostNull", func(c *RoomCreate) { c.HostID = uuid.Nil }, "{'host': ['This field cannot be null.']}"},
+		{"ErrDescription", func(c *RoomCreate) { c.Description = strings.Repeat("d", 501) },
+			"{'description': ['Ensure this value has at most 500 characters (it has 501).']}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := valid()
+			tt.modify(&c)
+			wantModelError(t, c.Validate(), tt.want)
+		})
+	}
+}
+
+func TestRoomUpdate_Validate(t *testing.T) {
+	s := func(v string) *string { return &v }
+	tests := []struct {
+		name string
+		upd  RoomUpdate
+		want string
+	}{
+		{"OKNothingSet", RoomUpdate{}, ""},
+		{"OKAll", RoomUpdate{Name: s("New Name"), TopicName: s("Rust"), Description: s(""), Slug: s("new_slug-2")}, ""},
+		{"ErrTopicFirst", RoomUpdate{TopicName: s(""), Name: s("")}, "{'name': ['This field cannot be blank.']}"},
+		{"ErrTopicLetters", RoomUpdate{TopicName: s("a b")}, "{'__all__': ['Topic name must consist of letters only.']}"},
+		{"ErrNameChars", RoomUpdate{Name: s("bad!")}, "{'name': ['Room name can only contain letters and numbers.']}"},
+		{"ErrSlug", RoomUpdate{Slug: s("a b")}, "{'slug': ['Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.']}"},
+		{"ErrFieldOrder", RoomUpdate{Description: s(strings.Repeat("d", 501)), Slug: s(""), Name: s("")},
+			"{'name': ['This field cannot be blank.'], 'slug': ['This field cannot be blank.'], 'description': ['Ensure this value has at most 500 characters (it has 501).']}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantModelError(t, tt.upd.Validate(), tt.want)
+		})
+	}
+}

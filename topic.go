@@ -11,25 +11,28 @@ type Topic struct {
 }
 
 // ValidateTopicName checks a topic name as the original's model did and
-// returns the repr error the original returned (CONTRACT §3.4 createRoom 1.):
+// returns the repr error the original returned (docs/graphql.md, Forms):
 // the length message alone when the name is too long, else blank, else letters.
 func ValidateTopicName(name string) error {
-	switch {
-	case name == "":
+	if name == "" {
 		return ModelFieldError(EINVALID, "name", MsgBlank)
-	case Len(name) > MaxNameLength:
-		return ModelFieldError(EINVALID, "name", MsgMaxLength(MaxNameLength, Len(name)))
-	case !IsTopicName(name):
-		return ModelFieldError(EINVALID, "__all__", MsgTopicLetters)
 	}
-	return nil
+	switch msg := topicNameMessage(name); msg {
+	case "":
+		return nil
+	case MsgTopicLetters:
+		return ModelFieldError(EINVALID, "__all__", msg)
+	default:
+		return ModelFieldError(EINVALID, "name", msg)
+	}
 }
 
 // TopicOrder names the orderings FindTopics supports.
 type TopicOrder int
 
 const (
-	// TopicOrderPopular sorts by room count descending, then id ascending (§3.3).
+	// TopicOrderPopular sorts by room count descending, then id ascending
+	// (docs/graphql.md, Queries).
 	TopicOrderPopular TopicOrder = iota
 	// TopicOrderName sorts by lower(name), then id (the admin's order).
 	TopicOrderName

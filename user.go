@@ -30,30 +30,80 @@ type User struct {
 // is the repr the original produced, e.g. {'username': ['This field cannot be blank.']}.
 func (u *User) Validate() error {
 	var fe FieldErrors
-	switch {
-	case u.Email == "":
-		fe.Add("email", MsgBlank)
-	case Len(u.Email) > MaxEmailLength:
-		checkLength(&fe, "email", u.Email, MaxEmailLength)
-	case !IsEmail(u.Email):
-		fe.Add("email", MsgInvalidEmail)
-	}
-	switch {
-	case u.Username == "":
-		fe.Add("username", MsgBlank)
-	case Len(u.Username) > MaxNameLength:
-		checkLength(&fe, "username", u.Username, MaxNameLength)
-	case u.Username != Slugify(u.Username):
-		fe.Add("username", MsgInvalidSlug)
-	}
-	if u.Name == "" {
-		fe.Add("name", MsgBlank)
-	} else {
-		checkLength(&fe, "name", u.Name, MaxNameLength)
-	}
+	emailModel(&fe, u.Email)
+	usernameModel(&fe, u.Username)
+	nameModel(&fe, u.Name)
 	checkLength(&fe, "bio", u.Bio, MaxBioLength)
 	checkLength(&fe, "avatar", u.Avatar, MaxAvatarLength)
 	return errorOrNil(fe)
+}
+
+// emailModel checks an email as the model does, one message: not blank,
+// then its length, then its form.
+func emailModel(fe *FieldErrors, email string) {
+	checkModelText(fe, "email", email, MaxEmailLength, IsEmail, MsgInvalidEmail)
+}
+
+// usernameModel checks a stored username, one message: not blank, then
+// its length, then that it is its own slug.
+func usernameModel(fe *FieldErrors, username string) {
+	checkModelText(fe, "username", username, MaxNameLength, isOwnSlug, MsgInvalidSlug)
+}
+
+func isOwnSlug(s string) bool { return s == Slugify(s) }
+
+// nameModel checks a person's name as the model does: not blank, then its
+// length.
+func nameModel(fe *FieldErrors, name string) {
+	if name == "" {
+		fe.Add("name", MsgBlank)
+		return
+	}
+	checkLength(fe, "name", name, MaxNameLength)
+}
+
+// ValidateUserField returns the model's message for one field of a new
+// user ("email", "username" or "name"), or "" when the value passes: the
+// check the createsuperuser command runs on each answer. A username is
+// checked as typed for slug characters (a space is refused, not
+// slugified), then after slugifying, as it is stored.
+func ValidateUserField(field, value string) string {
+	var fe FieldErrors
+	switch field {
+	case "email":
+		emailModel(&fe, value)
+	case "username":
+		if value != "" && !IsSlug(value) {
+			fe.Add("username", MsgInvalidSlug)
+		} else {
+			usernameModel(&fe, Slugify(value))
+		}
+	case "name":
+		nameModel(&fe, value)
+	default:
+		panic("edusphere: ValidateUserField: unknown field " + field)
+	}
+	if msgs := fe.Get(field); len(msgs) > 0 {
+		return msgs[0]
+	}
+	return ""
+}
+
+// UserConflict returns the ECONFLICT model error for a taken email and a
+// taken username, in the model's field order, or nil when neither is
+// taken. Both stores report their unique checks with it.
+func UserConflict(emailTaken, usernameTaken bool) error {
+	var fe FieldErrors
+	if emailTaken {
+		fe.Add("email", MsgEmailTaken)
+	}
+	if usernameTaken {
+		fe.Add("username", MsgUsernameTaken)
+	}
+	if len(fe) == 0 {
+		return nil
+	}
+	return ModelError(ECONFLICT, fe)
 }
 
 // HasUsablePassword reports whether anyone can log in with a password.
@@ -75,7 +125,8 @@ type UserService interface {
 	// FindUserByUsername matches the username exactly. Returns ENOTFOUND.
 	FindUserByUsername(ctx context.Context, username string) (*User, error)
 
-	// FindUserByEmail matches the email ignoring case (A.1.8). Returns ENOTFOUND.
+	// FindUserByEmail matches the email ignoring case (docs/data.md,
+	// Invariants). Returns ENOTFOUND.
 	FindUserByEmail(ctx context.Context, email string) (*User, error)
 
 	// FindUsers returns the users matching filter, oldest account first,
@@ -123,6 +174,26 @@ type UserUpdate struct {
 	IsSuperuser *bool
 	IsActive    *bool
 	LastLogin   *time.Time
+}
+
+// Validate checks the set fields by the model rules before any SQL, a new
+// username after slugifying, as Apply stores it. Stores call it first and
+// validate the whole user again once the update is applied.
+func (upd UserUpdate) Validate() error {
+	var fe FieldErrors
+	if upd.Username != nil {
+		usernameModel(&fe, Slugify(*upd.Username))
+	}
+	if upd.Name != nil {
+		nameModel(&fe, *upd.Name)
+	}
+	if upd.Bio != nil {
+		checkLength(&fe, "bio", *upd.Bio, MaxBioLength)
+	}
+	if upd.Avatar != nil {
+		checkLength(&fe, "avatar", *upd.Avatar, MaxAvatarLength)
+	}
+	return errorOrNil(fe)
 }
 
 // Apply copies the set fields of upd onto u. Stores call it before Validate.

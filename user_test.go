@@ -80,3 +80,77 @@ func TestUserUpdate_Apply(t *testing.T) {
 		t.Fatalf("Apply=%+v, want name New, username new-name, inactive", u)
 	}
 }
+
+func TestUserUpdate_Validate(t *testing.T) {
+	s := func(v string) *string { return &v }
+	tests := []struct {
+		name string
+		upd  UserUpdate
+		want string
+	}{
+		{"OKNothingSet", UserUpdate{}, ""},
+		{"OKUsernameSlugified", UserUpdate{Username: s("New User")}, ""},
+		{"ErrUsernameBlankAfterSlugify", UserUpdate{Username: s("---")}, "{'username': ['This field cannot be blank.']}"},
+		{"ErrNameBlank", UserUpdate{Name: s("")}, "{'name': ['This field cannot be blank.']}"},
+		{"ErrBioAndAvatar", UserUpdate{Bio: s(strings.Repeat("b", 501)), Avatar: s(strings.Repeat("a", 101))},
+			"{'bio': ['Ensure this value has at most 500 characters (it has 501).'], 'avatar': ['Ensure this value has at most 100 characters (it has 101).']}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantModelError(t, tt.upd.Validate(), tt.want)
+		})
+	}
+}
+
+func TestValidateUserField(t *testing.T) {
+	tests := []struct {
+		name, field, value, want string
+	}{
+		{"EmailOK", "email", "ada@example.com", ""},
+		{"EmailBlank", "email", "", MsgBlank},
+		{"EmailTooLongBeforeInvalid", "email", strings.Repeat("a", 255), MsgMaxLength(254, 255)},
+		{"EmailInvalid", "email", "nope", MsgInvalidEmail},
+		{"UsernameOK", "username", "Ada_1", ""},
+		{"UsernameBlank", "username", "", MsgBlank},
+		{"UsernameSpaceRefused", "username", "a b", MsgInvalidSlug},
+		{"UsernameBlankAfterSlugify", "username", "---", MsgBlank},
+		{"UsernameTooLong", "username", strings.Repeat("u", 201), MsgMaxLength(200, 201)},
+		{"NameOK", "name", "Ada", ""},
+		{"NameBlank", "name", "", MsgBlank},
+		{"NameTooLong", "name", strings.Repeat("n", 201), MsgMaxLength(200, 201)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ValidateUserField(tt.field, tt.value); got != tt.want {
+				t.Fatalf("ValidateUserField(%q, %q)=%q, want %q", tt.field, tt.value, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestUserConflict(t *testing.T) {
+	tests := []struct {
+		name            string
+		email, username bool
+		want            string
+	}{
+		{"None", false, false, ""},
+		{"Email", true, false, "{'email': ['User with this Email already exists.']}"},
+		{"Username", false, true, "{'username': ['User with this Username already exists.']}"},
+		{"BothInFieldOrder", true, true, "{'email': ['User with this Email already exists.'], 'username': ['User with this Username already exists.']}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := UserConflict(tt.email, tt.username)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("UserConflict=%v, want nil", err)
+				}
+				return
+			}
+			if ErrorCode(err) != ECONFLICT || ErrorMessage(err) != tt.want {
+				t.Fatalf("UserConflict=%v, want ECONFLICT %s", err, tt.want)
+			}
+		})
+	}
+}

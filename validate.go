@@ -12,7 +12,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Limits of the data model (CONTRACT §4).
+// Limits of the data model (docs/data.md, Tables).
 const (
 	MaxNameLength        = 200 // user name, room name, topic name, username, room slug
 	MaxEmailLength       = 254
@@ -194,6 +194,20 @@ func pyRepr(s string) string {
 func checkLength(fe *FieldErrors, field, s string, max int) {
 	if n := Len(s); n > max {
 		fe.Add(field, MsgMaxLength(max, n))
+	}
+}
+
+// checkModelText adds the one message a model's text field gets for the
+// first rule v breaks: not blank, then at most max characters, then
+// valid, whose failure is invalidMsg.
+func checkModelText(fe *FieldErrors, field, v string, max int, valid func(string) bool, invalidMsg string) {
+	switch {
+	case v == "":
+		fe.Add(field, MsgBlank)
+	case Len(v) > max:
+		checkLength(fe, field, v, max)
+	case !valid(v):
+		fe.Add(field, invalidMsg)
 	}
 }
 

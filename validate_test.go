@@ -9,7 +9,7 @@ func TestSlugify(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 	}{
-		// The examples of CONTRACT §4.2 and §4.3.
+		// The examples of docs/data.md, Slugs and Room slugs.
 		{"Lowercase", "JohnDoe", "johndoe"},
 		{"KeepsUnderscoreAndDash", "under_score-Dash9", "under_score-dash9"},
 		{"TrimsUnderscores", "_x_", "x"},

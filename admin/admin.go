@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/edusphere/edusphere"
@@ -39,11 +38,9 @@ type Config struct {
 	SessionTTL time.Duration
 }
 
-// Names of the cookies and form fields the admin uses.
+// Names of the cookies the admin sets.
 const (
 	SessionCookie = "edusphere_admin"
-	CSRFCookie    = "csrftoken"
-	CSRFField     = "csrfmiddlewaretoken"
 	flashCookie   = "edusphere_admin_flash"
 )
 
@@ -55,8 +52,10 @@ type Handler struct {
 	cfg   Config
 	svc   edusphere.Services
 	mux   *http.ServeMux
-	mu    sync.Mutex
 	pages map[string]*template.Template
+	// routes is mux behind the auth service's CSRF check, which passes on
+	// requests that the server's copy of it already checked.
+	routes http.Handler
 }
 
 // New returns the admin, to be mounted at /admin/ (its routes include the
@@ -80,11 +79,12 @@ func New(cfg Config) http.Handler {
 		}
 		h.pages = pages
 	}
-	h.routes()
+	h.route()
+	h.routes = cfg.Auth.CSRF(h.mux)
 	return h
 }
 
-func (h *Handler) routes() {
+func (h *Handler) route() {
 	m := h.mux
 	m.HandleFunc("GET /admin/static/{file}", h.serveStatic)
 	m.HandleFunc("GET /admin/login/{$}", h.loginShow)
@@ -144,18 +144,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/", http.StatusMovedPermanently)
 		return
 	}
-	if isUnsafe(r.Method) && !h.checkCSRF(w, r) {
-		return
-	}
-	h.mux.ServeHTTP(w, r)
-}
-
-func isUnsafe(method string) bool {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
-		return false
-	}
-	return true
+	h.routes.ServeHTTP(w, r)
 }
 
 func (h *Handler) serveStatic(w http.ResponseWriter, r *http.Request) {
@@ -228,7 +217,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	if v.User == nil {
 		v.User = staffFromContext(r.Context())
 	}
-	v.CSRF = h.csrfToken(w, r)
+	v.CSRF = auth.CSRFToken(r.Context())
 	v.Flash = append(h.takeFlash(w, r), v.Flash...)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
@@ -243,7 +232,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 // internalError logs err and shows a page without its details.
 func (h *Handler) internalError(w http.ResponseWriter, r *http.Request, err error) {
 	h.cfg.Logger.Error("admin", "path", r.URL.Path, "err", err)
-	h.plainPage(w, http.StatusInternalServerError, "Server error", "Internal error.")
+	h.plainPage(w, http.StatusInternalServerError, "Server error", edusphere.MsgInternal)
 }
 
 // plainPage writes a small page that needs no template data.
@@ -260,7 +249,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case edusphere.ENOTFOUND:
 		h.plainPage(w, http.StatusNotFound, "Not found", edusphere.ErrorMessage(err))
 	case edusphere.EFORBIDDEN:
-		h.plainPage(w, http.StatusForbidden, "Permission denied", edusphere.ErrorMessage(err))
+		h.plainPage(w, http.StatusForbidden, edusphere.MsgPermissionDenied, edusphere.ErrorMessage(err))
 	case edusphere.EINVALID, edusphere.ECONFLICT:
 		h.plainPage(w, http.StatusBadRequest, "Invalid request", edusphere.ErrorMessage(err))
 	default:
@@ -273,10 +262,6 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 	h.plainPage(w, http.StatusNotFound, "Not found", "There is no admin page at this address.")
-}
-
-func (h *Handler) forbidden(w http.ResponseWriter, msg string) {
-	h.plainPage(w, http.StatusForbidden, "Permission denied", msg)
 }
 
 // now returns the configured clock's time.

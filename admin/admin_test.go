@@ -241,7 +241,7 @@ func TestAccess(t *testing.T) {
 		resp, body := b.get("/admin/")
 		wantStatus(t, resp, http.StatusOK)
 		wantContains(t, body, "Site administration", staff.Email, "Users", "Rooms", "Topics", "Messages")
-		// The admin session is not an API identity (A.1.3).
+		// The admin session is not an API identity (docs/auth.md, Admin sessions).
 		if got, err := e.auth.Authenticate(context.Background(), c.Value); got != nil || err == nil {
 			t.Fatalf("Authenticate(admin token)=%v,%v, want an error", got, err)
 		}

@@ -6,12 +6,14 @@
 // CheckCredentials (rate-limited, with rehashing) and get their own session
 // cookie, edusphere_admin, whose token is stored only as a SHA-256 hash.
 // That session never authenticates the GraphQL API, and the API's JWT never
-// opens the admin (CONTRACT appendix A.1.3).
+// opens the admin (docs/auth.md, Admin sessions).
 //
-// Every form carries the csrfmiddlewaretoken field, checked by the
-// server's CSRF middleware and again here, so the admin stays safe even when
-// mounted on its own. Every change is written to the admin action log with
-// the fields before and after. Deactivating a user ends their API sessions,
+// Every form carries the csrfmiddlewaretoken field, checked by the auth
+// service's CSRF middleware, the one the API uses: the admin wraps its
+// routes in it, so it stays safe when mounted on its own, and a request the
+// server's copy already checked is not checked twice. The forms' rules are
+// the root package's (RoomAdminForm, ProfileForm, LoginForm). Every change
+// is written to the admin action log with the fields before and after. Deactivating a user ends their API sessions,
 // their admin sessions and, through the services the server wraps with the
 // hub, their open chat sockets.
 //

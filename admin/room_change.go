@@ -2,14 +2,13 @@ package admin
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/edusphere/edusphere"
 	"github.com/google/uuid"
 )
 
 // MsgSlugTaken is the room form's message for a slug the host already uses.
-const MsgSlugTaken = "The host already has a room with this slug."
+const MsgSlugTaken = edusphere.MsgSlugInUse
 
 // loadRoom finds the room named by the {id} path value, answering 404
 // itself when there is none.
@@ -27,9 +26,10 @@ func (h *Handler) loadRoom(w http.ResponseWriter, r *http.Request) (*edusphere.R
 	return room, true
 }
 
+// roomForm is the change page's editable state, from the room or the post.
 type roomForm struct {
-	Slug, Topic, Description string
-	errs                     edusphere.FieldErrors
+	edusphere.RoomAdminForm
+	errs edusphere.FieldErrors
 }
 
 // roomChange shows a room: name and host read-only; slug, topic and
@@ -39,7 +39,8 @@ func (h *Handler) roomChange(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.renderRoom(w, r, http.StatusOK, room, roomForm{Slug: room.Slug, Topic: h.topicName(r.Context(), room.TopicID), Description: room.Description})
+	h.renderRoom(w, r, http.StatusOK, room, roomForm{RoomAdminForm: edusphere.RoomAdminForm{
+		Slug: room.Slug, Topic: h.topicName(r.Context(), room.TopicID), Description: room.Description}})
 }
 
 func (h *Handler) renderRoom(w http.ResponseWriter, r *http.Request, status int, room *edusphere.Room, f roomForm) {
@@ -82,8 +83,8 @@ func (h *Handler) renderRoom(w http.ResponseWriter, r *http.Request, status int,
 	h.render(w, r, status, "change", view{Title: "Change room", Section: "room", Data: d})
 }
 
-// roomChangePost validates and saves the room form. The slug must be a
-// valid slug not used by another room of the same host.
+// roomChangePost validates (edusphere.RoomAdminForm) and saves the room
+// form.
 func (h *Handler) roomChangePost(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := staffFromContext(ctx)
@@ -91,38 +92,15 @@ func (h *Handler) roomChangePost(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f := roomForm{
-		Slug:        strings.TrimSpace(r.PostFormValue("slug")),
-		Topic:       strings.TrimSpace(r.PostFormValue("topic")),
-		Description: strings.TrimSpace(r.PostFormValue("description")),
-	}
-	switch n := edusphere.Len(f.Slug); {
-	case n == 0:
-		f.errs.Add("slug", edusphere.MsgRequired)
-	case n > edusphere.MaxNameLength:
-		f.errs.Add("slug", edusphere.MsgMaxLength(edusphere.MaxNameLength, n))
-	case !edusphere.IsSlug(f.Slug):
-		f.errs.Add("slug", edusphere.MsgInvalidSlug)
-	case f.Slug != room.Slug:
-		others, _, err := h.svc.Rooms.FindRooms(ctx, edusphere.RoomFilter{HostID: &room.HostID, Slug: &f.Slug, Limit: 1})
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		if len(others) > 0 && others[0].ID != room.ID {
-			f.errs.Add("slug", MsgSlugTaken)
-		}
-	}
-	switch n := edusphere.Len(f.Topic); {
-	case n == 0:
-		f.errs.Add("topic", edusphere.MsgRequired)
-	case n > edusphere.MaxNameLength:
-		f.errs.Add("topic", edusphere.MsgMaxLength(edusphere.MaxNameLength, n))
-	case !edusphere.IsTopicName(f.Topic):
-		f.errs.Add("topic", edusphere.MsgTopicLetters)
-	}
-	if n := edusphere.Len(f.Description); n > edusphere.MaxDescriptionLength {
-		f.errs.Add("description", edusphere.MsgMaxLength(edusphere.MaxDescriptionLength, n))
+	f := roomForm{RoomAdminForm: edusphere.RoomAdminForm{
+		Slug:        r.PostFormValue("slug"),
+		Topic:       r.PostFormValue("topic"),
+		Description: r.PostFormValue("description"),
+	}}
+	var err error
+	if f.errs, err = f.Validate(ctx, h.svc.Rooms, room); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	if len(f.errs) > 0 {
 		h.renderRoom(w, r, http.StatusOK, room, f)

@@ -131,8 +131,9 @@ func (h *Handler) roomListPost(w http.ResponseWriter, r *http.Request) {
 			}
 			desc := r.PostFormValue("description_" + id.String())
 			posted[id.String()] = desc
-			if n := edusphere.Len(desc); n > edusphere.MaxDescriptionLength {
-				errs[id.String()] = edusphere.MsgMaxLength(edusphere.MaxDescriptionLength, n)
+			form := edusphere.RoomForm{Description: &desc}
+			if fe := form.Validate(); len(fe) > 0 {
+				errs[id.String()] = fe.Get("description")[0]
 			} else if desc != room.Description {
 				changes = append(changes, change{room, desc})
 			}

@@ -2,8 +2,6 @@ package admin
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -12,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/auth"
 )
 
 type staffKey struct{}
@@ -30,7 +29,7 @@ func (h *Handler) currentStaff(r *http.Request) (*edusphere.User, error) {
 	if err != nil || c.Value == "" || len(c.Value) > 100 {
 		return nil, nil
 	}
-	hash := sessionHash(c.Value)
+	hash := auth.HashOpaqueToken(c.Value)
 	ctx := r.Context()
 	s, err := h.svc.Sessions.FindAdminSession(ctx, hash)
 	if edusphere.ErrorCode(err) == edusphere.ENOTFOUND {
@@ -80,16 +79,12 @@ func (h *Handler) staff(next http.HandlerFunc) http.HandlerFunc {
 }
 
 // startSession creates an admin session for u and sets its cookie. Only
-// the token's SHA-256 is stored, so a copy of the table opens nothing.
+// the token's hash is stored (auth.NewOpaqueToken).
 func (h *Handler) startSession(ctx context.Context, w http.ResponseWriter, u *edusphere.User) error {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return err
-	}
-	token := base64.RawURLEncoding.EncodeToString(b)
+	token, hash := auth.NewOpaqueToken()
 	now := h.now()
 	s := &edusphere.AdminSession{
-		Hash: sessionHash(token), UserID: u.ID,
+		Hash: hash, UserID: u.ID,
 		Created: now, Expires: now.Add(h.cfg.SessionTTL), LastSeen: now,
 	}
 	if err := h.svc.Sessions.CreateAdminSession(ctx, s); err != nil {
@@ -106,7 +101,7 @@ func (h *Handler) startSession(ctx context.Context, w http.ResponseWriter, u *ed
 // endSession deletes the request's admin session and its cookie.
 func (h *Handler) endSession(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
-		if err := h.svc.Sessions.DeleteAdminSession(ctx, sessionHash(c.Value)); err != nil {
+		if err := h.svc.Sessions.DeleteAdminSession(ctx, auth.HashOpaqueToken(c.Value)); err != nil {
 			return err
 		}
 	}
@@ -115,11 +110,6 @@ func (h *Handler) endSession(ctx context.Context, w http.ResponseWriter, r *http
 		Secure: h.cfg.SecureCookies, SameSite: http.SameSiteStrictMode,
 	})
 	return nil
-}
-
-func sessionHash(token string) []byte {
-	sum := sha256.Sum256([]byte(token))
-	return sum[:]
 }
 
 // safeNext returns next when it is a local path under /admin/ (and not

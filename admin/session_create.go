@@ -2,7 +2,6 @@ package admin
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/auth"
@@ -39,18 +38,18 @@ func (h *Handler) loginShow(w http.ResponseWriter, r *http.Request) {
 // starts an admin session.
 func (h *Handler) loginCreate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	email := strings.TrimSpace(r.PostFormValue("username"))
-	password := r.PostFormValue("password")
+	form := edusphere.LoginForm{Email: r.PostFormValue("username"), Password: r.PostFormValue("password")}
+	invalid := len(form.Validate()) > 0
 	next := safeNext(r.PostFormValue("next"))
-	data := loginData{Next: next, Email: email}
+	data := loginData{Next: next, Email: form.Email}
 	fail := func(status int, msg string) {
 		h.render(w, r, status, "login", view{Title: "Log in", Errors: []string{msg}, Data: data})
 	}
-	if email == "" || password == "" {
+	if invalid {
 		fail(http.StatusOK, MsgBadLogin)
 		return
 	}
-	u, err := h.cfg.Auth.CheckCredentials(ctx, email, password, auth.ClientMetaFromRequest(r))
+	u, err := h.cfg.Auth.CheckCredentials(ctx, form.Email, form.Password, auth.ClientMetaFromRequest(r))
 	switch code := edusphere.ErrorCode(err); {
 	case code == edusphere.ETOOMANYREQUEST:
 		fail(http.StatusTooManyRequests, MsgTooManyLogins)

@@ -12,7 +12,7 @@ import (
 func (h *Handler) loadTopic(w http.ResponseWriter, r *http.Request) (*edusphere.Topic, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		h.fail(w, r, edusphere.NotFound("Topic not found"))
+		h.fail(w, r, edusphere.NotFound(edusphere.MsgTopicNotFound))
 		return nil, false
 	}
 	t, err := h.svc.Topics.FindTopicByID(r.Context(), id)

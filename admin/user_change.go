@@ -96,7 +96,8 @@ func (h *Handler) renderUser(w http.ResponseWriter, r *http.Request, status int,
 	h.render(w, r, status, "change", view{Title: "Change user", Section: "user", Data: d})
 }
 
-// userChangePost validates and saves the change form.
+// userChangePost validates (edusphere.ProfileForm, name and bio) and saves
+// the change form.
 func (h *Handler) userChangePost(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := staffFromContext(ctx)
@@ -116,22 +117,18 @@ func (h *Handler) userChangePost(w http.ResponseWriter, r *http.Request) {
 		f.IsStaff = r.PostFormValue("is_staff") != ""
 		f.IsSuper = r.PostFormValue("is_superuser") != ""
 	}
-	// Django's form strips surrounding white space from text fields.
-	f.Name, f.Bio = strings.TrimSpace(f.Name), strings.TrimSpace(f.Bio)
-	switch n := edusphere.Len(f.Name); {
-	case n == 0:
-		f.errs.Add("name", edusphere.MsgRequired)
-	case n > edusphere.MaxNameLength:
-		f.errs.Add("name", edusphere.MsgMaxLength(edusphere.MaxNameLength, n))
-	}
-	if n := edusphere.Len(f.Bio); n > edusphere.MaxBioLength {
-		f.errs.Add("bio", edusphere.MsgMaxLength(edusphere.MaxBioLength, n))
+	form := edusphere.ProfileForm{Name: &f.Name, Bio: &f.Bio}
+	var err error
+	if f.errs, err = form.Validate(ctx, h.svc.Users, u.ID); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	if len(f.errs) > 0 {
 		h.renderUser(w, r, http.StatusOK, u, f)
 		return
 	}
-	upd := edusphere.UserUpdate{Name: &f.Name, Bio: &f.Bio, IsActive: &f.IsActive}
+	upd := form.Update()
+	upd.IsActive = &f.IsActive
 	if staffOK {
 		upd.IsStaff, upd.IsSuperuser = &f.IsStaff, &f.IsSuper
 	}

@@ -53,7 +53,6 @@ func textCell(s string) cell      { return cell{Kind: "text", Text: s} }
 func linkCell(s, url string) cell { return cell{Kind: "link", Text: s, URL: url} }
 func boolCell(v bool) cell        { return cell{Kind: "bool", Checked: v} }
 func timeCell(t time.Time) cell   { return cell{Kind: "text", Text: formatTime(t)} }
-func numCell(s string) cell       { return cell{Kind: "text", Text: s, Class: "num"} }
 func checkCell(name string, v bool, disabled bool) cell {
 	return cell{Kind: "check", Name: name, Checked: v, Disabled: disabled}
 }

@@ -36,7 +36,7 @@ func (s *Service) cookieLineSeconds(name, value string, age int64, httpOnly bool
 	return b.String()
 }
 
-// deletionLine renders the deletion cookie of §5.2:
+// deletionLine renders a deletion cookie (docs/auth.md, Cookies):
 // `name=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/`.
 func (s *Service) deletionLine(name string) string {
 	line := name + `=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/`

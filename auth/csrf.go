@@ -158,7 +158,7 @@ func EnsureCSRFCookie(ctx context.Context) {
 }
 
 // alwaysSetsCSRFCookie lists the paths whose every response carries the
-// cookie (CONTRACT §6.1).
+// cookie (docs/auth.md, CSRF).
 func alwaysSetsCSRFCookie(path string) bool {
 	return strings.HasPrefix(path, "/graphql") || strings.HasPrefix(path, "/api/csrf")
 }
@@ -172,15 +172,26 @@ func safeMethod(m string) bool {
 	return false
 }
 
-// CSRF applies Django 5's CSRF check (CONTRACT §6) to every unsafe request
+// CSRF applies Django 5's CSRF check (docs/auth.md, CSRF) to every unsafe request
 // and sets the csrftoken cookie on responses under /graphql and /api/csrf,
 // and wherever CSRFToken or EnsureCSRFCookie is called. A rejection is a
-// 403 HTML page and a WARNING "Forbidden (<reason>): <path>".
+// 403 HTML page and a WARNING "Forbidden (<reason>): <path>". It is the one
+// CSRF check of the server: the API and the admin both use it, and a
+// request that already passed it further up the chain is not checked again.
 func (s *Service) CSRF(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w, r, finish := s.begin(w, r)
 		defer finish()
 		st := stateFrom(r.Context())
+
+		st.mu.Lock()
+		checked := st.csrfChecked
+		st.csrfChecked = true
+		st.mu.Unlock()
+		if checked {
+			next.ServeHTTP(w, r)
+			return
+		}
 
 		cookieSecret, cookieReason := s.readCSRFCookie(r)
 		st.mu.Lock()
@@ -193,7 +204,7 @@ func (s *Service) CSRF(next http.Handler) http.Handler {
 		st.mu.Unlock()
 
 		if !safeMethod(r.Method) {
-			if reason := s.checkCSRF(r, cookieSecret, cookieReason); reason != "" {
+			if reason := s.checkCSRF(w, r, cookieSecret, cookieReason); reason != "" {
 				s.logger.Warn(fmt.Sprintf("Forbidden (%s): %s", reason, r.URL.Path), "status", http.StatusForbidden)
 				h := w.Header()
 				h.Set("Content-Type", "text/html; charset=utf-8")
@@ -235,8 +246,14 @@ func (s *Service) readCSRFCookie(r *http.Request) (secret, reason string) {
 	return sec, ""
 }
 
+// csrfFormMaxBytes bounds the body read to find a form's CSRF field:
+// 2,621,440 bytes, the original's limit on a request's non-file data.
+const csrfFormMaxBytes = 5 << 19
+
 // checkCSRF returns "" when the unsafe request r passes, else the reason.
-func (s *Service) checkCSRF(r *http.Request, cookieSecret, cookieReason string) string {
+// A form post without the header has its body read for the CSRF field, at
+// most csrfFormMaxBytes of it; a longer body counts as a missing token.
+func (s *Service) checkCSRF(w http.ResponseWriter, r *http.Request, cookieSecret, cookieReason string) string {
 	secure := s.isSecure(r)
 	if origin, ok := r.Header["Origin"]; ok {
 		o := ""
@@ -260,7 +277,10 @@ func (s *Service) checkCSRF(r *http.Request, cookieSecret, cookieReason string) 
 	if v, has := r.Header["X-Csrftoken"]; has && len(v) > 0 {
 		tok, ok = v[0], true
 	} else if r.Method == http.MethodPost && isFormRequest(r) {
-		if v := r.PostFormValue("csrfmiddlewaretoken"); v != "" {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, csrfFormMaxBytes)
+		}
+		if v := r.PostFormValue(CSRFField); v != "" {
 			tok, ok, source = v, true, "POST"
 		}
 	}
@@ -335,7 +355,7 @@ func (s *Service) checkReferer(r *http.Request) string {
 	return fmt.Sprintf(reasonRefererOrigin, ref)
 }
 
-// CSRFHandler serves /api/csrf/ (CONTRACT §1.3): any method, 200 JSON
+// CSRFHandler serves /api/csrf/ (docs/auth.md, CSRF): any method, 200 JSON
 // {"SetCsrfToken": "X-CSRFToken"} with the csrftoken cookie; HEAD has no
 // body. Used without the CSRF middleware in front, it applies it itself.
 func (s *Service) CSRFHandler() http.Handler {

@@ -142,6 +142,7 @@ func TestCSRF(t *testing.T) {
 		{"ErrWrong", "/graphql/", map[string]string{"Cookie": cookie, "X-CSRFToken": newCSRFSecret(s.csrfKey)}, "", 403, "CSRF token from the 'X-Csrftoken' HTTP header incorrect."},
 		{"ErrLength", "/graphql/", map[string]string{"Cookie": cookie, "X-CSRFToken": "undefined"}, "", 403, "CSRF token from the 'X-Csrftoken' HTTP header has incorrect length."},
 		{"ErrChars", "/graphql/", map[string]string{"Cookie": cookie, "X-CSRFToken": strings.Repeat("!", 32)}, "", 403, "CSRF token from the 'X-Csrftoken' HTTP header has invalid characters."},
+		{"ErrFormOverLimit", "/other/", map[string]string{"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}, "csrfmiddlewaretoken=" + url.QueryEscape(masked) + "&pad=" + strings.Repeat("a", csrfFormMaxBytes), 403, "CSRF token missing."},
 		{"ErrFormWrong", "/other/", map[string]string{"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}, "csrfmiddlewaretoken=" + newCSRFSecret(s.csrfKey), 403, "CSRF token from POST incorrect."},
 		{"ErrCrossOrigin", "/graphql/", map[string]string{"Cookie": cookie, "X-CSRFToken": token, "Origin": "http://evil.com"}, "", 403, "Origin checking failed - http://evil.com does not match any trusted origins."},
 		{"ErrOtherPort", "/graphql/", map[string]string{"Host": "localhost", "Cookie": cookie, "X-CSRFToken": token, "Origin": "http://localhost:5173"}, "", 403, "Origin checking failed - http://localhost:5173 does not match any trusted origins."},

@@ -1,9 +1,14 @@
 // Package auth identifies callers and guards the HTTP surface: password
-// hashing and the registration rules, HS256 access tokens in the HttpOnly
-// JWT cookie, opaque rotating refresh tokens, a deny-list of revoked login
-// sessions kept in memory, the CSRF double-submit check, CORS, security
-// headers, the WebSocket Origin rule and rate limits on log-in and
-// registration.
+// hashing and the password rules (the registration form itself is
+// edusphere.RegisterForm), HS256 access tokens in the HttpOnly JWT cookie,
+// opaque rotating refresh tokens, a deny-list of revoked login sessions kept
+// in memory, the CSRF double-submit check, CORS, security headers, the
+// WebSocket Origin rule and rate limits on log-in and registration.
+//
+// It is the one home of the server's security primitives: the CSRF check
+// (the admin uses it too), the rate type Limit with its parser ParseLimit
+// (the chat socket's frame limit is one), and opaque bearer tokens stored
+// only as their hash (NewOpaqueToken; admin sessions are made with it).
 //
 // A login session is (user, origIat): every access token of one log-in
 // carries the same origIat, so logging out, changing the password or

@@ -595,12 +595,13 @@ func TestRegister(t *testing.T) {
 				t.Fatalf("log-in with the new password=%v", err)
 			}
 		})
-		t.Run("ErrSaveRepr", func(t *testing.T) {
+		t.Run("ErrBlankAfterSlugify", func(t *testing.T) {
 			in := ok
 			in.Username, in.Email = "---", "dash@example.com"
 			_, err := e.svc.Register(ctx, in, auth.ClientMeta{Address: "10.0.0.2"})
-			if edusphere.ErrorMessage(err) != "{'username': ['This field cannot be blank.']}" {
-				t.Fatalf("Register(---)=%v", err)
+			var de *edusphere.Error
+			if !errorsAs(err, &de) || de.Message != "Invalid data" || len(de.Fields) != 1 || de.Fields.Get("username")[0] != edusphere.MsgBlank {
+				t.Fatalf("Register(---)=%v, want Invalid data on the username", err)
 			}
 		})
 		t.Run("ErrRateLimited", func(t *testing.T) {

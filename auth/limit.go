@@ -13,6 +13,8 @@ import (
 
 // Limit allows Count events per Per, as a token bucket that holds at most
 // Count tokens and refills Count tokens every Per. The zero Limit is off.
+// It is the one rate type of the server: log-in and registration limits
+// here, and the chat socket's frame limit (hub.Config.RateLimit).
 type Limit struct {
 	Count int
 	Per   time.Duration
@@ -30,7 +32,10 @@ func (l Limit) String() string {
 }
 
 // ParseLimit reads "<count>/<duration>": "10/15m", "20/1s", "100/1d", or
-// "5/m" for one unit. "0", "off" and "" turn the limit off.
+// "5/m" for one unit. The duration is a Go duration or a number of days of
+// 24 hours ("1d", "1.5d"). "0", "off" and "" turn the limit off. It is the
+// one parser of the rate settings (LOGIN_RATE_LIMIT, REGISTER_RATE_LIMIT,
+// WS_RATE_LIMIT).
 func ParseLimit(s string) (Limit, error) {
 	s = strings.TrimSpace(s)
 	switch strings.ToLower(s) {

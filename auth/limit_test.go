@@ -22,11 +22,23 @@ func TestParseLimit(t *testing.T) {
 		{"10", Limit{}, true},
 		{"10/-1m", Limit{}, true},
 		{"10/xyz", Limit{}, true},
+		{"3/h", Limit{3, time.Hour}, false},
+		{"2/d", Limit{2, 24 * time.Hour}, false},
+		{"6/1.5d", Limit{6, 36 * time.Hour}, false},
+		{"off", Limit{}, false},
+		{"x/1m", Limit{}, true},
+		{"10/0s", Limit{}, true},
+		{"10/0d", Limit{}, true},
+		{"10/1dd", Limit{}, true},
+		{"-1/1m", Limit{}, true},
 	} {
 		got, err := ParseLimit(tt.in)
 		if (err != nil) != tt.wantErr || got != tt.want {
 			t.Fatalf("ParseLimit(%q)=(%v,%v), want (%v, err=%v)", tt.in, got, err, tt.want, tt.wantErr)
 		}
+	}
+	if got := (Limit{Count: 10, Per: 15 * time.Minute}).String(); got != "10/15m0s" {
+		t.Fatalf("String=%q, want 10/15m0s", got)
 	}
 }
 

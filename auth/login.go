@@ -2,9 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"net"
 	"net/http"
@@ -52,10 +49,10 @@ type Login struct {
 	RefreshToken string
 }
 
-// Authenticate returns the user of an access token (CONTRACT §3.1). An
-// unknown email gives (nil, nil): the caller is anonymous. Errors are
-// EUNAUTHORIZED with the contract's texts; a revoked session is
-// "Invalid token".
+// Authenticate returns the user of an access token (docs/graphql.md,
+// Identity). An unknown email gives (nil, nil): the caller is anonymous.
+// Errors are EUNAUTHORIZED with the texts listed there; a revoked session
+// is "Invalid token".
 func (s *Service) Authenticate(ctx context.Context, token string) (*edusphere.User, error) {
 	c, err := s.decode(token, decodeOptions{})
 	if err != nil {
@@ -76,7 +73,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*edusphere.Us
 	return u, nil
 }
 
-// Verify checks a token for verifyToken (CONTRACT §5.5): signature and
+// Verify checks a token for verifyToken (docs/auth.md, verifyToken): signature and
 // expiry; it does not require the user to exist, but a token of a revoked
 // session fails with "Invalid token".
 func (s *Service) Verify(ctx context.Context, token string) (Claims, error) {
@@ -116,6 +113,11 @@ func (s *Service) CheckCredentials(ctx context.Context, email, password string, 
 		return nil, tooManyAttempts(max(waitAcct, waitAddr))
 	}
 
+	// A missing field (edusphere.LoginForm) fails as an unknown account does.
+	if form := (edusphere.LoginForm{Email: email, Password: password}); len(form.Validate()) > 0 {
+		burnPasswordCheck(password)
+		return nil, unauthorized(MsgInvalidCreds)
+	}
 	u, err := s.users.FindUserByEmail(ctx, email)
 	if err != nil {
 		if edusphere.ErrorCode(err) != edusphere.ENOTFOUND {
@@ -149,7 +151,8 @@ func (s *Service) CheckCredentials(ctx context.Context, email, password string, 
 	return u, nil
 }
 
-// Login checks the credentials and begins a session (CONTRACT §5.3): an
+// Login checks the credentials and begins a session (docs/auth.md,
+// tokenAuth): an
 // access token, a refresh token stored as its hash, and last_login = now.
 func (s *Service) Login(ctx context.Context, email, password string, meta ClientMeta) (*Login, error) {
 	u, err := s.CheckCredentials(ctx, email, password, meta)
@@ -186,17 +189,9 @@ func (s *Service) Login(ctx context.Context, email, password string, meta Client
 }
 
 // newRefreshToken returns a random opaque token and its SHA-256.
-func newRefreshToken() (string, []byte) {
-	b := make([]byte, 32)
-	rand.Read(b)
-	raw := base64.RawURLEncoding.EncodeToString(b)
-	return raw, hashRefreshToken(raw)
-}
+func newRefreshToken() (string, []byte) { return NewOpaqueToken() }
 
-func hashRefreshToken(raw string) []byte {
-	h := sha256.Sum256([]byte(raw))
-	return h[:]
-}
+func hashRefreshToken(raw string) []byte { return HashOpaqueToken(raw) }
 
 // refreshRecord builds the stored record of a new refresh token.
 func (s *Service) refreshRecord(userID, family uuid.UUID, origIat int64, meta ClientMeta) (string, *edusphere.RefreshToken) {
@@ -223,9 +218,9 @@ func (s *Service) createRefreshToken(ctx context.Context, userID, family uuid.UU
 	return raw, nil
 }
 
-// Refresh renews the access token (CONTRACT §5.4). A valid access token
-// (the token argument or the JWT cookie) is renewed as the contract says,
-// keeping its origIat. When it is absent or fails, a valid refresh token
+// Refresh renews the access token (docs/auth.md, refreshToken). A valid
+// access token (the token argument or the JWT cookie) is renewed keeping
+// its origIat, as the original did. When it is absent or fails, a valid refresh token
 // (the JWT-refresh-token cookie) renews the session instead and is rotated.
 // When neither works the access token's error is returned, so the client
 // still sees "Token is required" or "Signature has expired".
@@ -255,7 +250,7 @@ func (s *Service) Refresh(ctx context.Context, token, refreshToken string, meta 
 	return nil, tokenErr
 }
 
-// refreshAccess is the contract's keep-alive refresh of a valid access token.
+// refreshAccess is the original's keep-alive refresh of a valid access token.
 func (s *Service) refreshAccess(ctx context.Context, token string) (*Login, error) {
 	c, err := s.decode(token, decodeOptions{})
 	if err != nil {

@@ -11,11 +11,13 @@ import (
 	"github.com/edusphere/edusphere"
 )
 
-// Cookie names (CONTRACT §5.2, §6.1).
+// Cookie names (docs/auth.md, Cookies), and the form field that carries the
+// CSRF token in a form post.
 const (
 	JWTCookie     = "JWT"
 	RefreshCookie = "JWT-refresh-token"
 	CSRFCookie    = "csrftoken"
+	CSRFField     = "csrfmiddlewaretoken"
 )
 
 type ctxKey int
@@ -45,7 +47,7 @@ type RequestAuth struct {
 }
 
 // User authenticates Token once per request: nil for an anonymous caller,
-// or the §3.1 error of a bad token.
+// or the error of a bad token (docs/graphql.md, Identity).
 func (ra *RequestAuth) User(ctx context.Context) (*edusphere.User, error) {
 	ra.once.Do(func() {
 		if ra.HasToken {
@@ -114,7 +116,7 @@ func SetLoginCookies(ctx context.Context, l *Login) {
 	st.csrfSend = true
 }
 
-// ClearJWTCookie queues the JWT deletion cookie of §5.2.
+// ClearJWTCookie queues the JWT deletion cookie (docs/auth.md, Cookies).
 func ClearJWTCookie(ctx context.Context) {
 	if st := stateFrom(ctx); st != nil {
 		st.mu.Lock()
@@ -123,7 +125,8 @@ func ClearJWTCookie(ctx context.Context) {
 	}
 }
 
-// ClearRefreshCookie queues the JWT-refresh-token deletion cookie of §5.2.
+// ClearRefreshCookie queues the JWT-refresh-token deletion cookie
+// (docs/auth.md, Cookies).
 func ClearRefreshCookie(ctx context.Context) {
 	if st := stateFrom(ctx); st != nil {
 		st.mu.Lock()
@@ -144,6 +147,9 @@ type reqState struct {
 	csrfSecret string
 	// csrfSend asks for the csrftoken cookie on the response.
 	csrfSend bool
+	// csrfChecked records that CSRF ran, so that a second CSRF in the
+	// chain (the admin's, behind the server's) passes the request on.
+	csrfChecked bool
 }
 
 func stateFrom(ctx context.Context) *reqState {

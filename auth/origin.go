@@ -70,7 +70,8 @@ func (s *Service) hostAllowed(host string) bool {
 	return false
 }
 
-// OriginAllowed is the WebSocket Origin rule (CONTRACT §7.1): the Origin is
+// OriginAllowed is the WebSocket Origin rule (docs/auth.md, Origin of
+// WebSocket handshakes): the Origin is
 // present and a bare origin whose hostname matches AllowedHosts (any scheme
 // and port; "*" allows all, ".example.com" a domain and its subdomains), or
 // equals a TrustedOrigins entry. Look-alikes such as
@@ -105,7 +106,7 @@ func (s *Service) corsAllowed(origin string) bool {
 }
 
 // CORS answers preflights and adds the credentialed CORS headers of
-// django-cors-headers for allowed origins (CONTRACT §6.4). Every response
+// django-cors-headers for allowed origins (docs/auth.md, CORS). Every response
 // varies on origin.
 func (s *Service) CORS(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -11,7 +11,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// Token error messages (CONTRACT §3.1, §5.4).
+// Token error messages (docs/graphql.md, Identity; docs/auth.md, refreshToken).
 const (
 	MsgSignatureExpired  = "Signature has expired"
 	MsgDecodingSignature = "Error decoding signature"
@@ -76,9 +76,9 @@ type decodeOptions struct {
 }
 
 // decode verifies token as PyJWT and django-graphql-jwt did, with the
-// contract's messages: HS256 only, then iat and nbf, then exp with leeway
+// messages of docs/graphql.md, Identity: HS256 only, then iat and nbf, then exp with leeway
 // 0, then the email claim. A token without exp is refused ("Invalid token"),
-// the safe choice of CONTRACT appendix A.1 item 2.
+// where the original accepted it forever (docs/auth.md, Access tokens).
 func (s *Service) decode(token string, opt decodeOptions) (Claims, error) {
 	parser := jwt.NewParser(jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithoutClaimsValidation(), jwt.WithJSONNumber())

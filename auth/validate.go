@@ -8,9 +8,8 @@ import (
 	"github.com/edusphere/edusphere/auth/commonpasswords"
 )
 
-// Password rule messages (CONTRACT §3.4, §3.5).
+// Password rule messages (docs/auth.md, Passwords).
 const (
-	MsgPasswordMismatch     = "The two password fields didn’t match."
 	MsgPasswordTooShort     = "This password is too short. It must contain at least 8 characters."
 	MsgPasswordTooCommon    = "This password is too common."
 	MsgPasswordNumeric      = "This password is entirely numeric."
@@ -73,7 +72,7 @@ func similarAttribute(password string, attrs []attribute) (string, bool) {
 			if exceedsMaximumLengthRatio(password, maxSimilarity, part) {
 				continue
 			}
-			if newSequenceMatcher(password, part).quickRatio() >= maxSimilarity {
+			if quickRatio(password, part) >= maxSimilarity {
 				return a.name, true
 			}
 		}

@@ -179,9 +179,9 @@ func Run(t *testing.T, open Opener) {
 		if err := b.Publish(ctx, "room:a", sample(2)); err != nil {
 			t.Fatalf("Publish=%v, want nil", err)
 		}
-		got := rec.WaitFor(1, wait)
+		rec.WaitFor(1, wait)
 		time.Sleep(quiet)
-		got = rec.Events()
+		got := rec.Events()
 		if len(got) != 1 || got[0].Channel != "room:a" {
 			t.Fatalf("deliveries=%+v, want only the room:a one", got)
 		}

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/edusphere/edusphere/auth"
 )
 
 // Defaults of the settings that have one.
@@ -41,23 +43,6 @@ var (
 	DefaultAllowedHosts   = []string{"localhost", "127.0.0.1"}
 	DefaultTrustedOrigins = []string{"http://localhost", "http://127.0.0.1"}
 )
-
-// Limit is a rate: at most Count events per Per. The zero Limit is "off".
-type Limit struct {
-	Count int
-	Per   time.Duration
-}
-
-// Off reports whether the limit disables rate limiting.
-func (l Limit) Off() bool { return l.Count <= 0 }
-
-// String renders the limit in the form ParseLimit reads.
-func (l Limit) String() string {
-	if l.Off() {
-		return "0"
-	}
-	return fmt.Sprintf("%d/%s", l.Count, l.Per)
-}
 
 // Config is every setting of the server, read once at start-up.
 type Config struct {
@@ -95,9 +80,9 @@ type Config struct {
 
 	SecureCookies bool
 
-	LoginRateLimit    Limit
-	RegisterRateLimit Limit
-	WSRateLimit       Limit
+	LoginRateLimit    auth.Limit
+	RegisterRateLimit auth.Limit
+	WSRateLimit       auth.Limit
 
 	AvatarMaxBytes int64
 
@@ -311,42 +296,13 @@ func (l *loader) origins(name string) []string {
 	return out
 }
 
-func (l *loader) limit(name, def string) Limit {
+func (l *loader) limit(name, def string) auth.Limit {
 	v := l.str(name, def)
-	lim, err := ParseLimit(v)
+	lim, err := auth.ParseLimit(v)
 	if err != nil {
 		l.fail(name, "want COUNT/DURATION such as 10/15m, or 0 for off", v)
 	}
 	return lim
-}
-
-// ParseLimit reads "10/15m", "20/1s", "5/h" (a bare unit means one of it)
-// or "0" (off).
-func ParseLimit(s string) (Limit, error) {
-	s = strings.TrimSpace(s)
-	if s == "0" || strings.EqualFold(s, "off") {
-		return Limit{}, nil
-	}
-	count, per, ok := strings.Cut(s, "/")
-	if !ok {
-		return Limit{}, fmt.Errorf("rate limit %q: want COUNT/DURATION", s)
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(count))
-	if err != nil || n < 0 {
-		return Limit{}, fmt.Errorf("rate limit %q: bad count", s)
-	}
-	per = strings.TrimSpace(per)
-	if per != "" && (per[0] < '0' || per[0] > '9') {
-		per = "1" + per
-	}
-	d, err := time.ParseDuration(per)
-	if err != nil || d <= 0 {
-		return Limit{}, fmt.Errorf("rate limit %q: bad duration", s)
-	}
-	if n == 0 {
-		return Limit{}, nil
-	}
-	return Limit{Count: n, Per: d}, nil
 }
 
 // size reads a byte count: 5242880, 512KB, 5MB, 5MiB (KB and MB are 1024-based).

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edusphere/edusphere/auth"
 	"github.com/edusphere/edusphere/config"
 )
 
@@ -43,9 +44,9 @@ func TestLoad_Defaults(t *testing.T) {
 		{"LogLevel", c.LogLevel, slog.LevelInfo},
 		{"LogFormat", c.LogFormat, "text"},
 		{"SecureCookies", c.SecureCookies, false},
-		{"LoginRateLimit", c.LoginRateLimit, config.Limit{Count: 10, Per: 15 * time.Minute}},
-		{"RegisterRateLimit", c.RegisterRateLimit, config.Limit{Count: 20, Per: time.Hour}},
-		{"WSRateLimit", c.WSRateLimit, config.Limit{Count: 20, Per: time.Second}},
+		{"LoginRateLimit", c.LoginRateLimit, auth.Limit{Count: 10, Per: 15 * time.Minute}},
+		{"RegisterRateLimit", c.RegisterRateLimit, auth.Limit{Count: 20, Per: time.Hour}},
+		{"WSRateLimit", c.WSRateLimit, auth.Limit{Count: 20, Per: time.Second}},
 		{"AvatarMaxBytes", c.AvatarMaxBytes, int64(5 << 20)},
 		{"GraphQLIntrospection", c.GraphQLIntrospection, false},
 		{"MediaPath", c.MediaPath(), filepath.Join(dir, "media")},
@@ -158,7 +159,11 @@ func TestLoad_Values(t *testing.T) {
 			func(c *config.Config) (any, any) { return c.SecureCookies, false }},
 		{"LimitOff", map[string]string{"LOGIN_RATE_LIMIT": "0"}, func(c *config.Config) (any, any) { return c.LoginRateLimit.Off(), true }},
 		{"LimitBareUnit", map[string]string{"WS_RATE_LIMIT": "5/m"},
-			func(c *config.Config) (any, any) { return c.WSRateLimit, config.Limit{Count: 5, Per: time.Minute} }},
+			func(c *config.Config) (any, any) { return c.WSRateLimit, auth.Limit{Count: 5, Per: time.Minute} }},
+		{"LimitDays", map[string]string{"REGISTER_RATE_LIMIT": "100/1d"},
+			func(c *config.Config) (any, any) {
+				return c.RegisterRateLimit, auth.Limit{Count: 100, Per: 24 * time.Hour}
+			}},
 		{"AvatarMB", map[string]string{"AVATAR_MAX_BYTES": "2MB"}, func(c *config.Config) (any, any) { return c.AvatarMaxBytes, int64(2 << 20) }},
 		{"AvatarBytes", map[string]string{"AVATAR_MAX_BYTES": "1000"}, func(c *config.Config) (any, any) { return c.AvatarMaxBytes, int64(1000) }},
 		{"IntrospectionOffInDebug", map[string]string{"DEBUG": "1", "GRAPHQL_INTROSPECTION": "false"},
@@ -221,35 +226,5 @@ func TestLoad_Errors(t *testing.T) {
 				t.Fatalf("err=%q, want the password hidden", err)
 			}
 		})
-	}
-}
-
-func TestParseLimit(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    config.Limit
-		wantErr bool
-	}{
-		{"10/15m", config.Limit{Count: 10, Per: 15 * time.Minute}, false},
-		{"20/1s", config.Limit{Count: 20, Per: time.Second}, false},
-		{"3/h", config.Limit{Count: 3, Per: time.Hour}, false},
-		{"0", config.Limit{}, false},
-		{"off", config.Limit{}, false},
-		{"0/1m", config.Limit{}, false},
-		{"10", config.Limit{}, true},
-		{"x/1m", config.Limit{}, true},
-		{"10/0s", config.Limit{}, true},
-		{"-1/1m", config.Limit{}, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := config.ParseLimit(tt.in)
-			if (err != nil) != tt.wantErr || got != tt.want {
-				t.Fatalf("ParseLimit(%q)=%v, %v, want %v, error %v", tt.in, got, err, tt.want, tt.wantErr)
-			}
-		})
-	}
-	if got := (config.Limit{Count: 10, Per: 15 * time.Minute}).String(); got != "10/15m0s" {
-		t.Fatalf("String=%q, want 10/15m0s", got)
 	}
 }

@@ -1,5 +1,5 @@
 // Package gql serves the GraphQL API at /graphql/ with gqlgen, schema
-// first: schema/*.graphqls (one file per noun) is the contract's SDL plus
+// first: schema/*.graphqls (one file per noun) is the original's SDL plus
 // optional first/after arguments on list fields; generated/ and model/
 // are produced by `go generate ./...` and committed.
 //
@@ -9,8 +9,8 @@
 // original's status codes and texts, and runs operations with:
 //   - a root-field interceptor that decodes the caller's token once per
 //     request and puts the user in the context (identity.go);
-//   - an error presenter mapping edusphere.Error codes to the contract's
-//     error shapes (errors.go);
+//   - an error presenter mapping edusphere.Error codes to the error shapes
+//     of docs/graphql.md, Error kinds and codes (errors.go);
 //   - per-request dataloaders, primed by list resolvers, so a list costs a
 //     fixed number of SQL statements whatever its length (loader.go), and
 //     nested fields resolve from memory in the request's goroutine (the

@@ -15,7 +15,8 @@ import (
 
 // Extension codes sent in errors[].extensions.code. The original sent only
 // NOT_FOUND and PERMISSION_DENIED; the client ignores other codes, and the
-// login guard deliberately has none (never UNAUTHENTICATED, CONTRACT A.3).
+// login guard deliberately has none (never UNAUTHENTICATED; docs/graphql.md,
+// Error kinds and codes).
 const (
 	CodeNotFound         = "NOT_FOUND"
 	CodePermissionDenied = "PERMISSION_DENIED"
@@ -23,9 +24,10 @@ const (
 )
 
 // msgInternal is all a caller learns of an unexpected failure.
-const msgInternal = "Internal error."
+const msgInternal = edusphere.MsgInternal
 
-// presentError maps a resolver error to the contract's error kinds (§3.2):
+// presentError maps a resolver error to the API's error kinds
+// (docs/graphql.md, Error kinds and codes):
 // form errors become "Invalid data" with extensions.errors in form order;
 // not-found and permission errors carry their code; model and auth errors
 // keep their exact text with no extensions; anything else is logged and

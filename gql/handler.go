@@ -66,7 +66,7 @@ const (
 	DefaultQueryCacheSize = 1000
 )
 
-// Handler serves /graphql/ with every transport of §1.4.
+// Handler serves /graphql/ with every transport of docs/graphql.md, Transports.
 type Handler struct {
 	exec     *executor.Executor
 	services edusphere.Services
@@ -288,7 +288,8 @@ func writeMessage(w http.ResponseWriter, status int, msg string) {
 }
 
 // writeResponse writes {"errors":[...],"data":...} with each error's keys
-// in the contract's order: message, locations, path, extensions. Without
+// in the order of docs/graphql.md, Status codes and response shape:
+// message, locations, path, extensions. Without
 // withData there is no data key (request-level errors).
 func writeResponse(w http.ResponseWriter, status int, errs gqlerror.List, data json.RawMessage, withData bool) {
 	buf := bufPool.Get().(*bytes.Buffer)
@@ -377,7 +378,8 @@ func clientMeta(ctx context.Context) auth.ClientMeta {
 	return auth.ClientMeta{}
 }
 
-// tokenOrCookie is the token argument, else the JWT cookie (§5.4, §5.5).
+// tokenOrCookie is the token argument, else the JWT cookie (docs/auth.md,
+// refreshToken and verifyToken).
 func tokenOrCookie(ctx context.Context, token *string) string {
 	if token != nil && *token != "" {
 		return *token

@@ -12,8 +12,8 @@ import (
 )
 
 // tokenExempt lists the root fields that never decode the request's token
-// (§3.1): the token mutations read their own token, and a stale cookie must
-// not block them.
+// (docs/graphql.md, Identity): the token mutations read their own token,
+// and a stale cookie must not block them.
 var tokenExempt = map[string]bool{
 	"tokenAuth":    true,
 	"verifyToken":  true,
@@ -26,7 +26,7 @@ var tokenExempt = map[string]bool{
 // tokenStrict lists the root fields on which a bad or expired token is an
 // error with the token's message. On every other field (the public ones:
 // all queries but me, and registerUser) the caller is then anonymous, as
-// Appendix A.1.4 allows.
+// docs/graphql.md, Identity says.
 var tokenStrict = map[string]bool{
 	"me":                 true,
 	"updateUser":         true,
@@ -40,7 +40,8 @@ var tokenStrict = map[string]bool{
 	"deleteRefreshToken": true,
 }
 
-// identify is the root-field interceptor of §3.1: it decodes the request's
+// identify is the root-field interceptor of docs/graphql.md, Identity: it
+// decodes the request's
 // token (once per request: RequestAuth caches the answer) and puts the user
 // in the context, or nulls the field with the token error's exact text.
 func identify(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {

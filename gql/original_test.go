@@ -13,7 +13,7 @@ import (
 	"github.com/edusphere/edusphere/testdb"
 )
 
-// TestOriginal carries the original server's tests (CONTRACT §11) as HTTP calls.
+// TestOriginal carries the original server's own tests as HTTP calls.
 func TestOriginal(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, h *testdb.Handle) {
 		ctx := context.Background()

@@ -15,7 +15,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
-// Request-level messages (§1.4); the first five are the original's texts.
+// Request-level messages (docs/graphql.md, Status codes and response
+// shape); the first five are the original's texts.
 const (
 	msgInvalidJSON      = "POST body sent invalid JSON."
 	msgNotAQuery        = "The received data is not a valid JSON query."
@@ -99,7 +100,8 @@ func (r *Request) Close() {
 	r.temps = nil
 }
 
-// DecodeRequest reads a GraphQL request in any form §1.4 accepts: GET
+// DecodeRequest reads a GraphQL request in any form docs/graphql.md,
+// Transports lists: GET
 // parameters; POST bodies of JSON, application/graphql, url-encoded forms
 // and multipart forms (with the GraphQL multipart request spec when an
 // operations field is present). Query-string parameters win over the

@@ -81,7 +81,8 @@ func requireUser(ctxUser *edusphere.User) (*edusphere.User, error) {
 	return ctxUser, nil
 }
 
-// notFound keeps the contract's not-found text whatever wording a store used.
+// notFound keeps the API's not-found text (docs/graphql.md, Error kinds and
+// codes) whatever wording a store used.
 func notFound(err error, msg string) error {
 	if edusphere.ErrorCode(err) == edusphere.ENOTFOUND {
 		return edusphere.NotFound(msg)

@@ -2,7 +2,6 @@ package gql
 
 import (
 	"context"
-	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -31,55 +30,31 @@ func (r *Resolver) findRooms(ctx context.Context, filter edusphere.RoomFilter, f
 	return rooms, nil
 }
 
-// hostedRoom finds a room the caller hosts: the login guard first, then
-// "Room not found", then "Permission denied" (§3.4 updateRoom, deleteRoom).
-func (r *Resolver) hostedRoom(ctx context.Context, hostSlug, roomSlug string) (*edusphere.Room, error) {
+// callerRoom finds a room for the caller: the login guard first, then
+// "Room not found" (docs/graphql.md, Mutations).
+func (r *Resolver) callerRoom(ctx context.Context, hostSlug, roomSlug string) (*edusphere.User, *edusphere.Room, error) {
 	user, err := requireUser(edusphere.UserFromContext(ctx))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	room, err := r.services.Rooms.FindRoomBySlug(ctx, hostSlug, roomSlug)
 	if err != nil {
-		return nil, notFound(err, edusphere.MsgRoomNotFound)
+		return nil, nil, notFound(err, edusphere.MsgRoomNotFound)
+	}
+	return user, room, nil
+}
+
+// hostedRoom finds a room the caller hosts: callerRoom, then "Permission
+// denied" (docs/graphql.md, Mutations).
+func (r *Resolver) hostedRoom(ctx context.Context, hostSlug, roomSlug string) (*edusphere.Room, error) {
+	user, room, err := r.callerRoom(ctx, hostSlug, roomSlug)
+	if err != nil {
+		return nil, err
 	}
 	if !edusphere.CanEditRoom(user, room) {
 		return nil, edusphere.PermissionDenied()
 	}
 	return room, nil
-}
-
-// roomNameField cleans the room form's name (trimmed, required, letters,
-// digits and spaces, at most 200 characters) and adds its messages to fe
-// in the original's validator order. A nil value counts as empty.
-func roomNameField(fe *edusphere.FieldErrors, v *string) string {
-	var name string
-	if v != nil {
-		name = strings.TrimSpace(*v)
-	}
-	if name == "" {
-		fe.Add("name", edusphere.MsgRequired)
-		return name
-	}
-	if !edusphere.IsRoomName(name) {
-		fe.Add("name", edusphere.MsgRoomNameChars)
-	}
-	if n := edusphere.Len(name); n > edusphere.MaxNameLength {
-		fe.Add("name", edusphere.MsgMaxLength(edusphere.MaxNameLength, n))
-	}
-	return name
-}
-
-// descriptionField cleans the room form's description: null is "",
-// trimmed, at most 500 characters.
-func descriptionField(fe *edusphere.FieldErrors, v *string) string {
-	var d string
-	if v != nil {
-		d = strings.TrimSpace(*v)
-	}
-	if n := edusphere.Len(d); n > edusphere.MaxDescriptionLength {
-		fe.Add("description", edusphere.MsgMaxLength(edusphere.MaxDescriptionLength, n))
-	}
-	return d
 }
 
 // givenArgs reports which arguments of the current field the request

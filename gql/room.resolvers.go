@@ -24,17 +24,15 @@ func (r *mutationResolver) CreateRoom(ctx context.Context, description *string, 
 	if err := edusphere.ValidateTopicName(topicName); err != nil {
 		return nil, err
 	}
-	var fe edusphere.FieldErrors
-	cleanName := roomNameField(&fe, &name)
-	cleanDesc := descriptionField(&fe, description)
-	if len(fe) > 0 {
+	form := edusphere.RoomForm{Name: &name, Description: ptr(deref(description))}
+	if fe := form.Validate(); len(fe) > 0 {
 		return nil, edusphere.FormError(fe)
 	}
 	room, err := r.services.Rooms.CreateRoom(ctx, edusphere.RoomCreate{
 		HostID:      user.ID,
-		Name:        cleanName,
+		Name:        *form.Name,
 		TopicName:   topicName,
-		Description: cleanDesc,
+		Description: *form.Description,
 	})
 	if err != nil {
 		return nil, err
@@ -73,16 +71,17 @@ func (r *mutationResolver) UpdateRoom(ctx context.Context, description *string, 
 		upd.TopicName = topicName
 	}
 	given := givenArgs(ctx)
-	var fe edusphere.FieldErrors
+	var form edusphere.RoomForm
 	if given["name"] {
-		upd.Name = ptr(roomNameField(&fe, name))
+		form.Name = ptr(deref(name))
 	}
 	if given["description"] {
-		upd.Description = ptr(descriptionField(&fe, description))
+		form.Description = ptr(deref(description))
 	}
-	if len(fe) > 0 {
+	if fe := form.Validate(); len(fe) > 0 {
 		return nil, edusphere.FormError(fe)
 	}
+	upd.Name, upd.Description = form.Name, form.Description
 	room, err = r.services.Rooms.UpdateRoom(ctx, room.ID, upd)
 	if err != nil {
 		return nil, notFound(err, edusphere.MsgRoomNotFound)
@@ -95,13 +94,9 @@ func (r *mutationResolver) UpdateRoom(ctx context.Context, description *string, 
 
 // JoinRoom is the resolver for the joinRoom field.
 func (r *mutationResolver) JoinRoom(ctx context.Context, hostSlug string, roomSlug string) (*model.JoinRoom, error) {
-	user, err := requireUser(edusphere.UserFromContext(ctx))
+	user, room, err := r.callerRoom(ctx, hostSlug, roomSlug)
 	if err != nil {
 		return nil, err
-	}
-	room, err := r.services.Rooms.FindRoomBySlug(ctx, hostSlug, roomSlug)
-	if err != nil {
-		return nil, notFound(err, edusphere.MsgRoomNotFound)
 	}
 	room, err = r.services.Rooms.JoinRoom(ctx, room.ID, user.ID)
 	if err != nil {

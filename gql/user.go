@@ -3,64 +3,33 @@ package gql
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/gql/model"
 	"github.com/edusphere/edusphere/media"
 )
 
-// updateUser runs the profile form (§3.4 updateUser): a left-out argument
-// keeps its value, an explicit null counts as empty; the fields are checked
-// in form order (username, name, bio, avatar); a new avatar is stored
-// before the user row changes, and the old file goes only once the new one
-// is stored and the user saved. The password never changes here.
+// updateUser runs the profile form (edusphere.ProfileForm): a left-out
+// argument keeps its value, an explicit null counts as empty; the avatar's
+// messages follow the form's. A new avatar is stored before the user row
+// changes, and the old file goes only once the new one is stored and the
+// user saved. The password never changes here.
 func (r *Resolver) updateUser(ctx context.Context, user *edusphere.User, given map[string]bool, avatar *model.Upload, bio, name, username *string) (*edusphere.User, error) {
-	var fe edusphere.FieldErrors
-	var upd edusphere.UserUpdate
-
+	var form edusphere.ProfileForm
 	if given["username"] {
-		v := strings.TrimSpace(deref(username))
-		switch {
-		case v == "":
-			fe.Add("username", edusphere.MsgRequired)
-		default:
-			if n := edusphere.Len(v); n > edusphere.MaxNameLength {
-				fe.Add("username", edusphere.MsgMaxLength(edusphere.MaxNameLength, n))
-			}
-			if !edusphere.IsSlug(v) {
-				fe.Add("username", edusphere.MsgInvalidSlug)
-			} else if !fe.Has("username") {
-				// Exact match on the raw input, the caller excluded; a clash
-				// that only appears after slugifying is the store's repr error.
-				other, err := r.services.Users.FindUserByUsername(ctx, v)
-				switch {
-				case err == nil && other.ID != user.ID:
-					fe.Add("username", edusphere.MsgUsernameTaken)
-				case err != nil && edusphere.ErrorCode(err) != edusphere.ENOTFOUND:
-					return nil, err
-				}
-			}
-		}
-		upd.Username = &v
+		form.Username = ptr(deref(username))
 	}
 	if given["name"] {
-		v := strings.TrimSpace(deref(name))
-		switch {
-		case v == "":
-			fe.Add("name", edusphere.MsgRequired)
-		case edusphere.Len(v) > edusphere.MaxNameLength:
-			fe.Add("name", edusphere.MsgMaxLength(edusphere.MaxNameLength, edusphere.Len(v)))
-		}
-		upd.Name = &v
+		form.Name = ptr(deref(name))
 	}
 	if given["bio"] {
-		v := strings.TrimSpace(deref(bio))
-		if n := edusphere.Len(v); n > edusphere.MaxBioLength {
-			fe.Add("bio", edusphere.MsgMaxLength(edusphere.MaxBioLength, n))
-		}
-		upd.Bio = &v
+		form.Bio = ptr(deref(bio))
 	}
+	fe, err := form.Validate(ctx, r.services.Users, user.ID)
+	if err != nil {
+		return nil, err
+	}
+	upd := form.Update()
 
 	var stored string // the new avatar's name once it is in storage
 	if avatar != nil {

@@ -1,5 +1,5 @@
 // Package hub is EduSphere's real-time layer: the WebSocket chat endpoint
-// /ws/chat/<hostUsername>/<roomSlug> (CONTRACT §7), the Hub that maps each
+// /ws/chat/<hostUsername>/<roomSlug> (docs/websocket.md), the Hub that maps each
 // room to the sockets this process holds, and the service wrappers that
 // publish after commit.
 //
@@ -15,10 +15,11 @@
 //
 // # Frames
 //
-// Client frames and the "new", "update" and "delete" frames follow §7.2 and
-// §7.3 exactly, written like Python's json.dumps (", " and ": " separators,
-// non-ASCII escaped). Where the original dropped the connection, the socket
-// now stays open and the sender alone gets an error frame {"error": text}:
+// Client frames and the "new", "update" and "delete" frames follow
+// docs/websocket.md, Client frames and Server frames, exactly, written like
+// Python's json.dumps (", " and ": " separators, non-ASCII escaped). Where
+// the original dropped the connection, the socket now stays open and the
+// sender alone gets an error frame {"error": text}:
 //
 //	Message exceeds 500 characters.      message missing, null, not a string, "" or over 500 code points
 //	Message not found.                   messageId missing, null, not a string, not a UUID, unknown, or in another room
@@ -36,7 +37,7 @@
 //
 // The update and delete frames echo the canonical (lower-case) id and the
 // stored body. A message of another room cannot be edited or deleted through
-// this room's socket (CONTRACT A.1.1).
+// this room's socket (docs/websocket.md, Client frames).
 //
 // # Handshake
 //
@@ -74,6 +75,6 @@
 //
 // Config.RateLimit is a token bucket per user per process, counting every
 // frame the user sends on any of their sockets: Count frames per Per, with a
-// burst of Count. The zero value turns it off. Its fields match auth.Limit,
-// so a parsed WS_RATE_LIMIT converts with hub.RateLimit(limit).
+// burst of Count. The zero value turns it off. It is an auth.Limit, the
+// type WS_RATE_LIMIT parses into.
 package hub

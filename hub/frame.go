@@ -22,7 +22,7 @@ const (
 	MsgUnknownType   = "Unknown message type."
 	MsgInvalidFormat = "Invalid message format."
 	MsgRateLimited   = "Rate limit exceeded. Slow down."
-	MsgInternal      = "Internal error."
+	MsgInternal      = edusphere.MsgInternal
 )
 
 // frameTimeout bounds the database work of one client frame.
@@ -41,7 +41,8 @@ func (c *conn) handleFrame(typ websocket.MessageType, data []byte) {
 	c.ctx = ctx
 	defer func() { c.ctx = nil }()
 
-	// §7.2 looks the room up before each frame. A frame that succeeds
+	// The room is looked up again before an error frame (docs/websocket.md,
+	// Error texts); the original did it before every frame. A frame that succeeds
 	// proves the room exists (a message insert checks its foreign key), so
 	// the lookup runs only before an error frame (see sendError), keeping
 	// the chat path to the writes themselves. A deleted room's sockets are
@@ -263,7 +264,8 @@ func appendBoolField(b []byte, key string, value bool) []byte {
 	return strconv.AppendBool(b, value)
 }
 
-// NewFrame returns the §7.3 "new" frame of m written by author.
+// NewFrame returns the "new" frame of m written by author (docs/websocket.md,
+// Server frames).
 func NewFrame(m *edusphere.Message, author *edusphere.User) []byte {
 	b := make([]byte, 0, 256+len(m.Body))
 	b = append(b, `{"type": "chat_message", "action": "new"`...)
@@ -282,7 +284,8 @@ func NewFrame(m *edusphere.Message, author *edusphere.User) []byte {
 	return append(b, '}')
 }
 
-// UpdateFrame returns the §7.3 "update" frame of m, with its canonical id
+// UpdateFrame returns the "update" frame of m (docs/websocket.md, Server
+// frames), with its canonical id
 // and stored body.
 func UpdateFrame(m *edusphere.Message) []byte {
 	b := make([]byte, 0, 160+len(m.Body))
@@ -294,7 +297,8 @@ func UpdateFrame(m *edusphere.Message) []byte {
 	return append(b, '}')
 }
 
-// DeleteFrame returns the §7.3 "delete" frame of the message id.
+// DeleteFrame returns the "delete" frame of the message id
+// (docs/websocket.md, Server frames).
 func DeleteFrame(id uuid.UUID) []byte {
 	b := make([]byte, 0, 96)
 	b = append(b, `{"type": "chat_message", "action": "delete", "id": `...)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/auth"
 	"github.com/google/uuid"
 	"golang.org/x/time/rate"
 )
@@ -21,13 +22,6 @@ const (
 	StatusUserDisabled = websocket.StatusCode(4403)    // user deactivated or deleted; final
 	StatusRoomDeleted  = websocket.StatusCode(4404)    // room deleted; final
 )
-
-// RateLimit allows Count frames per Per for each user, with a burst of
-// Count. The zero value is off. Its fields are those of auth.Limit.
-type RateLimit struct {
-	Count int
-	Per   time.Duration
-}
 
 // Config configures a Hub.
 type Config struct {
@@ -44,7 +38,7 @@ type Config struct {
 	// socket with 1009. Default 64 KiB.
 	MaxFrameBytes int64
 	// RateLimit limits the frames each user sends (WS_RATE_LIMIT). Zero is off.
-	RateLimit RateLimit
+	RateLimit auth.Limit
 	// Logger receives internal errors. Default slog.Default().
 	Logger *slog.Logger
 	// SystemHandler, when set, receives every event of edusphere.SystemChannel
@@ -70,12 +64,11 @@ type Hub struct {
 	// last leave cannot interleave their Subscribe and Unsubscribe.
 	subMu sync.Mutex
 
-	mu       sync.RWMutex
-	rooms    map[uuid.UUID]map[*conn]struct{}
-	users    map[uuid.UUID]*userConns
-	closing  bool
-	sockets  sync.WaitGroup
-	shutOnce sync.Once
+	mu      sync.RWMutex
+	rooms   map[uuid.UUID]map[*conn]struct{}
+	users   map[uuid.UUID]*userConns
+	closing bool
+	sockets sync.WaitGroup
 }
 
 // userConns are one user's sockets and the rate limiter they share.
@@ -132,7 +125,8 @@ func New(cfg Config, broker edusphere.Broker, s edusphere.Services,
 	return h
 }
 
-// LocalOrigin is CONTRACT §7.1's Origin rule: the Origin parses as
+// LocalOrigin is the default Origin rule (docs/auth.md, Origin of WebSocket
+// handshakes): the Origin parses as
 // scheme://host[:port] and its hostname is exactly localhost or 127.0.0.1.
 // Look-alikes such as http://localhost.evil.example fail.
 func LocalOrigin(origin string) bool {

@@ -101,7 +101,7 @@ func TestLocalOrigin(t *testing.T) {
 	}
 }
 
-// iso mirrors the contract's DateTime rendering for expectations.
+// iso mirrors the DateTime rendering (docs/graphql.md, Scalars) for expectations.
 func iso(t time.Time) string {
 	s := t.UTC().Format("2006-01-02T15:04:05")
 	if us := t.Nanosecond() / 1000; us != 0 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/auth"
 	"github.com/edusphere/edusphere/hub"
 	"github.com/edusphere/edusphere/testdb"
 )
@@ -160,7 +161,7 @@ func TestSlowConsumer(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	h := testdb.SQLite(t)
-	e := newEnv(t, h, hub.Config{RateLimit: hub.RateLimit{Count: 3, Per: time.Hour}}, nil)
+	e := newEnv(t, h, hub.Config{RateLimit: auth.Limit{Count: 3, Per: time.Hour}}, nil)
 	f := newFixture(t, h.Services)
 	ada := e.dial(f.ada, f.room)
 	ada2 := e.dial(f.ada, f.room) // the limit is per user, across sockets

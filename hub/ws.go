@@ -12,7 +12,8 @@ import (
 // pathRe matches the chat route, mounted with or without the /ws/chat prefix.
 var pathRe = regexp.MustCompile(`^(?:/ws/chat)?/([-a-zA-Z0-9_]+)/([-a-zA-Z0-9_]+)$`)
 
-// ServeHTTP runs the §7.1 handshake checks in order, refusing with an empty
+// ServeHTTP runs the handshake checks in order (docs/websocket.md,
+// Handshake), refusing with an empty
 // body before any upgrade, then serves the socket until it closes.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	origin := r.Header.Get("Origin")
@@ -60,7 +61,8 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
-		// The Origin was checked above with the contract's own rule.
+		// The Origin was checked above with the server's own rule
+		// (docs/auth.md, Origin of WebSocket handshakes).
 		InsecureSkipVerify: true,
 		CompressionMode:    websocket.CompressionDisabled,
 	})

@@ -38,7 +38,7 @@ func Handler(st Storage) http.Handler {
 			http.NotFound(w, r)
 			return
 		} else if err != nil {
-			http.Error(w, "Internal error.", http.StatusInternalServerError)
+			http.Error(w, edusphere.MsgInternal, http.StatusInternalServerError)
 			return
 		}
 		defer f.Close()
@@ -51,7 +51,7 @@ func Handler(st Storage) http.Handler {
 			n, _ := io.ReadFull(f, head)
 			head = head[:n]
 			if _, err := seeker.Seek(0, io.SeekStart); err != nil {
-				http.Error(w, "Internal error.", http.StatusInternalServerError)
+				http.Error(w, edusphere.MsgInternal, http.StatusInternalServerError)
 				return
 			}
 		} else {

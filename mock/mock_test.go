@@ -24,10 +24,10 @@ func TestFnFields(t *testing.T) {
 	t.Run("ErrUnsetPanicsWithName", func(t *testing.T) {
 		defer func() {
 			r := recover()
-			if msg, _ := r.(string); !strings.Contains(msg, "RoomService.DeleteRoom") {
-				t.Fatalf("panic=%v, want it to name RoomService.DeleteRoom", r)
+			if msg, _ := r.(string); !strings.Contains(msg, "UserService.DeleteUser") {
+				t.Fatalf("panic=%v, want it to name UserService.DeleteUser", r)
 			}
 		}()
-		(&mock.RoomService{}).DeleteRoom(context.Background(), uuid.New())
+		(&mock.UserService{}).DeleteUser(context.Background(), uuid.New())
 	})
 }

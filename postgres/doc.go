@@ -6,7 +6,7 @@
 // refresh tokens, revocations, admin sessions and the admin action log.
 // Every domain rule the root package validates is also a constraint, so two
 // racing requests cannot break one; constraint violations are turned into
-// domain errors at the boundary (errors.go).
+// domain errors at the boundary (mapError in postgres.go).
 //
 // Migrations are embedded numbered SQL files under migration/, applied by
 // goose behind a PostgreSQL advisory lock so that several processes may

@@ -410,12 +410,6 @@ const (
 	codeStringTooLong       = "22001"
 )
 
-// Messages for constraint violations that validation normally catches first.
-const (
-	msgSlugTaken  = "Room with this Host and Slug already exists."
-	msgTopicTaken = "Topic with this Name already exists."
-)
-
 // uniqueErrors maps unique constraints to the domain's conflict errors.
 var uniqueErrors = map[string]func() *edusphere.Error{
 	"core_user_username_key": func() *edusphere.Error {
@@ -428,10 +422,10 @@ var uniqueErrors = map[string]func() *edusphere.Error{
 		return edusphere.ModelFieldError(edusphere.ECONFLICT, "__all__", edusphere.MsgRoomNameTaken)
 	},
 	"core_room_host_slug_key": func() *edusphere.Error {
-		return edusphere.ModelFieldError(edusphere.ECONFLICT, "slug", msgSlugTaken)
+		return edusphere.ModelFieldError(edusphere.ECONFLICT, "slug", edusphere.MsgRoomSlugTaken)
 	},
 	"core_topic_name_key": func() *edusphere.Error {
-		return edusphere.ModelFieldError(edusphere.ECONFLICT, "name", msgTopicTaken)
+		return edusphere.ModelFieldError(edusphere.ECONFLICT, "name", edusphere.MsgTopicTaken)
 	},
 	"edusphere_admin_session_pkey": func() *edusphere.Error {
 		return edusphere.Errorf(edusphere.ECONFLICT, "Session already exists.")
@@ -501,7 +495,7 @@ func foreignKeyMessage(constraint string) string {
 	case strings.HasSuffix(constraint, "_room_id_fkey"):
 		return edusphere.MsgRoomNotFound
 	case strings.HasSuffix(constraint, "_topic_id_fkey"):
-		return "Topic not found"
+		return edusphere.MsgTopicNotFound
 	default: // host_id, user_id
 		return edusphere.MsgUserNotFound
 	}

@@ -21,7 +21,10 @@ import (
 // TestStore runs the conformance suite both stores share on PostgreSQL,
 // one fresh database per subtest.
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) *testdb.Handle { return testdb.Postgres(t) })
+	storetest.Run(t, func(t *testing.T) *storetest.Store {
+		h := testdb.Postgres(t)
+		return &storetest.Store{Services: h.Services, Clock: h.Clock, StatementCount: h.StatementCount}
+	})
 }
 
 // openDB opens a DB on dsn and closes it in Cleanup.

@@ -78,27 +78,14 @@ func (s *RoomService) FindRooms(ctx context.Context, filter edusphere.RoomFilter
 	return findRooms(ctx, tx, filter)
 }
 
-// CreateRoom validates the topic name and the room before any SQL, then in
+// CreateRoom validates what it can before any SQL (RoomCreate.Validate), then in
 // one transaction gets or creates the topic, checks the host has no room of
 // that name (ignoring case), picks a free slug, inserts the room and adds
 // the host as a participant. Returns EINVALID, ENOTFOUND for an unknown
 // host, or ECONFLICT {'__all__': ['You already have a room with this name.']},
 // also when a concurrent create wins the race for the name.
 func (s *RoomService) CreateRoom(ctx context.Context, create edusphere.RoomCreate) (*edusphere.Room, error) {
-	if err := edusphere.ValidateTopicName(create.TopicName); err != nil {
-		return nil, err
-	}
-	// The slug and the topic id are known only inside the transaction;
-	// stand-ins let the name and description be checked before any SQL,
-	// and the real slug is checked once built.
-	draft := &edusphere.Room{
-		Name:        create.Name,
-		Slug:        "probe",
-		HostID:      create.HostID,
-		TopicID:     1,
-		Description: create.Description,
-	}
-	if err := draft.Validate(); err != nil {
+	if err := create.Validate(); err != nil {
 		return nil, err
 	}
 	for attempt := 1; ; attempt++ {
@@ -159,29 +146,13 @@ func (s *RoomService) createRoom(ctx context.Context, create edusphere.RoomCreat
 	return r, nil
 }
 
-// UpdateRoom applies upd in one transaction. A new TopicName is validated
-// before any SQL, then got or created; a nil TopicName keeps the topic. A
+// UpdateRoom applies upd in one transaction. The set fields are validated
+// before any SQL (RoomUpdate.Validate); a new TopicName is got or created; a nil TopicName keeps the topic. A
 // new Name rebuilds the slug unless KeepsSlug; a Slug set by the admin must
 // be free among the host's rooms. Updated becomes now. Returns ENOTFOUND,
 // EINVALID, ECONFLICT.
 func (s *RoomService) UpdateRoom(ctx context.Context, id uuid.UUID, upd edusphere.RoomUpdate) (*edusphere.Room, error) {
-	if upd.TopicName != nil {
-		if err := edusphere.ValidateTopicName(*upd.TopicName); err != nil {
-			return nil, err
-		}
-	}
-	// Check the changed fields against valid stand-ins before any SQL.
-	probe := edusphere.Room{Name: "probe", Slug: "probe", HostID: id, TopicID: 1}
-	if upd.Name != nil {
-		probe.Name = *upd.Name
-	}
-	if upd.Slug != nil {
-		probe.Slug = *upd.Slug
-	}
-	if upd.Description != nil {
-		probe.Description = *upd.Description
-	}
-	if err := probe.Validate(); err != nil {
+	if err := upd.Validate(); err != nil {
 		return nil, err
 	}
 	for attempt := 1; ; attempt++ {
@@ -234,7 +205,7 @@ func (s *RoomService) updateRoom(ctx context.Context, id uuid.UUID, upd eduspher
 		if err != nil {
 			return nil, err
 		} else if taken {
-			return nil, edusphere.ModelFieldError(edusphere.ECONFLICT, "slug", msgSlugTaken)
+			return nil, edusphere.ModelFieldError(edusphere.ECONFLICT, "slug", edusphere.MsgRoomSlugTaken)
 		}
 		r.Slug = *upd.Slug
 	}
@@ -420,7 +391,7 @@ func slugTaken(ctx context.Context, tx *Tx, host uuid.UUID, slug string) (bool, 
 }
 
 // newRoomSlug picks a slug for r's name that no room of the host uses, the
-// room's own current slug counting as used (CONTRACT §4.3).
+// room's own current slug counting as used (docs/data.md, Room slugs).
 func newRoomSlug(ctx context.Context, tx *Tx, r *edusphere.Room) (string, error) {
 	return edusphere.NewRoomSlug(r.Name, func(slug string) (bool, error) {
 		return slugTaken(ctx, tx, r.HostID, slug)

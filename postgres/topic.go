@@ -11,10 +11,6 @@ import (
 // Ensure the service implements the interface.
 var _ edusphere.TopicService = (*TopicService)(nil)
 
-// msgTopicNotFound is the ENOTFOUND text for topics, which the wire contract
-// never shows.
-const msgTopicNotFound = "Topic not found"
-
 // TopicService stores topics in core_topic.
 type TopicService struct {
 	db *DB
@@ -71,7 +67,7 @@ func (s *TopicService) GetOrCreateTopic(ctx context.Context, name string) (*edus
 // DeleteTopic deletes the topic; its rooms and their messages go with it
 // through the foreign keys. Returns ENOTFOUND.
 func (s *TopicService) DeleteTopic(ctx context.Context, id int64) error {
-	return s.db.deleteByID(ctx, "core_topic", id, msgTopicNotFound)
+	return s.db.deleteByID(ctx, "core_topic", id, edusphere.MsgTopicNotFound)
 }
 
 func findTopicByID(ctx context.Context, tx *Tx, id int64) (*edusphere.Topic, error) {
@@ -79,7 +75,7 @@ func findTopicByID(ctx context.Context, tx *Tx, id int64) (*edusphere.Topic, err
 	err := tx.queryRow(ctx, `SELECT t.id, t.name, rc.n FROM `+topicFrom+` WHERE t.id = $1`, id).
 		Scan(&t.ID, &t.Name, &t.RoomCount)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, edusphere.NotFound(msgTopicNotFound)
+		return nil, edusphere.NotFound(edusphere.MsgTopicNotFound)
 	} else if err != nil {
 		return nil, mapError("find topic", err)
 	}

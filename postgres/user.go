@@ -106,10 +106,7 @@ func (s *UserService) CreateUser(ctx context.Context, u *edusphere.User) error {
 // UpdateUser applies upd (a new username is slugified), validates and saves.
 // Returns ENOTFOUND, EINVALID or ECONFLICT.
 func (s *UserService) UpdateUser(ctx context.Context, id uuid.UUID, upd edusphere.UserUpdate) (*edusphere.User, error) {
-	// Check the changed fields against valid stand-ins before any SQL.
-	probe := edusphere.User{Email: "probe@example.com", Username: "probe", Name: "probe"}
-	upd.Apply(&probe)
-	if err := probe.Validate(); err != nil {
+	if err := upd.Validate(); err != nil {
 		return nil, err
 	}
 	tx, err := s.db.BeginTx(ctx)
@@ -196,17 +193,7 @@ func checkUserUnique(ctx context.Context, tx *Tx, u *edusphere.User) error {
 	if err != nil {
 		return mapError("check user unique", err)
 	}
-	var fe edusphere.FieldErrors
-	if emailTaken {
-		fe.Add("email", edusphere.MsgEmailTaken)
-	}
-	if userTaken {
-		fe.Add("username", edusphere.MsgUsernameTaken)
-	}
-	if len(fe) > 0 {
-		return edusphere.ModelError(edusphere.ECONFLICT, fe)
-	}
-	return nil
+	return edusphere.UserConflict(emailTaken, userTaken)
 }
 
 func createUser(ctx context.Context, tx *Tx, u *edusphere.User) error {

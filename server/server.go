@@ -212,7 +212,9 @@ func (s *Server) build() {
 	s.handler = h
 }
 
-// route dispatches the application paths (CONTRACT §1.2).
+// route dispatches the application paths: /graphql/ (docs/graphql.md),
+// /api/csrf/ (docs/auth.md, CSRF), /ws/chat/ (docs/websocket.md), /admin/,
+// /media/ and the web client.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {

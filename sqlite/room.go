@@ -61,22 +61,16 @@ func (s *RoomService) FindRooms(ctx context.Context, filter edusphere.RoomFilter
 // a room with this name.']} when the host has a room of that name in any
 // letter case; the unique index gives the same error if a check is raced.
 func (s *RoomService) CreateRoom(ctx context.Context, c edusphere.RoomCreate) (*edusphere.Room, error) {
-	if err := edusphere.ValidateTopicName(c.TopicName); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	// The slug and the topic id are known only inside the transaction;
-	// stand-ins let the name and description be checked before any SQL,
-	// and the real slug is checked once built.
+	// the whole room is validated once they are.
 	room := &edusphere.Room{
 		ID:          uuid.New(),
 		Name:        c.Name,
-		Slug:        "probe",
 		HostID:      c.HostID,
-		TopicID:     1,
 		Description: c.Description,
-	}
-	if err := room.Validate(); err != nil {
-		return nil, err
 	}
 
 	tx, err := s.db.begin(ctx, true)
@@ -123,23 +117,7 @@ func (s *RoomService) CreateRoom(ctx context.Context, c edusphere.RoomCreate) (*
 // room's own slug counts as taken; a Slug set directly must be free for the
 // host. Updated becomes now. Returns ENOTFOUND, EINVALID, ECONFLICT.
 func (s *RoomService) UpdateRoom(ctx context.Context, id uuid.UUID, upd edusphere.RoomUpdate) (*edusphere.Room, error) {
-	if upd.TopicName != nil {
-		if err := edusphere.ValidateTopicName(*upd.TopicName); err != nil {
-			return nil, err
-		}
-	}
-	// Check the changed fields against valid stand-ins before any SQL.
-	probe := edusphere.Room{Name: "probe", Slug: "probe", HostID: id, TopicID: 1}
-	if upd.Name != nil {
-		probe.Name = *upd.Name
-	}
-	if upd.Slug != nil {
-		probe.Slug = *upd.Slug
-	}
-	if upd.Description != nil {
-		probe.Description = *upd.Description
-	}
-	if err := probe.Validate(); err != nil {
+	if err := upd.Validate(); err != nil {
 		return nil, err
 	}
 
@@ -180,7 +158,7 @@ func (s *RoomService) UpdateRoom(ctx context.Context, id uuid.UUID, upd eduspher
 		if err != nil {
 			return nil, fmt.Errorf("check slug: %w", err)
 		} else if taken {
-			return nil, edusphere.ModelFieldError(edusphere.ECONFLICT, "slug", msgSlugTaken)
+			return nil, edusphere.ModelFieldError(edusphere.ECONFLICT, "slug", edusphere.MsgRoomSlugTaken)
 		}
 		room.Slug = *upd.Slug
 	}

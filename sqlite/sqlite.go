@@ -550,10 +550,8 @@ func sqliteCode(err error) (int, string) {
 	return 0, ""
 }
 
-// Messages of unique rules the schema enforces beyond the contract's own.
+// Messages of the session service, which the API never shows.
 const (
-	msgSlugTaken      = "Room with this Host and Slug already exists."
-	msgTopicTaken     = "Topic with this Name already exists."
 	msgTokenUsed      = "Refresh token was already used."
 	msgTokenNotFound  = "Refresh token not found"
 	msgSessionTaken   = "Session already exists."
@@ -583,9 +581,9 @@ func mapError(step string, err error, notFound string) error {
 		case strings.Contains(msg, "core_room_host_name"):
 			return edusphere.ModelFieldError(edusphere.ECONFLICT, "__all__", edusphere.MsgRoomNameTaken)
 		case strings.Contains(msg, "core_room.slug"):
-			return edusphere.ModelFieldError(edusphere.ECONFLICT, "slug", msgSlugTaken)
+			return edusphere.ModelFieldError(edusphere.ECONFLICT, "slug", edusphere.MsgRoomSlugTaken)
 		case strings.Contains(msg, "core_topic.name"):
-			return edusphere.ModelFieldError(edusphere.ECONFLICT, "name", msgTopicTaken)
+			return edusphere.ModelFieldError(edusphere.ECONFLICT, "name", edusphere.MsgTopicTaken)
 		case strings.Contains(msg, "edusphere_admin_session"):
 			return edusphere.Errorf(edusphere.ECONFLICT, msgSessionTaken)
 		}

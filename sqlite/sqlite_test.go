@@ -9,12 +9,15 @@ import (
 )
 
 func TestStore(t *testing.T) {
+	store := func(h *testdb.Handle) *storetest.Store {
+		return &storetest.Store{Services: h.Services, Clock: h.Clock, StatementCount: h.StatementCount}
+	}
 	t.Run("Memory", func(t *testing.T) {
-		storetest.Run(t, func(t *testing.T) *testdb.Handle { return testdb.SQLite(t) })
+		storetest.Run(t, func(t *testing.T) *storetest.Store { return store(testdb.SQLite(t)) })
 	})
 	t.Run("File", func(t *testing.T) {
-		storetest.Run(t, func(t *testing.T) *testdb.Handle {
-			return testdb.OpenSQLite(t, filepath.Join(t.TempDir(), "edusphere.db"))
+		storetest.Run(t, func(t *testing.T) *storetest.Store {
+			return store(testdb.OpenSQLite(t, filepath.Join(t.TempDir(), "edusphere.db")))
 		})
 	})
 }

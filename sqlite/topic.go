@@ -27,7 +27,7 @@ func (s *TopicService) FindTopicByID(ctx context.Context, id int64) (*edusphere.
 	if err != nil {
 		return nil, err
 	} else if len(topics) == 0 {
-		return nil, edusphere.NotFound("Topic not found")
+		return nil, edusphere.NotFound(edusphere.MsgTopicNotFound)
 	}
 	return topics[0], nil
 }
@@ -64,7 +64,7 @@ func (s *TopicService) GetOrCreateTopic(ctx context.Context, name string) (*edus
 // DeleteTopic deletes the topic; its rooms and their messages cascade.
 // Returns ENOTFOUND.
 func (s *TopicService) DeleteTopic(ctx context.Context, id int64) error {
-	return s.db.deleteByID(ctx, "core_topic", id, "Topic not found")
+	return s.db.deleteByID(ctx, "core_topic", id, edusphere.MsgTopicNotFound)
 }
 
 // getOrCreateTopic runs inside a write transaction, so the lookup and the

@@ -117,10 +117,7 @@ func (s *UserService) CreateUser(ctx context.Context, u *edusphere.User) error {
 // UpdateUser applies upd; a new username is slugified first. Returns
 // ENOTFOUND, EINVALID or ECONFLICT.
 func (s *UserService) UpdateUser(ctx context.Context, id uuid.UUID, upd edusphere.UserUpdate) (*edusphere.User, error) {
-	// Check the changed fields against valid stand-ins before any SQL.
-	probe := edusphere.User{Email: "probe@example.com", Username: "probe", Name: "probe"}
-	upd.Apply(&probe)
-	if err := probe.Validate(); err != nil {
+	if err := upd.Validate(); err != nil {
 		return nil, err
 	}
 	tx, err := s.db.begin(ctx, true)
@@ -169,17 +166,7 @@ func checkUserUnique(ctx context.Context, tx *Tx, u *edusphere.User, self uuid.U
 		u.Email, self, u.Username, self).Scan(&emailTaken, &usernameTaken); err != nil {
 		return fmt.Errorf("check user unique: %w", err)
 	}
-	var fe edusphere.FieldErrors
-	if emailTaken {
-		fe.Add("email", edusphere.MsgEmailTaken)
-	}
-	if usernameTaken {
-		fe.Add("username", edusphere.MsgUsernameTaken)
-	}
-	if len(fe) > 0 {
-		return edusphere.ModelError(edusphere.ECONFLICT, fe)
-	}
-	return nil
+	return edusphere.UserConflict(emailTaken, usernameTaken)
 }
 
 func findUserByID(ctx context.Context, tx *Tx, id uuid.UUID) (*edusphere.User, error) {

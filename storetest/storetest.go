@@ -9,14 +9,34 @@ import (
 	"time"
 
 	"github.com/edusphere/edusphere"
-	"github.com/edusphere/edusphere/testdb"
 	"github.com/google/uuid"
 )
 
+// Store is what the suite needs of one fresh, migrated, empty database of
+// the store under test. The suite imports no store: each store's own tests
+// build it.
+type Store struct {
+	// Services are the store's services.
+	Services edusphere.Services
+	// Clock is the clock the store reads "now" from; the suite sets and
+	// moves it to check the times the store records.
+	Clock Clock
+	// StatementCount returns how many SQL statements the store has run.
+	StatementCount func() int64
+}
+
+// Clock is a settable clock, such as *testdb.Clock. Until Set it follows
+// real time; after Set it stands still and only Add moves it.
+type Clock interface {
+	Now() time.Time
+	Set(t time.Time)
+	Add(d time.Duration)
+}
+
 // Run runs the whole conformance suite. open must return a fresh, migrated,
-// empty database whose store reads "now" from the Handle's Clock; Run calls
+// empty database whose store reads "now" from the Store's Clock; Run calls
 // it once per subtest, so subtests never see each other's rows.
-func Run(t *testing.T, open func(t *testing.T) *testdb.Handle) {
+func Run(t *testing.T, open func(t *testing.T) *Store) {
 	t.Run("Users", func(t *testing.T) { testUsers(t, open) })
 	t.Run("Topics", func(t *testing.T) { testTopics(t, open) })
 	t.Run("Rooms", func(t *testing.T) { testRooms(t, open) })
@@ -27,7 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) *testdb.Handle) {
 }
 
 // opener returns a fresh, migrated, empty database.
-type opener = func(t *testing.T) *testdb.Handle
+type opener = func(t *testing.T) *Store
 
 // epoch is where tests that control the clock start it: a time with
 // sub-microsecond digits, which every store must drop.
@@ -141,11 +161,11 @@ func wantTime(t *testing.T, what string, got, want time.Time) {
 // env bundles what a subtest uses.
 type env struct {
 	ctx context.Context
-	h   *testdb.Handle
+	h   *Store
 	s   edusphere.Services
 }
 
-func newEnv(t *testing.T, open func(t *testing.T) *testdb.Handle) *env {
+func newEnv(t *testing.T, open opener) *env {
 	t.Helper()
 	h := open(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -156,27 +176,39 @@ func newEnv(t *testing.T, open func(t *testing.T) *testdb.Handle) *env {
 // user creates an active user called username.
 func (e *env) user(t *testing.T, username string) *edusphere.User {
 	t.Helper()
-	return testdb.MustCreateUser(t, e.ctx, e.s, &edusphere.User{
+	return e.userWith(t, &edusphere.User{
 		Username: username, Name: strings.ToUpper(username[:1]) + username[1:], Email: username + "@example.com",
 	})
 }
 
-// userWith creates u, filling blank fields, as an active user.
+// userWith creates u as an active user.
 func (e *env) userWith(t *testing.T, u *edusphere.User) *edusphere.User {
 	t.Helper()
-	return testdb.MustCreateUser(t, e.ctx, e.s, u)
+	u.IsActive = true
+	if err := e.s.Users.CreateUser(e.ctx, u); err != nil {
+		t.Fatalf("CreateUser(%q)=%v, want nil", u.Username, err)
+	}
+	return u
 }
 
 // room creates a room of host.
 func (e *env) room(t *testing.T, host *edusphere.User, name, topic string) *edusphere.Room {
 	t.Helper()
-	return testdb.MustCreateRoom(t, e.ctx, e.s, edusphere.RoomCreate{HostID: host.ID, Name: name, TopicName: topic})
+	r, err := e.s.Rooms.CreateRoom(e.ctx, edusphere.RoomCreate{HostID: host.ID, Name: name, TopicName: topic})
+	if err != nil {
+		t.Fatalf("CreateRoom(%q)=%v, want nil", name, err)
+	}
+	return r
 }
 
 // message posts body in room as user.
 func (e *env) message(t *testing.T, room *edusphere.Room, user *edusphere.User, body string) *edusphere.Message {
 	t.Helper()
-	return testdb.MustCreateMessage(t, e.ctx, e.s, &edusphere.Message{RoomID: room.ID, UserID: user.ID, Body: body})
+	m := &edusphere.Message{RoomID: room.ID, UserID: user.ID, Body: body}
+	if err := e.s.Messages.CreateMessage(e.ctx, m); err != nil {
+		t.Fatalf("CreateMessage=%v, want nil", err)
+	}
+	return m
 }
 
 // join adds user to room.

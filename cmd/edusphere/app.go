@@ -141,7 +141,8 @@ func (m *Main) migrate(ctx context.Context) error {
 }
 
 // signingKey is JWT_SECRET_KEY, or a key derived from SECRET_KEY so the
-// JWT key differs from the one behind CSRF and admin sessions (A.1.2).
+// JWT key differs from the one behind CSRF and admin sessions (docs/auth.md,
+// Access tokens).
 func signingKey(c *config.Config) []byte {
 	if c.JWTSecretKey != "" {
 		return []byte(c.JWTSecretKey)
@@ -156,8 +157,8 @@ func (m *Main) authConfig(broker edusphere.Broker) auth.Config {
 		SigningKey:     signingKey(c),
 		SecretKey:      []byte(c.SecretKey),
 		SecureCookies:  c.SecureCookies,
-		LoginLimit:     auth.Limit{Count: c.LoginRateLimit.Count, Per: c.LoginRateLimit.Per},
-		RegisterLimit:  auth.Limit{Count: c.RegisterRateLimit.Count, Per: c.RegisterRateLimit.Per},
+		LoginLimit:     c.LoginRateLimit,
+		RegisterLimit:  c.RegisterRateLimit,
 		AllowedHosts:   c.AllowedHosts,
 		TrustedOrigins: c.TrustedOrigins,
 		CORSOrigins:    c.CORSOrigins,
@@ -199,7 +200,7 @@ func (m *Main) serve(ctx context.Context) error {
 	raw := db.Services()
 	a.auth = auth.New(m.authConfig(a.broker), raw.Users, raw.Sessions)
 	a.hub = hub.New(hub.Config{
-		RateLimit:     hub.RateLimit{Count: c.WSRateLimit.Count, Per: c.WSRateLimit.Per},
+		RateLimit:     c.WSRateLimit,
 		Logger:        m.Logger,
 		SystemHandler: a.auth.HandleEvent,
 	}, a.broker, raw, func(ctx context.Context, jwtCookie string) (*edusphere.User, error) {

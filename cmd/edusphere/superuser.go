@@ -194,15 +194,13 @@ type inputError struct{ msg string }
 
 func (e *inputError) Error() string { return e.msg }
 
+// checkEmail, checkUsername and checkName run the user model's rules
+// (edusphere.ValidateUserField) on an answer, then the uniqueness the
+// command itself reports.
 func (p *prompter) checkEmail(ctx context.Context, s string) (string, error) {
 	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
-		return "", &inputError{edusphere.MsgBlank}
-	case edusphere.Len(s) > edusphere.MaxEmailLength:
-		return "", &inputError{edusphere.MsgMaxLength(edusphere.MaxEmailLength, edusphere.Len(s))}
-	case !edusphere.IsEmail(s):
-		return "", &inputError{edusphere.MsgInvalidEmail}
+	if msg := edusphere.ValidateUserField("email", s); msg != "" {
+		return "", &inputError{msg}
 	}
 	if _, err := p.users.FindUserByEmail(ctx, s); err == nil {
 		return "", &inputError{"That email is already taken."}
@@ -214,19 +212,10 @@ func (p *prompter) checkEmail(ctx context.Context, s string) (string, error) {
 
 func (p *prompter) checkUsername(ctx context.Context, s string) (string, error) {
 	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
-		return "", &inputError{edusphere.MsgBlank}
-	case !edusphere.IsSlug(s):
-		return "", &inputError{edusphere.MsgInvalidSlug}
+	if msg := edusphere.ValidateUserField("username", s); msg != "" {
+		return "", &inputError{msg}
 	}
 	slug := edusphere.Slugify(s)
-	switch {
-	case slug == "":
-		return "", &inputError{edusphere.MsgInvalidSlug}
-	case edusphere.Len(slug) > edusphere.MaxNameLength:
-		return "", &inputError{edusphere.MsgMaxLength(edusphere.MaxNameLength, edusphere.Len(slug))}
-	}
 	if _, err := p.users.FindUserByUsername(ctx, slug); err == nil {
 		return "", &inputError{"That username is already taken."}
 	} else if edusphere.ErrorCode(err) != edusphere.ENOTFOUND {
@@ -237,11 +226,8 @@ func (p *prompter) checkUsername(ctx context.Context, s string) (string, error) 
 
 func checkName(_ context.Context, s string) (string, error) {
 	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
-		return "", &inputError{edusphere.MsgBlank}
-	case edusphere.Len(s) > edusphere.MaxNameLength:
-		return "", &inputError{edusphere.MsgMaxLength(edusphere.MaxNameLength, edusphere.Len(s))}
+	if msg := edusphere.ValidateUserField("name", s); msg != "" {
+		return "", &inputError{msg}
 	}
 	return s, nil
 }

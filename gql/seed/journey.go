@@ -81,7 +81,8 @@ func body(op, query string, vars map[string]any) []byte {
 	return b
 }
 
-// HomePage returns the JSON bodies of the home page's requests (§12.4):
+// HomePage returns the JSON bodies of the home page's requests, as the
+// original client sends them:
 // Rooms with {search: null, topic: null}, then Topics.
 func HomePage() [][]byte {
 	return [][]byte{
@@ -90,7 +91,8 @@ func HomePage() [][]byte {
 	}
 }
 
-// RoomPage returns the JSON bodies of a room page's requests (§12.6):
+// RoomPage returns the JSON bodies of a room page's requests, as the
+// original client sends them:
 // Room, then RoomMessages.
 func RoomPage(host, slug string) [][]byte {
 	vars := map[string]any{"hostSlug": host, "roomSlug": slug}

@@ -1,5 +1,5 @@
 -- +goose Up
--- Table and column names follow the Django original (CONTRACT §4.1) so the
+-- Table and column names follow the Django original (docs/data.md, Tables) so the
 -- data reads the same in either server. Times are fixed-width UTC text
 -- "YYYY-MM-DDTHH:MM:SS.ffffffZ", which sorts in time order and keeps
 -- microseconds; ids are UUID text. Every rule the Go code checks is checked
@@ -21,7 +21,7 @@ CREATE TABLE core_user (
     is_active    INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
     date_joined  TEXT NOT NULL
 );
--- Emails are unique ignoring case (CONTRACT A.1.8).
+-- Emails are unique ignoring case (docs/data.md, Invariants).
 CREATE UNIQUE INDEX core_user_email_lower_uniq ON core_user (lower(email));
 CREATE INDEX core_user_date_joined ON core_user (date_joined, id);
 
@@ -45,7 +45,7 @@ CREATE TABLE core_room (
     updated     TEXT NOT NULL,
     created     TEXT NOT NULL
 );
--- One room name per host ignoring case, and one slug per host (CONTRACT §4.1, §4.3).
+-- One room name per host ignoring case, and one slug per host (docs/data.md, Invariants).
 CREATE UNIQUE INDEX core_room_host_name_lower_uniq ON core_room (host_id, lower(name));
 CREATE UNIQUE INDEX core_room_host_slug_uniq ON core_room (host_id, slug);
 CREATE INDEX core_room_topic_id ON core_room (topic_id);
@@ -91,7 +91,7 @@ CREATE INDEX edusphere_refresh_token_family ON edusphere_refresh_token (family);
 CREATE INDEX edusphere_refresh_token_user_id ON edusphere_refresh_token (user_id);
 CREATE INDEX edusphere_refresh_token_expires ON edusphere_refresh_token (expires);
 
--- The access-token deny-list (CONTRACT A.1.2).
+-- The access-token deny-list (docs/auth.md, Log-out and revocation).
 CREATE TABLE edusphere_revocation (
     id       INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id  TEXT NOT NULL REFERENCES core_user (id) ON DELETE CASCADE,

@@ -21,7 +21,10 @@ export async function ensureCsrf() {
   }
 }
 
-/** Token error texts (CONTRACT §3.1): a stale JWT cookie breaks every field. */
+/**
+ * Token error texts (docs/graphql.md, Identity): a stale JWT cookie fails
+ * the guarded fields.
+ */
 export const TOKEN_ERRORS = [
   'Signature has expired', 'Error decoding signature', 'Invalid token', 'Invalid payload', 'User is disabled',
 ];
@@ -199,8 +202,8 @@ async function withRetry(send, opts) {
 
 /**
  * gql runs one operation: gql('Rooms', 'query Rooms(...) {...}', {search}).
- * Variables that are undefined are left out of the JSON, as the contract's
- * updates need (left out = keep, null = clear).
+ * Variables that are undefined are left out of the JSON, as the API's
+ * updates need (left out = keep, null = clear; docs/graphql.md, Mutations).
  */
 export function gql(operationName, query, variables = {}, opts = {}) {
   const clean = {};
@@ -210,8 +213,8 @@ export function gql(operationName, query, variables = {}, opts = {}) {
 
 /**
  * gqlUpload sends an operation with one file as the GraphQL multipart
- * request (CONTRACT §1.5): parts operations, map {"1": ["variables.<name>"]}
- * and the file as part "1".
+ * request (docs/graphql.md, File uploads): parts operations, map
+ * {"1": ["variables.<name>"]} and the file as part "1".
  */
 export function gqlUpload(operationName, query, variables, fileVar, file, opts = {}) {
   const build = () => {

@@ -165,8 +165,9 @@ export async function logout() {
 export async function init() {
   if (state && (state.exp < nowSec() - 30 || (state.refreshExpiresIn && state.refreshExpiresIn < nowSec()))) clear();
   onTokenError(async () => {
-    // A stale JWT cookie breaks every field (CONTRACT §3.1). Try to refresh; if
-    // that fails, drop the local session and retry anonymously.
+    // A stale JWT cookie fails the guarded fields (docs/graphql.md, Identity).
+    // Try to refresh; if that fails, drop the local session and retry
+    // anonymously.
     if (state && (await refresh())) return true;
     clear();
     return false;

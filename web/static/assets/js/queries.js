@@ -1,5 +1,5 @@
 // Every GraphQL document the client sends, by operation name. Only the
-// public schema of CONTRACT §2 is used.
+// public schema (gql/schema/*.graphqls, docs/graphql.md) is used.
 
 const ROOM_CARD = 'id name slug description created updated topic { id name } host { id username name avatar } participants { id }';
 const ROOM_FULL = 'id name slug description created updated host { id username name avatar } participants { id username name avatar } topic { id name }';
