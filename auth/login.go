@@ -157,16 +157,14 @@ func (s *Service) Login(ctx context.Context, email, password string, meta Client
 		return nil, err
 	}
 	now := s.now()
-	origIat := now.Unix()
-	// A user-wide revocation denies every origIat up to its second; a
-	// session begun in that same second must not fall under it.
-	if t, ok := s.revoked.latestUserWide(u.ID); ok && t.Unix() >= origIat {
-		origIat = t.Unix() + 1
+	// The store gives the session an origIat of its own near now, so that
+	// two log-ins in one second are two sessions, and one begun right after
+	// a user-wide revocation is not denied by it.
+	raw, rec := s.refreshRecord(u.ID, uuid.New(), now.Unix(), meta)
+	if err := s.sessions.CreateSession(ctx, rec); err != nil {
+		return nil, fmt.Errorf("create session: %w", err)
 	}
-	raw, err := s.createRefreshToken(ctx, u.ID, uuid.New(), origIat, meta)
-	if err != nil {
-		return nil, err
-	}
+	origIat := rec.OrigIat
 	token, claims, err := s.issue(u.Email, origIat)
 	if err != nil {
 		return nil, fmt.Errorf("sign token: %w", err)
@@ -212,15 +210,6 @@ func (s *Service) refreshRecord(userID, family uuid.UUID, origIat int64, meta Cl
 		Created:   s.now(),
 		Expires:   time.Unix(origIat, 0).UTC().Add(s.cfg.RefreshTTL),
 	}
-}
-
-// createRefreshToken stores the first token of a family.
-func (s *Service) createRefreshToken(ctx context.Context, userID, family uuid.UUID, origIat int64, meta ClientMeta) (string, error) {
-	raw, rec := s.refreshRecord(userID, family, origIat, meta)
-	if err := s.sessions.CreateRefreshToken(ctx, rec); err != nil {
-		return "", fmt.Errorf("create refresh token: %w", err)
-	}
-	return raw, nil
 }
 
 // Refresh renews the access token (CONTRACT §5.4). A valid access token

@@ -313,20 +313,6 @@ func (c *revocationCache) denies(userID uuid.UUID, origIat int64, now time.Time)
 	return false
 }
 
-// latestUserWide returns the newest user-wide revocation time of userID.
-func (c *revocationCache) latestUserWide(userID uuid.UUID) (time.Time, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	var t time.Time
-	found := false
-	for _, r := range c.byUser[userID] {
-		if r.OrigIat == 0 && (!found || r.Created.After(t)) {
-			t, found = r.Created, true
-		}
-	}
-	return t, found
-}
-
 // prune drops expired entries.
 func (c *revocationCache) prune(now time.Time) {
 	c.mu.Lock()
