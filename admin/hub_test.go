@@ -23,13 +23,14 @@ func TestDeactivateClosesSockets(t *testing.T) {
 	db := testdb.SQLite(t)
 	events := make(chan edusphere.Event, 16)
 	broker := inmem.NewBroker()
-	h := hub.New(hub.Config{SystemHandler: func(ev edusphere.Event) { events <- ev }}, broker, db.Services,
-		func(context.Context, string) (*edusphere.User, error) { return nil, nil }, nil)
-	t.Cleanup(func() { h.Shutdown(ctx) })
+	broker.SetHandler(func(_ string, ev edusphere.Event) { events <- ev })
+	if err := broker.Subscribe(ctx, edusphere.SystemChannel); err != nil {
+		t.Fatal(err)
+	}
 
 	e := newEnv(t, db)
 	e.srv.Config.Handler = e.auth.SecurityHeaders(e.auth.CSRF(e.auth.Middleware(admin.New(admin.Config{
-		Services: h.Wrap(db.Services), Auth: e.auth,
+		Services: hub.NewNotifier(broker, nil).Wrap(db.Services), Auth: e.auth,
 	}))))
 	super := e.user("owner", true, true)
 	member := e.user("chatter", false, false)

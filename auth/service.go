@@ -52,8 +52,8 @@ type Config struct {
 	// Logger receives warnings. Default slog.Default().
 	Logger *slog.Logger
 	// Broker, when set, carries revocations to every process on
-	// edusphere.SystemChannel; the owner of the broker's handler forwards
-	// those events to HandleEvent.
+	// edusphere.SystemChannel. The hub owns the broker's handler and passes
+	// every system event to HandleEvent.
 	Broker edusphere.Broker
 }
 
@@ -207,9 +207,9 @@ func (s *Service) Sync(ctx context.Context) error {
 	return nil
 }
 
-// HandleEvent takes an event from the broker's system channel; the owner of
-// the broker's handler forwards system events here. Session revocations
-// enter the deny-list at once; other events are ignored.
+// HandleEvent takes an event from the broker's system channel (the hub
+// passes each one on). Session revocations enter the deny-list at once;
+// other events are ignored.
 func (s *Service) HandleEvent(ev edusphere.Event) {
 	if ev.Type == edusphere.EventSessionRevoked && ev.Revocation != nil {
 		s.revoked.add(ev.Revocation)

@@ -18,8 +18,7 @@ type conn struct {
 	h       *Hub
 	user    *edusphere.User
 	roomID  uuid.UUID
-	limiter *rate.Limiter   // shared by the user's sockets; nil when off
-	ctx     context.Context // the frame being handled; used by the read loop only
+	limiter *rate.Limiter // shared by the user's sockets; nil when off
 
 	// busy is held while a frame is handled, so Shutdown can wait for it.
 	busy    sync.Mutex

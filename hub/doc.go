@@ -10,8 +10,17 @@
 // room's channel, the last one to leave unsubscribes it. An event carries
 // its frame encoded once; fan-out appends the same bytes to each socket's
 // bounded queue and never blocks the publisher. Chat writes are persisted
-// first and published after the store returns (Wrap), so a frame never
+// first and published after the store returns (Notifier), so a frame never
 // announces a message the database does not hold.
+//
+// # Wiring
+//
+// New takes a Config: the broker, the store's own services (Store), the
+// Notifier and the auth service (Auth). The hub is the broker's one
+// handler: it fans room events out to its sockets and passes every
+// system-channel event to Auth.HandleEvent after acting on it. Services are
+// wrapped once, in cmd: the store, then Notifier.Wrap for the transports
+// that change messages, rooms and topics, then the GraphQL read cache.
 //
 // # Frames
 //
@@ -41,8 +50,7 @@
 // # Handshake
 //
 // Every refusal happens before the upgrade, with an empty body: a missing
-// Origin or one the originOK function given to New refuses (LocalOrigin
-// when nil; cmd passes the auth service's rule) gives 403; a path that is not /ws/chat/<seg>/<seg>
+// Origin or one Config.Auth.OriginAllowed refuses gives 403; a path that is not /ws/chat/<seg>/<seg>
 // with segments of [-a-zA-Z0-9_]+ gives 404; an absent, bad, expired or
 // inactive JWT cookie, an unknown room or a caller who is not a participant
 // gives 403; a hub shutting down gives 503.

@@ -55,7 +55,7 @@ func FuzzFrame(f *testing.F) {
 	s := h.Services
 	b := inmem.NewBroker()
 	f.Cleanup(func() { b.Close() })
-	hb := New(Config{}, b, s, nil, nil)
+	hb := New(Config{Broker: b, Store: s, Auth: denyAll{}})
 	ada := testdb.MustCreateUser(f, ctx, s, &edusphere.User{Username: "ada"})
 	bob := testdb.MustCreateUser(f, ctx, s, &edusphere.User{Username: "bob"})
 	room := testdb.MustCreateRoom(f, ctx, s, edusphere.RoomCreate{HostID: ada.ID, Name: "Fuzz"})
@@ -112,6 +112,13 @@ func FuzzFrame(f *testing.F) {
 		}
 	})
 }
+
+// denyAll authenticates nobody; frame-handler tests need no handshake.
+type denyAll struct{}
+
+func (denyAll) Authenticate(context.Context, string) (*edusphere.User, error) { return nil, nil }
+func (denyAll) OriginAllowed(string) bool                                     { return false }
+func (denyAll) HandleEvent(edusphere.Event)                                   {}
 
 // snapshot renders every message of the database.
 func snapshot(t *testing.T, s edusphere.Services) string {

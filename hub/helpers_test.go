@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,9 +25,49 @@ type env struct {
 	hub      *hub.Hub
 	srv      *httptest.Server
 	broker   edusphere.Broker
+	auth     *fakeAuth
 	raw      edusphere.Services // the store, publishing nothing
-	services edusphere.Services // wrapped by the hub
+	services edusphere.Services // wrapped by the hub's notifier
 	db       *testdb.Handle
+}
+
+// fakeAuth authenticates a test user by a JWT cookie that is simply their
+// id, applies the contract's Origin rule and records system events.
+type fakeAuth struct {
+	users edusphere.UserService
+
+	mu     sync.Mutex
+	events []edusphere.Event
+}
+
+func (a *fakeAuth) Authenticate(ctx context.Context, cookie string) (*edusphere.User, error) {
+	id, err := uuid.Parse(cookie)
+	if err != nil {
+		return nil, err
+	}
+	u, err := a.users.FindUserByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !u.IsActive {
+		return nil, errors.New("User is disabled")
+	}
+	return u, nil
+}
+
+func (a *fakeAuth) OriginAllowed(origin string) bool { return hub.LocalOrigin(origin) }
+
+func (a *fakeAuth) HandleEvent(ev edusphere.Event) {
+	a.mu.Lock()
+	a.events = append(a.events, ev)
+	a.mu.Unlock()
+}
+
+// systemEvents returns the system events the hub passed on so far.
+func (a *fakeAuth) systemEvents() []edusphere.Event {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]edusphere.Event(nil), a.events...)
 }
 
 // newEnv starts a hub over h with cfg and broker (inmem when nil). The JWT
@@ -37,23 +78,11 @@ func newEnv(t *testing.T, h *testdb.Handle, cfg hub.Config, broker edusphere.Bro
 		broker = inmem.NewBroker()
 		t.Cleanup(func() { broker.Close() })
 	}
-	e := &env{t: t, broker: broker, raw: h.Services, db: h}
-	authn := func(ctx context.Context, cookie string) (*edusphere.User, error) {
-		id, err := uuid.Parse(cookie)
-		if err != nil {
-			return nil, err
-		}
-		u, err := h.Services.Users.FindUserByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if !u.IsActive {
-			return nil, errors.New("User is disabled")
-		}
-		return u, nil
-	}
-	e.hub = hub.New(cfg, broker, h.Services, authn, nil)
-	e.services = e.hub.Wrap(h.Services)
+	e := &env{t: t, broker: broker, raw: h.Services, db: h, auth: &fakeAuth{users: h.Services.Users}}
+	notifier := hub.NewNotifier(broker, nil)
+	cfg.Broker, cfg.Store, cfg.Notifier, cfg.Auth = broker, h.Services, notifier, e.auth
+	e.hub = hub.New(cfg)
+	e.services = notifier.Wrap(h.Services)
 	mux := http.NewServeMux()
 	mux.Handle("/ws/chat/", e.hub)
 	e.srv = httptest.NewServer(mux)

@@ -29,8 +29,36 @@ type RateLimit struct {
 	Per   time.Duration
 }
 
-// Config configures a Hub.
+// Authenticator is what the hub needs of the auth service (*auth.Service).
+type Authenticator interface {
+	// Authenticate returns the user of an access token (the JWT cookie of
+	// a handshake), nil for an unknown one, or an error for a bad,
+	// expired, revoked or disabled one.
+	Authenticate(ctx context.Context, token string) (*edusphere.User, error)
+	// OriginAllowed decides a handshake's Origin check.
+	OriginAllowed(origin string) bool
+	// HandleEvent receives every event of edusphere.SystemChannel, such as
+	// session revocations published by other processes. It runs on the
+	// broker's goroutine and must not block.
+	HandleEvent(ev edusphere.Event)
+}
+
+// Config configures a Hub. Broker, Store and Auth are required; other zero
+// fields take the defaults in their comments.
 type Config struct {
+	// Broker carries events between processes. The hub sets its handler
+	// and subscribes edusphere.SystemChannel and the rooms it holds sockets of.
+	Broker edusphere.Broker
+	// Store is the database's own services, not wrapped: the hub reads
+	// rooms and messages through them and writes messages through them,
+	// announcing each change with Notifier itself.
+	Store edusphere.Services
+	// Notifier announces the changes sockets make. Default
+	// NewNotifier(Broker, Logger); pass the one whose Wrap gave the other
+	// transports their services, so that all changes go one way.
+	Notifier *Notifier
+	// Auth authenticates handshakes and decides their Origin check.
+	Auth Authenticator
 	// SendQueue is how many frames may wait for one socket before it counts
 	// as a slow consumer and is closed with 4008. Default 256.
 	SendQueue int
@@ -47,21 +75,16 @@ type Config struct {
 	RateLimit RateLimit
 	// Logger receives internal errors. Default slog.Default().
 	Logger *slog.Logger
-	// SystemHandler, when set, receives every event of edusphere.SystemChannel
-	// (the auth service's revocation cache plugs in here). It runs on the
-	// broker's goroutine and must not block.
-	SystemHandler func(edusphere.Event)
 }
 
 // Hub holds this process's chat sockets, grouped by room.
 type Hub struct {
-	cfg      Config
-	log      *slog.Logger
-	broker   edusphere.Broker
-	raw      edusphere.Services // the store's services, for reads
-	services edusphere.Services // wrapped: writes publish after commit
-	authn    func(ctx context.Context, jwtCookie string) (*edusphere.User, error)
-	originOK func(origin string) bool
+	cfg    Config
+	log    *slog.Logger
+	broker edusphere.Broker
+	store  edusphere.Services
+	notify *Notifier
+	auth   Authenticator
 
 	ctx    context.Context // parent of every socket's work; cancelled when Shutdown gives up
 	cancel context.CancelFunc
@@ -70,12 +93,11 @@ type Hub struct {
 	// last leave cannot interleave their Subscribe and Unsubscribe.
 	subMu sync.Mutex
 
-	mu       sync.RWMutex
-	rooms    map[uuid.UUID]map[*conn]struct{}
-	users    map[uuid.UUID]*userConns
-	closing  bool
-	sockets  sync.WaitGroup
-	shutOnce sync.Once
+	mu      sync.RWMutex
+	rooms   map[uuid.UUID]map[*conn]struct{}
+	users   map[uuid.UUID]*userConns
+	closing bool
+	sockets sync.WaitGroup
 }
 
 // userConns are one user's sockets and the rate limiter they share.
@@ -84,14 +106,12 @@ type userConns struct {
 	limiter *rate.Limiter
 }
 
-// New returns a Hub delivering through broker. s are the store's services;
-// the hub wraps them itself (Wrap is idempotent, so already wrapped services
-// are fine). authn turns the JWT cookie into a user; originOK decides the
-// Origin check, LocalOrigin when nil. New sets the broker's handler and
-// subscribes edusphere.SystemChannel.
-func New(cfg Config, broker edusphere.Broker, s edusphere.Services,
-	authn func(ctx context.Context, jwtCookie string) (*edusphere.User, error),
-	originOK func(origin string) bool) *Hub {
+// New returns a Hub for cfg. It sets the broker's handler and subscribes
+// edusphere.SystemChannel. It panics without Broker, Store or Auth.
+func New(cfg Config) *Hub {
+	if cfg.Broker == nil || cfg.Store.Rooms == nil || cfg.Store.Messages == nil || cfg.Auth == nil {
+		panic("hub: Config.Broker, Config.Store and Config.Auth are required")
+	}
 	if cfg.SendQueue <= 0 {
 		cfg.SendQueue = 256
 	}
@@ -107,25 +127,24 @@ func New(cfg Config, broker edusphere.Broker, s edusphere.Services,
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if originOK == nil {
-		originOK = LocalOrigin
+	if cfg.Notifier == nil {
+		cfg.Notifier = NewNotifier(cfg.Broker, cfg.Logger)
 	}
 	h := &Hub{
-		cfg:      cfg,
-		log:      cfg.Logger.With("component", "hub"),
-		broker:   broker,
-		raw:      unwrap(s),
-		authn:    authn,
-		originOK: originOK,
-		rooms:    make(map[uuid.UUID]map[*conn]struct{}),
-		users:    make(map[uuid.UUID]*userConns),
+		cfg:    cfg,
+		log:    cfg.Logger.With("component", "hub"),
+		broker: cfg.Broker,
+		store:  cfg.Store,
+		notify: cfg.Notifier,
+		auth:   cfg.Auth,
+		rooms:  make(map[uuid.UUID]map[*conn]struct{}),
+		users:  make(map[uuid.UUID]*userConns),
 	}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
-	h.services = h.Wrap(s)
-	broker.SetHandler(h.handleEvent)
+	h.broker.SetHandler(h.handleEvent)
 	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
 	defer cancel()
-	if err := broker.Subscribe(ctx, edusphere.SystemChannel); err != nil {
+	if err := h.broker.Subscribe(ctx, edusphere.SystemChannel); err != nil {
 		// The Redis broker keeps the channel and subscribes it on reconnect.
 		h.log.Warn("subscribe system channel", "err", err)
 	}
@@ -154,9 +173,7 @@ func (h *Hub) handleEvent(channel string, ev edusphere.Event) {
 		if ev.Type == edusphere.EventUserDisabled {
 			h.closeUser(ev.UserID)
 		}
-		if h.cfg.SystemHandler != nil {
-			h.cfg.SystemHandler(ev)
-		}
+		h.auth.HandleEvent(ev)
 		return
 	}
 	h.mu.RLock()

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -78,13 +77,7 @@ func TestUserDisabled(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := testdb.SQLite(t)
-			var mu sync.Mutex
-			var system []edusphere.Event
-			e := newEnv(t, h, hub.Config{SystemHandler: func(ev edusphere.Event) {
-				mu.Lock()
-				system = append(system, ev)
-				mu.Unlock()
-			}}, nil)
+			e := newEnv(t, h, hub.Config{}, nil)
 			f := newFixture(t, h.Services)
 			bob, bob2, ada := e.dial(f.bob, f.room), e.dial(f.bob, f.room), e.dial(f.ada, f.room)
 			if err := tt.disable(e.services, f.bob); err != nil {
@@ -99,9 +92,7 @@ func TestUserDisabled(t *testing.T) {
 			if m := ada.readJSON(t); m["body"] != "still open" {
 				t.Fatalf("frame=%v, want ada's socket open", m)
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			if len(system) != 1 || system[0].Type != edusphere.EventUserDisabled || system[0].UserID != f.bob.ID {
+			if system := e.auth.systemEvents(); len(system) != 1 || system[0].Type != edusphere.EventUserDisabled || system[0].UserID != f.bob.ID {
 				t.Fatalf("system events=%+v, want one user.disabled for bob", system)
 			}
 		})

@@ -16,7 +16,7 @@ var pathRe = regexp.MustCompile(`^(?:/ws/chat)?/([-a-zA-Z0-9_]+)/([-a-zA-Z0-9_]+
 // body before any upgrade, then serves the socket until it closes.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	origin := r.Header.Get("Origin")
-	if origin == "" || !h.originOK(origin) {
+	if origin == "" || !h.auth.OriginAllowed(origin) {
 		w.WriteHeader(http.StatusForbidden)
 		return
 	}
@@ -33,7 +33,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusForbidden)
 		return
 	}
-	room, err := h.raw.Rooms.FindRoomBySlug(ctx, hostName, slug)
+	room, err := h.store.Rooms.FindRoomBySlug(ctx, hostName, slug)
 	if edusphere.ErrorCode(err) == edusphere.ENOTFOUND {
 		w.WriteHeader(http.StatusForbidden)
 		return
@@ -42,7 +42,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusInternalServerError)
 		return
 	}
-	ok, err := h.raw.Rooms.IsParticipant(ctx, room.ID, user.ID)
+	ok, err := h.store.Rooms.IsParticipant(ctx, room.ID, user.ID)
 	if err != nil {
 		h.log.Error("ws handshake: participant", "err", err)
 		w.WriteHeader(http.StatusInternalServerError)
@@ -77,10 +77,10 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // authenticate returns the active user of the JWT cookie, or nil.
 func (h *Hub) authenticate(ctx context.Context, r *http.Request) *edusphere.User {
 	cookie, err := r.Cookie("JWT")
-	if err != nil || h.authn == nil {
+	if err != nil {
 		return nil
 	}
-	user, err := h.authn(ctx, cookie.Value)
+	user, err := h.auth.Authenticate(ctx, cookie.Value)
 	if err != nil || user == nil || !user.IsActive {
 		return nil
 	}
