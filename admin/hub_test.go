@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/account"
 	"github.com/edusphere/edusphere/admin"
 	"github.com/edusphere/edusphere/auth"
 	"github.com/edusphere/edusphere/hub"
@@ -29,8 +30,10 @@ func TestDeactivateClosesSockets(t *testing.T) {
 	}
 
 	e := newEnv(t, db)
+	notifier := hub.NewNotifier(broker, nil)
 	e.srv.Config.Handler = e.auth.SecurityHeaders(e.auth.CSRF(e.auth.Middleware(admin.New(admin.Config{
-		Services: hub.NewNotifier(broker, nil).Wrap(db.Services), Auth: e.auth,
+		Services: notifier.Wrap(db.Services), Auth: e.auth,
+		Accounts: account.New(account.Config{Store: db.Services, Notifier: notifier, Revoker: e.auth}),
 	}))))
 	super := e.user("owner", true, true)
 	member := e.user("chatter", false, false)
@@ -59,7 +62,7 @@ func TestLoginRateLimit(t *testing.T) {
 	}, db.Services.Users, db.Services.Sessions)
 	e := newEnv(t, db)
 	e.auth = a
-	e.srv.Config.Handler = a.SecurityHeaders(a.CSRF(a.Middleware(admin.New(admin.Config{Services: db.Services, Auth: a}))))
+	e.srv.Config.Handler = a.SecurityHeaders(a.CSRF(a.Middleware(admin.New(admin.Config{Services: db.Services, Accounts: accounts(t, db, a), Auth: a}))))
 	staff := e.user("limited", true, false)
 
 	b := e.browser()

@@ -61,41 +61,25 @@ func TestRoomDeleted(t *testing.T) {
 	})
 }
 
+// TestUserDisabled checks that a user.disabled event closes every socket of
+// the user with 4403, leaves the others open and reaches the auth service.
 func TestUserDisabled(t *testing.T) {
-	for _, tt := range []struct {
-		name    string
-		disable func(s edusphere.Services, u *edusphere.User) error
-	}{
-		{"Deactivated", func(s edusphere.Services, u *edusphere.User) error {
-			off := false
-			_, err := s.Users.UpdateUser(context.Background(), u.ID, edusphere.UserUpdate{IsActive: &off})
-			return err
-		}},
-		{"Deleted", func(s edusphere.Services, u *edusphere.User) error {
-			return s.Users.DeleteUser(context.Background(), u.ID)
-		}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			h := testdb.SQLite(t)
-			e := newEnv(t, h, hub.Config{}, nil)
-			f := newFixture(t, h.Services)
-			bob, bob2, ada := e.dial(f.bob, f.room), e.dial(f.bob, f.room), e.dial(f.ada, f.room)
-			if err := tt.disable(e.services, f.bob); err != nil {
-				t.Fatalf("disable=%v", err)
-			}
-			for _, c := range []*client{bob, bob2} {
-				if code := c.expectClose(t); code != hub.StatusUserDisabled {
-					t.Fatalf("close code=%d, want %d", code, hub.StatusUserDisabled)
-				}
-			}
-			ada.send(t, `{"message":"still open"}`)
-			if m := ada.readJSON(t); m["body"] != "still open" {
-				t.Fatalf("frame=%v, want ada's socket open", m)
-			}
-			if system := e.auth.systemEvents(); len(system) != 1 || system[0].Type != edusphere.EventUserDisabled || system[0].UserID != f.bob.ID {
-				t.Fatalf("system events=%+v, want one user.disabled for bob", system)
-			}
-		})
+	h := testdb.SQLite(t)
+	e := newEnv(t, h, hub.Config{}, nil)
+	f := newFixture(t, h.Services)
+	bob, bob2, ada := e.dial(f.bob, f.room), e.dial(f.bob, f.room), e.dial(f.ada, f.room)
+	hub.NewNotifier(e.broker, nil).UserDisabled(context.Background(), f.bob.ID)
+	for _, c := range []*client{bob, bob2} {
+		if code := c.expectClose(t); code != hub.StatusUserDisabled {
+			t.Fatalf("close code=%d, want %d", code, hub.StatusUserDisabled)
+		}
+	}
+	ada.send(t, `{"message":"still open"}`)
+	if m := ada.readJSON(t); m["body"] != "still open" {
+		t.Fatalf("frame=%v, want ada's socket open", m)
+	}
+	if system := e.auth.systemEvents(); len(system) != 1 || system[0].Type != edusphere.EventUserDisabled || system[0].UserID != f.bob.ID {
+		t.Fatalf("system events=%+v, want one user.disabled for bob", system)
 	}
 }
 
@@ -277,39 +261,5 @@ func TestShutdown_InFlightFrame(t *testing.T) {
 	}
 	if code := ada.expectClose(t); code != websocket.StatusGoingAway {
 		t.Fatalf("close code=%d, want 1001", code)
-	}
-}
-
-// TestUserDeletedMessages checks that deleting a user sends a delete frame
-// for each of their messages in rooms that stay, and nothing for the others'.
-func TestUserDeletedMessages(t *testing.T) {
-	h := testdb.SQLite(t)
-	e := newEnv(t, h, hub.Config{}, nil)
-	f := newFixture(t, h.Services)
-	ctx := context.Background()
-	var bobs []string
-	for _, body := range []string{"first", "second"} {
-		m := testdb.MustCreateMessage(t, ctx, h.Services, &edusphere.Message{RoomID: f.room.ID, UserID: f.bob.ID, Body: body})
-		bobs = append(bobs, m.ID.String())
-	}
-	testdb.MustCreateMessage(t, ctx, h.Services, &edusphere.Message{RoomID: f.room.ID, UserID: f.ada.ID, Body: "ada's"})
-	ada := e.dial(f.ada, f.room)
-	if err := e.services.Users.DeleteUser(ctx, f.bob.ID); err != nil {
-		t.Fatalf("DeleteUser=%v", err)
-	}
-	var got []string
-	for range bobs {
-		m := ada.readJSON(t)
-		if m["type"] != "chat_message" || m["action"] != "delete" {
-			t.Fatalf("frame=%v, want a delete frame", m)
-		}
-		got = append(got, fmt.Sprint(m["id"]))
-	}
-	if fmt.Sprint(got) != fmt.Sprint(bobs) {
-		t.Fatalf("deleted ids=%v, want bob's messages %v", got, bobs)
-	}
-	ada.send(t, `{"message":"still here"}`)
-	if m := ada.readJSON(t); m["body"] != "still here" {
-		t.Fatalf("frame=%v, want only bob's two delete frames before this one", m)
 	}
 }

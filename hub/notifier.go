@@ -89,9 +89,6 @@ func (n *Notifier) Wrap(s edusphere.Services) edusphere.Services {
 	if s.Topics != nil && s.Rooms != nil {
 		s.Topics = &topicService{TopicService: store.Topics, n: n, rooms: store.Rooms}
 	}
-	if s.Users != nil && s.Rooms != nil {
-		s.Users = &userService{UserService: store.Users, n: n, rooms: store.Rooms, messages: store.Messages}
-	}
 	return s
 }
 
@@ -176,57 +173,6 @@ func (s *topicService) DeleteTopic(ctx context.Context, id int64) error {
 	}
 	for _, r := range rooms {
 		s.n.RoomDeleted(ctx, r.ID)
-	}
-	return nil
-}
-
-// userService closes a user's sockets after deactivation or deletion.
-type userService struct {
-	edusphere.UserService
-	n        *Notifier
-	rooms    edusphere.RoomService
-	messages edusphere.MessageService
-}
-
-// UpdateUser applies upd; setting IsActive to false closes the user's sockets.
-func (s *userService) UpdateUser(ctx context.Context, id uuid.UUID, upd edusphere.UserUpdate) (*edusphere.User, error) {
-	u, err := s.UserService.UpdateUser(ctx, id, upd)
-	if err != nil {
-		return nil, err
-	}
-	if upd.IsActive != nil && !*upd.IsActive {
-		s.n.UserDisabled(ctx, id)
-	}
-	return u, nil
-}
-
-// DeleteUser deletes the user, their messages and the rooms they host,
-// then closes the user's sockets and those of the deleted rooms, and sends
-// a delete frame for each of their messages in other people's rooms.
-func (s *userService) DeleteUser(ctx context.Context, id uuid.UUID) error {
-	rooms, _, err := s.rooms.FindRooms(ctx, edusphere.RoomFilter{HostID: &id})
-	if err != nil {
-		return err
-	}
-	var msgs []*edusphere.Message
-	if s.messages != nil {
-		if msgs, _, err = s.messages.FindMessages(ctx, edusphere.MessageFilter{UserID: &id}); err != nil {
-			return err
-		}
-	}
-	if err := s.UserService.DeleteUser(ctx, id); err != nil {
-		return err
-	}
-	s.n.UserDisabled(ctx, id)
-	hosted := make(map[uuid.UUID]bool, len(rooms))
-	for _, r := range rooms {
-		hosted[r.ID] = true
-		s.n.RoomDeleted(ctx, r.ID)
-	}
-	for _, m := range msgs {
-		if !hosted[m.RoomID] {
-			s.n.MessageDeleted(ctx, m)
-		}
 	}
 	return nil
 }

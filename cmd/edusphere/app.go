@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/account"
 	"github.com/edusphere/edusphere/admin"
 	"github.com/edusphere/edusphere/auth"
 	"github.com/edusphere/edusphere/cache"
@@ -213,6 +214,10 @@ func (m *Main) serve(ctx context.Context) error {
 		RateLimit: hub.RateLimit{Count: c.WSRateLimit.Count, Per: c.WSRateLimit.Per},
 		Logger:    m.Logger,
 	})
+	storage := media.NewDir(c.MediaPath())
+	accounts := account.New(account.Config{
+		Store: raw, Notifier: notifier, Revoker: a.auth, Files: storage, Logger: m.Logger,
+	})
 	if err := a.auth.Start(ctx); err != nil {
 		return fmt.Errorf("start auth: %w", err)
 	}
@@ -228,7 +233,6 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	catalog := cache.New(cacheCfg)
 
-	storage := media.NewDir(c.MediaPath())
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
@@ -269,8 +273,8 @@ func (m *Main) serve(ctx context.Context) error {
 		WS:   a.hub,
 		Admin: admin.New(admin.Config{
 			Services:      published,
+			Accounts:      accounts,
 			Auth:          a.auth,
-			Media:         storage,
 			SecureCookies: c.SecureCookies,
 			Logger:        m.Logger,
 		}),
