@@ -15,10 +15,11 @@ const (
 	EventRoomDeleted    = "room.deleted"    // sockets of the room are closed
 	EventUserDisabled   = "user.disabled"   // sockets of the user are closed (system channel)
 	EventSessionRevoked = "session.revoked" // Revocation holds the deny-list entry (system channel)
+	EventSessionRenewed = "session.renewed" // Session holds the renewed session and its new expiry (system channel)
 )
 
 // SystemChannel carries events that concern every process rather than one
-// room: user deactivation and session revocation.
+// room: user deactivation, session revocation and renewal.
 const SystemChannel = "system"
 
 // RoomChannel returns the broker channel of a room.
@@ -32,6 +33,7 @@ type Event struct {
 	UserID     uuid.UUID       `json:"userId,omitzero"`
 	Frame      json.RawMessage `json:"frame,omitempty"`
 	Revocation *Revocation     `json:"revocation,omitempty"`
+	Session    *Session        `json:"session,omitempty"`
 }
 
 // BrokerHandler receives every event published on a channel this process

@@ -96,6 +96,14 @@ func SessionOrigIat(userID uuid.UUID, now int64, taken map[int64]bool, revs []*R
 	return t
 }
 
+// Session names one login session as its access tokens do, by user and
+// origIat, with the expiry of an access token of it.
+type Session struct {
+	UserID  uuid.UUID `json:"userId"`
+	OrigIat int64     `json:"origIat"`
+	Expires time.Time `json:"expires"` // the access token's exp
+}
+
 // AdminSession is a signed-in staff member's /admin/ session, stored as a hash.
 type AdminSession struct {
 	Hash     []byte    `json:"-"`

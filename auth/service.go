@@ -70,6 +70,7 @@ type Service struct {
 	register     *Limiter
 
 	revoked *revocationCache
+	renewed *renewalCache
 
 	startOnce sync.Once
 	stop      chan struct{}
@@ -113,6 +114,7 @@ func New(cfg Config, users edusphere.UserService, sessions edusphere.SessionServ
 		loginAddress: NewLimiter(cfg.LoginLimit),
 		register:     NewLimiter(cfg.RegisterLimit),
 		revoked:      newRevocationCache(),
+		renewed:      newRenewalCache(),
 		stop:         make(chan struct{}),
 		done:         make(chan struct{}),
 	}
@@ -204,15 +206,20 @@ func (s *Service) Sync(ctx context.Context) error {
 		s.revoked.add(r)
 	}
 	s.revoked.prune(s.now())
+	s.renewed.prune(s.now())
 	return nil
 }
 
 // HandleEvent takes an event from the broker's system channel (the hub
-// passes each one on). Session revocations enter the deny-list at once;
-// other events are ignored.
+// passes each one on). Session revocations enter the deny-list at once and
+// renewals of other processes are remembered for CheckSession; other
+// events are ignored.
 func (s *Service) HandleEvent(ev edusphere.Event) {
-	if ev.Type == edusphere.EventSessionRevoked && ev.Revocation != nil {
+	switch {
+	case ev.Type == edusphere.EventSessionRevoked && ev.Revocation != nil:
 		s.revoked.add(ev.Revocation)
+	case ev.Type == edusphere.EventSessionRenewed && ev.Session != nil:
+		s.renewed.add(ev.Session)
 	}
 }
 
@@ -328,6 +335,51 @@ func (c *revocationCache) prune(now time.Time) {
 			delete(c.byUser, id)
 		} else {
 			c.byUser[id] = kept
+		}
+	}
+}
+
+// sessionKey names a session in the renewal cache.
+type sessionKey struct {
+	user    uuid.UUID
+	origIat int64
+}
+
+// renewalCache remembers, per session, the latest access-token expiry
+// issued here or announced by another process, until it passes.
+type renewalCache struct {
+	mu  sync.RWMutex
+	exp map[sessionKey]time.Time
+}
+
+func newRenewalCache() *renewalCache {
+	return &renewalCache{exp: map[sessionKey]time.Time{}}
+}
+
+// add records ses.Expires unless a later expiry is known.
+func (c *renewalCache) add(ses *edusphere.Session) {
+	k := sessionKey{ses.UserID, ses.OrigIat}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ses.Expires.After(c.exp[k]) {
+		c.exp[k] = ses.Expires
+	}
+}
+
+// expiry returns the latest known expiry of the session, or the zero time.
+func (c *renewalCache) expiry(user uuid.UUID, origIat int64) time.Time {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.exp[sessionKey{user, origIat}]
+}
+
+// prune forgets expiries that passed.
+func (c *renewalCache) prune(now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, t := range c.exp {
+		if !t.After(now) {
+			delete(c.exp, k)
 		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 type conn struct {
 	h       *Hub
 	user    *edusphere.User
+	session edusphere.Session // its user and origIat, and the handshake token's expiry
 	roomID  uuid.UUID
 	limiter *rate.Limiter // shared by the user's sockets; nil when off
 
@@ -36,8 +37,8 @@ type conn struct {
 	ping    *time.Timer
 }
 
-func newConn(h *Hub, user *edusphere.User, roomID uuid.UUID) *conn {
-	return &conn{h: h, user: user, roomID: roomID, done: make(chan struct{})}
+func newConn(h *Hub, user *edusphere.User, session edusphere.Session, roomID uuid.UUID) *conn {
+	return &conn{h: h, user: user, session: session, roomID: roomID, done: make(chan struct{})}
 }
 
 // enqueue appends a frame for the writer without ever blocking. A full

@@ -57,20 +57,30 @@
 //
 // # Close codes
 //
-// Codes 4000–4099 mean "try again": a client should reconnect, after
-// reloading history. Codes 4400–4499 are final: reconnecting will fail the
-// same way.
+// docs/websocket.md ("Close codes") is the reference. Codes 4000–4099 mean
+// "try again": a client should reconnect, after reloading history. Codes
+// 4400–4499 are final for the socket's credentials or room.
 //
 //	1001 going away      Shutdown: queued frames are written first
 //	1009 message too big a frame over Config.MaxFrameBytes (default 64 KiB)
 //	4008 slow consumer   the socket's send queue (Config.SendQueue) overflowed;
 //	                     queued frames are dropped, the room is not slowed down
+//	4401 session ended   the socket's login session was revoked, or the token
+//	                     it was opened with expired without renewal
 //	4403 user disabled   the user was deactivated or deleted
 //	4404 room deleted    the room no longer exists
 //
 // A peer that does not answer a ping within Config.PingInterval, or does not
 // take a frame within Config.WriteTimeout, is dropped without a close frame.
 //
+// # Sessions
+//
+// A socket keeps the session (user and origIat) and expiry of the token it
+// was opened with. A session.revoked event closes the sockets of the
+// sessions it denies at once; every Config.SessionCheck the hub asks
+// Config.Auth about each socket's session and closes those revoked (an
+// event may have been lost) or whose newest known token expired.
+
 // # Cost of a socket
 //
 // An idle socket holds one goroutine blocked in Read, its buffers and a

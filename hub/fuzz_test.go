@@ -62,7 +62,7 @@ func FuzzFrame(f *testing.F) {
 	other := testdb.MustCreateRoom(f, ctx, s, edusphere.RoomCreate{HostID: ada.ID, Name: "Elsewhere"})
 	theirs := testdb.MustCreateMessage(f, ctx, s, &edusphere.Message{RoomID: room.ID, UserID: bob.ID, Body: "bob's"})
 	foreign := testdb.MustCreateMessage(f, ctx, s, &edusphere.Message{RoomID: other.ID, UserID: ada.ID, Body: "elsewhere"})
-	c := newConn(hb, ada, room.ID)
+	c := newConn(hb, ada, edusphere.Session{UserID: ada.ID, Expires: time.Now().Add(time.Hour)}, room.ID)
 	if !hb.join(ctx, c) {
 		f.Fatalf("join failed")
 	}
@@ -116,9 +116,12 @@ func FuzzFrame(f *testing.F) {
 // denyAll authenticates nobody; frame-handler tests need no handshake.
 type denyAll struct{}
 
-func (denyAll) Authenticate(context.Context, string) (*edusphere.User, error) { return nil, nil }
-func (denyAll) OriginAllowed(string) bool                                     { return false }
-func (denyAll) HandleEvent(edusphere.Event)                                   {}
+func (denyAll) AuthenticateSession(context.Context, string) (*edusphere.User, edusphere.Session, error) {
+	return nil, edusphere.Session{}, nil
+}
+func (denyAll) CheckSession(edusphere.Session) (time.Time, bool) { return time.Time{}, false }
+func (denyAll) OriginAllowed(string) bool                        { return false }
+func (denyAll) HandleEvent(edusphere.Event)                      {}
 
 // snapshot renders every message of the database.
 func snapshot(t *testing.T, s edusphere.Services) string {

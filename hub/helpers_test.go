@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -32,27 +33,64 @@ type env struct {
 }
 
 // fakeAuth authenticates a test user by a JWT cookie that is simply their
-// id, applies the contract's Origin rule and records system events.
+// id, optionally followed by "/<origIat>/<seconds to expiry>" (default: session
+// 1, an hour); it applies the contract's Origin rule, records system events,
+// and answers CheckSession from what tests set with renew and revoke.
 type fakeAuth struct {
 	users edusphere.UserService
 
-	mu     sync.Mutex
-	events []edusphere.Event
+	mu      sync.Mutex
+	events  []edusphere.Event
+	renewed map[int64]time.Time // by origIat
+	revoked map[int64]bool
 }
 
-func (a *fakeAuth) Authenticate(ctx context.Context, cookie string) (*edusphere.User, error) {
-	id, err := uuid.Parse(cookie)
+func (a *fakeAuth) AuthenticateSession(ctx context.Context, cookie string) (*edusphere.User, edusphere.Session, error) {
+	parts := strings.Split(cookie, "/")
+	id, err := uuid.Parse(parts[0])
 	if err != nil {
-		return nil, err
+		return nil, edusphere.Session{}, err
+	}
+	s := edusphere.Session{UserID: id, OrigIat: 1, Expires: time.Now().Add(time.Hour)}
+	if len(parts) == 3 {
+		iat, _ := strconv.ParseInt(parts[1], 10, 64)
+		secs, _ := strconv.ParseFloat(parts[2], 64)
+		s.OrigIat, s.Expires = iat, time.Now().Add(time.Duration(secs*float64(time.Second)))
 	}
 	u, err := a.users.FindUserByID(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, edusphere.Session{}, err
 	}
 	if !u.IsActive {
-		return nil, errors.New("User is disabled")
+		return nil, edusphere.Session{}, errors.New("User is disabled")
 	}
-	return u, nil
+	return u, s, nil
+}
+
+func (a *fakeAuth) CheckSession(s edusphere.Session) (time.Time, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.renewed[s.OrigIat], a.revoked[s.OrigIat]
+}
+
+// renew makes CheckSession report the session origIat valid until exp.
+func (a *fakeAuth) renew(origIat int64, exp time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.renewed == nil {
+		a.renewed = map[int64]time.Time{}
+	}
+	a.renewed[origIat] = exp
+}
+
+// revoke makes CheckSession report the session origIat revoked.
+func (a *fakeAuth) revoke(origIat int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.revoked == nil {
+		a.revoked = map[int64]bool{}
+	}
+	a.revoked[origIat] = true
 }
 
 func (a *fakeAuth) OriginAllowed(origin string) bool { return hub.LocalOrigin(origin) }

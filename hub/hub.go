@@ -13,11 +13,13 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Close codes sent to clients; see the package documentation for their ranges.
+// Close codes sent to clients; docs/websocket.md ("Close codes") and the
+// package documentation give their ranges and meaning.
 const (
 	StatusGoingAway    = websocket.StatusGoingAway     // 1001, Shutdown
 	StatusTooBig       = websocket.StatusMessageTooBig // 1009, frame over MaxFrameBytes
 	StatusSlowConsumer = websocket.StatusCode(4008)    // send queue overflowed; reconnect
+	StatusSessionEnded = websocket.StatusCode(4401)    // session revoked or token expired; re-authenticate, then reconnect
 	StatusUserDisabled = websocket.StatusCode(4403)    // user deactivated or deleted; final
 	StatusRoomDeleted  = websocket.StatusCode(4404)    // room deleted; final
 )
@@ -31,10 +33,15 @@ type RateLimit struct {
 
 // Authenticator is what the hub needs of the auth service (*auth.Service).
 type Authenticator interface {
-	// Authenticate returns the user of an access token (the JWT cookie of
-	// a handshake), nil for an unknown one, or an error for a bad,
+	// AuthenticateSession returns the user of an access token (the JWT
+	// cookie of a handshake) and the session it belongs to, with the
+	// token's expiry; nil for an unknown user, or an error for a bad,
 	// expired, revoked or disabled one.
-	Authenticate(ctx context.Context, token string) (*edusphere.User, error)
+	AuthenticateSession(ctx context.Context, token string) (*edusphere.User, edusphere.Session, error)
+	// CheckSession reports whether the session is revoked, and the latest
+	// expiry of an access token of it the auth service knows of (renewals
+	// in this process or announced by others), the zero time when none.
+	CheckSession(s edusphere.Session) (expires time.Time, revoked bool)
 	// OriginAllowed decides a handshake's Origin check.
 	OriginAllowed(origin string) bool
 	// HandleEvent receives every event of edusphere.SystemChannel, such as
@@ -73,6 +80,11 @@ type Config struct {
 	MaxFrameBytes int64
 	// RateLimit limits the frames each user sends (WS_RATE_LIMIT). Zero is off.
 	RateLimit RateLimit
+	// SessionCheck is how often every socket's session is checked: a
+	// socket whose access token expired without renewal, or whose session
+	// was revoked without the hub hearing of it, is closed with 4401.
+	// Revocations the broker announces close sockets at once. Default 2 s.
+	SessionCheck time.Duration
 	// Logger receives internal errors. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -124,6 +136,9 @@ func New(cfg Config) *Hub {
 	if cfg.MaxFrameBytes <= 0 {
 		cfg.MaxFrameBytes = 64 << 10
 	}
+	if cfg.SessionCheck <= 0 {
+		cfg.SessionCheck = 2 * time.Second
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -148,6 +163,7 @@ func New(cfg Config) *Hub {
 		// The Redis broker keeps the channel and subscribes it on reconnect.
 		h.log.Warn("subscribe system channel", "err", err)
 	}
+	go h.checkSessions()
 	return h
 }
 
@@ -170,8 +186,11 @@ func LocalOrigin(origin string) bool {
 // sockets and handles the system channel. It never blocks.
 func (h *Hub) handleEvent(channel string, ev edusphere.Event) {
 	if channel == edusphere.SystemChannel {
-		if ev.Type == edusphere.EventUserDisabled {
+		switch {
+		case ev.Type == edusphere.EventUserDisabled:
 			h.closeUser(ev.UserID)
+		case ev.Type == edusphere.EventSessionRevoked && ev.Revocation != nil:
+			h.closeRevoked(ev.Revocation)
 		}
 		h.auth.HandleEvent(ev)
 		return
@@ -198,6 +217,48 @@ func (h *Hub) closeUser(id uuid.UUID) {
 		for c := range u.conns {
 			c.close(StatusUserDisabled, "user disabled", false)
 		}
+	}
+}
+
+// closeRevoked closes the sockets of the sessions r denies with 4401.
+func (h *Hub) closeRevoked(r *edusphere.Revocation) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if u := h.users[r.UserID]; u != nil {
+		for c := range u.conns {
+			if r.Denies(c.user.ID, c.session.OrigIat) {
+				c.close(StatusSessionEnded, "session revoked", false)
+			}
+		}
+	}
+}
+
+// checkSessions closes, every SessionCheck until the hub shuts down, the
+// sockets whose session was revoked or whose access token expired and was
+// not renewed.
+func (h *Hub) checkSessions() {
+	t := time.NewTicker(h.cfg.SessionCheck)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-t.C:
+		}
+		now := time.Now()
+		h.mu.RLock()
+		for _, u := range h.users {
+			for c := range u.conns {
+				expires, revoked := h.auth.CheckSession(c.session)
+				switch {
+				case revoked:
+					c.close(StatusSessionEnded, "session revoked", false)
+				case !now.Before(c.session.Expires) && !now.Before(expires):
+					c.close(StatusSessionEnded, "session expired", false)
+				}
+			}
+		}
+		h.mu.RUnlock()
 	}
 }
 

@@ -28,7 +28,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hostName, slug := match[1], match[2]
 
 	ctx := r.Context()
-	user := h.authenticate(ctx, r)
+	user, session := h.authenticate(ctx, r)
 	if user == nil {
 		w.WriteHeader(http.StatusForbidden)
 		return
@@ -52,7 +52,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	c := newConn(h, user, room.ID)
+	c := newConn(h, user, session, room.ID)
 	// Join before the upgrade so no frame published after the client's
 	// handshake completes can be missed; it is queued until the writer runs.
 	if !h.join(ctx, c) {
@@ -74,15 +74,16 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	go c.serve(ws)
 }
 
-// authenticate returns the active user of the JWT cookie, or nil.
-func (h *Hub) authenticate(ctx context.Context, r *http.Request) *edusphere.User {
+// authenticate returns the active user of the JWT cookie and the session
+// the cookie's token belongs to, or a nil user.
+func (h *Hub) authenticate(ctx context.Context, r *http.Request) (*edusphere.User, edusphere.Session) {
 	cookie, err := r.Cookie("JWT")
 	if err != nil {
-		return nil
+		return nil, edusphere.Session{}
 	}
-	user, err := h.auth.Authenticate(ctx, cookie.Value)
+	user, session, err := h.auth.AuthenticateSession(ctx, cookie.Value)
 	if err != nil || user == nil || !user.IsActive {
-		return nil
+		return nil, edusphere.Session{}
 	}
-	return user
+	return user, session
 }

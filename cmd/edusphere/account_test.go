@@ -427,3 +427,21 @@ func TestMain_AccountCommands(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestMain_LogoutEndsSockets logs out through GraphQL and checks that the
+// sockets of that session close with 4401 while another session of the
+// same user keeps its socket.
+func TestMain_LogoutEndsSockets(t *testing.T) {
+	w := newLifeWorld(t, "")
+	phone := w.newClient(t)
+	if errs := phone.login(t, "victim@example.com"); errs != "" {
+		t.Fatalf("second log-in: %s", errs)
+	}
+	other := w.dial(t, phone, "victim")
+	if errs := w.victim.gqlErrors(t, `mutation { deleteToken { deleted } }`); errs != "" {
+		t.Fatalf("deleteToken: %s", errs)
+	}
+	w.victimHome.wantClosed(t, 4401)
+	w.victimAway.wantClosed(t, 4401)
+	other.wantOpen(t)
+}
