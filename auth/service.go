@@ -73,6 +73,7 @@ type Service struct {
 	renewed *renewalCache
 
 	startOnce sync.Once
+	syncNow   chan struct{} // asks the sync loop for an early sync
 	stop      chan struct{}
 	done      chan struct{}
 }
@@ -115,6 +116,7 @@ func New(cfg Config, users edusphere.UserService, sessions edusphere.SessionServ
 		register:     NewLimiter(cfg.RegisterLimit),
 		revoked:      newRevocationCache(),
 		renewed:      newRenewalCache(),
+		syncNow:      make(chan struct{}, 1),
 		stop:         make(chan struct{}),
 		done:         make(chan struct{}),
 	}
@@ -171,6 +173,7 @@ func (s *Service) syncLoop() {
 		case <-s.stop:
 			return
 		case <-ticker.C:
+		case <-s.syncNow:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if err := s.Sync(ctx); err != nil {
@@ -212,14 +215,20 @@ func (s *Service) Sync(ctx context.Context) error {
 
 // HandleEvent takes an event from the broker's system channel (the hub
 // passes each one on). Session revocations enter the deny-list at once and
-// renewals of other processes are remembered for CheckSession; other
-// events are ignored.
+// renewals of other processes are remembered for CheckSession; after a
+// gap in the broker's delivery the deny-list is read from the database at
+// once rather than at the next tick. Other events are ignored.
 func (s *Service) HandleEvent(ev edusphere.Event) {
 	switch {
 	case ev.Type == edusphere.EventSessionRevoked && ev.Revocation != nil:
 		s.revoked.add(ev.Revocation)
 	case ev.Type == edusphere.EventSessionRenewed && ev.Session != nil:
 		s.renewed.add(ev.Session)
+	case ev.Type == edusphere.EventGap:
+		select {
+		case s.syncNow <- struct{}{}:
+		default:
+		}
 	}
 }
 

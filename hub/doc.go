@@ -63,6 +63,8 @@
 //
 //	1001 going away      Shutdown: queued frames are written first
 //	1009 message too big a frame over Config.MaxFrameBytes (default 64 KiB)
+//	4000 missed events   the broker signalled a gap (edusphere.EventGap) on
+//	                     the room's channel: reload the history, reconnect
 //	4008 slow consumer   the socket's send queue (Config.SendQueue) overflowed;
 //	                     queued frames are dropped, the room is not slowed down
 //	4401 session ended   the socket's login session was revoked, or the token

@@ -18,6 +18,7 @@ import (
 const (
 	StatusGoingAway    = websocket.StatusGoingAway     // 1001, Shutdown
 	StatusTooBig       = websocket.StatusMessageTooBig // 1009, frame over MaxFrameBytes
+	StatusTryAgain     = websocket.StatusCode(4000)    // events may have been missed; reload and reconnect
 	StatusSlowConsumer = websocket.StatusCode(4008)    // send queue overflowed; reconnect
 	StatusSessionEnded = websocket.StatusCode(4401)    // session revoked or token expired; re-authenticate, then reconnect
 	StatusUserDisabled = websocket.StatusCode(4403)    // user deactivated or deleted; final
@@ -195,9 +196,14 @@ func (h *Hub) handleEvent(channel string, ev edusphere.Event) {
 		h.auth.HandleEvent(ev)
 		return
 	}
+	room := ev.RoomID
+	if ev.Type == edusphere.EventGap {
+		// The broker's own event names no room; its channel does.
+		room, _ = edusphere.ChannelRoom(channel)
+	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	conns := h.rooms[ev.RoomID]
+	conns := h.rooms[room]
 	switch ev.Type {
 	case edusphere.EventMessageCreated, edusphere.EventMessageUpdated, edusphere.EventMessageDeleted:
 		for c := range conns {
@@ -206,6 +212,13 @@ func (h *Hub) handleEvent(channel string, ev edusphere.Event) {
 	case edusphere.EventRoomDeleted:
 		for c := range conns {
 			c.close(StatusRoomDeleted, "room deleted", true)
+		}
+	case edusphere.EventGap:
+		// The room's events of a while may be lost, a sender's own echo
+		// among them: every socket is told to reload, which answers the
+		// frames whose echo did not come.
+		for c := range conns {
+			c.close(StatusTryAgain, "missed events", true)
 		}
 	}
 }

@@ -263,3 +263,32 @@ func TestShutdown_InFlightFrame(t *testing.T) {
 		t.Fatalf("close code=%d, want 1001", code)
 	}
 }
+
+// TestGap checks that the broker's gap event on a room closes that room's
+// sockets with 4000 (reload, then reconnect) and no others, and that a gap
+// on the system channel reaches the auth service.
+func TestGap(t *testing.T) {
+	h := testdb.SQLite(t)
+	e := newEnv(t, h, hub.Config{}, nil)
+	f := newFixture(t, h.Services)
+	ctx := context.Background()
+	bob, ada, other := e.dial(f.bob, f.room), e.dial(f.ada, f.room), e.dial(f.ada, f.other)
+	if err := e.broker.Publish(ctx, edusphere.RoomChannel(f.room.ID), edusphere.Event{Type: edusphere.EventGap}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*client{bob, ada} {
+		if code := c.expectClose(t); code != hub.StatusTryAgain {
+			t.Fatalf("close code=%d, want %d", code, hub.StatusTryAgain)
+		}
+	}
+	other.send(t, `{"message":"unaffected"}`)
+	if m := other.readJSON(t); m["body"] != "unaffected" {
+		t.Fatalf("frame=%v, want the other room's socket open", m)
+	}
+	if err := e.broker.Publish(ctx, edusphere.SystemChannel, edusphere.Event{Type: edusphere.EventGap}); err != nil {
+		t.Fatal(err)
+	}
+	if ev := e.auth.systemEvents(); len(ev) != 1 || ev[0].Type != edusphere.EventGap {
+		t.Fatalf("system events=%+v, want the gap passed on", ev)
+	}
+}
