@@ -65,15 +65,22 @@
 //	1009 message too big a frame over Config.MaxFrameBytes (default 64 KiB)
 //	4000 missed events   the broker signalled a gap (edusphere.EventGap) on
 //	                     the room's channel: reload the history, reconnect
-//	4008 slow consumer   the socket's send queue (Config.SendQueue) overflowed;
-//	                     queued frames are dropped, the room is not slowed down
+//	4008 slow consumer   the socket's send queue (Config.SendQueue) overflowed,
+//	                     or a ping went unanswered; queued frames are dropped,
+//	                     the room is not slowed down
 //	4401 session ended   the socket's login session was revoked, or the token
 //	                     it was opened with expired without renewal
 //	4403 user disabled   the user was deactivated or deleted
 //	4404 room deleted    the room no longer exists
 //
-// A peer that does not answer a ping within Config.PingInterval, or does not
-// take a frame within Config.WriteTimeout, is dropped without a close frame.
+// A peer that does not answer a ping within Config.PingInterval is closed
+// as a slow consumer too. A slow consumer's 4008 close frame is written
+// next, after the frame under way, and the connection is cut
+// Config.CloseTimeout later whatever the peer does; a peer that does not
+// take one frame within Config.WriteTimeout is dropped without a close
+// frame. So a client that stops reading is gone at most
+// 2×PingInterval + CloseTimeout after its last read (docs/websocket.md,
+// "Slow consumers").
 //
 // # Sessions
 //

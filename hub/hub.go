@@ -76,6 +76,11 @@ type Config struct {
 	// PingInterval is the time between pings, and how long a pong may take.
 	// Default 20 s.
 	PingInterval time.Duration
+	// CloseTimeout is how long a socket closed for being slow (4008: its
+	// queue overflowed or it left a ping unanswered) may take to take its
+	// close frame; then the connection is cut, whatever the peer does.
+	// Default 2 s.
+	CloseTimeout time.Duration
 	// MaxFrameBytes is the largest client frame; bigger ones close the
 	// socket with 1009. Default 64 KiB.
 	MaxFrameBytes int64
@@ -133,6 +138,9 @@ func New(cfg Config) *Hub {
 	}
 	if cfg.PingInterval <= 0 {
 		cfg.PingInterval = 20 * time.Second
+	}
+	if cfg.CloseTimeout <= 0 {
+		cfg.CloseTimeout = 2 * time.Second
 	}
 	if cfg.MaxFrameBytes <= 0 {
 		cfg.MaxFrameBytes = 64 << 10

@@ -83,9 +83,13 @@ func TestUserDisabled(t *testing.T) {
 	}
 }
 
+// TestSlowConsumer floods a room in which one client stops reading. The
+// publisher is never slowed down; the slow socket's queue overflows, and
+// the 4008 close frame is written right after the frame already under way,
+// so a client that reads again within CloseTimeout sees it.
 func TestSlowConsumer(t *testing.T) {
 	h := testdb.SQLite(t)
-	e := newEnv(t, h, hub.Config{SendQueue: 32, WriteTimeout: 20 * time.Second}, nil)
+	e := newEnv(t, h, hub.Config{SendQueue: 32, WriteTimeout: 20 * time.Second, CloseTimeout: 10 * time.Second}, nil)
 	f := newFixture(t, h.Services)
 	slow := e.dialNoRead(f.ada, f.room)
 	fast := e.dial(f.bob, f.room)
@@ -130,6 +134,63 @@ func TestSlowConsumer(t *testing.T) {
 	fast.send(t, `{"message":"after"}`)
 	if m := fast.readJSON(t); m["body"] != "after" {
 		t.Fatalf("frame=%v, want the fast socket open", m)
+	}
+}
+
+// TestStalledReader has real clients stop reading for good and checks
+// that the server drops them within the documented bound, having written
+// the 4008 close frame when the connection had room for it.
+func TestStalledReader(t *testing.T) {
+	t.Run("Idle", func(t *testing.T) {
+		// No traffic: the unanswered ping finds the client. The close frame
+		// fits in the socket buffers, so the client finds it when it reads
+		// again, after the server dropped it.
+		h := testdb.SQLite(t)
+		cfg := hub.Config{PingInterval: 200 * time.Millisecond, CloseTimeout: 300 * time.Millisecond}
+		e := newEnv(t, h, cfg, nil)
+		f := newFixture(t, h.Services)
+		stalled := e.dialNoRead(f.ada, f.room)
+		start := time.Now()
+		waitLen(t, e.hub, 0)
+		bound := 2*cfg.PingInterval + cfg.CloseTimeout
+		t.Logf("dropped after %v (bound %v plus scheduling)", time.Since(start), bound)
+		stalled.start()
+		if _, err := stalled.tryRead(5 * time.Second); websocket.CloseStatus(err) != hub.StatusSlowConsumer {
+			t.Fatalf("stalled client read %v, want the 4008 close frame", err)
+		}
+	})
+	t.Run("Flooded", func(t *testing.T) {
+		// Traffic fills the client's buffers, then its queue: dropped
+		// CloseTimeout after the overflow although it never reads again.
+		h := testdb.SQLite(t)
+		cfg := hub.Config{SendQueue: 16, WriteTimeout: time.Minute, CloseTimeout: 500 * time.Millisecond}
+		e := newEnv(t, h, cfg, nil)
+		f := newFixture(t, h.Services)
+		e.dialNoRead(f.ada, f.room)
+		frame := []byte(`{"type": "chat_message", "action": "new", "body": "` + strings.Repeat("x", 32<<10) + `"}`)
+		ctx := context.Background()
+		deadline := time.Now().Add(30 * time.Second)
+		for e.hub.Len() > 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("stalled client still held after 30 s of traffic")
+			}
+			if err := e.broker.Publish(ctx, edusphere.RoomChannel(f.room.ID), edusphere.Event{Type: edusphere.EventMessageCreated, RoomID: f.room.ID, Frame: frame}); err != nil {
+				t.Fatalf("Publish=%v", err)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
+}
+
+// waitLen waits up to 10 s for the hub to hold n sockets.
+func waitLen(t *testing.T, h *hub.Hub, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for h.Len() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("Len=%d after 10 s, want %d", h.Len(), n)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
