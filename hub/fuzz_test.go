@@ -45,6 +45,23 @@ func FuzzFrame(f *testing.F) {
 		`{"type":null}`,
 		`{"type":"text","type":"delete"}`,
 		`[]`, `null`, `"x"`, `1`, `{`, ``, "\xff\xfe", `{"message":"a"} trailing`,
+		// The hostile shapes of BenchmarkHostileFrame, up to the 64 KiB
+		// frame limit: the largest string, deep nesting (past encoding/json's
+		// 10,000 levels, and under an ignored key), huge numbers, bytes that
+		// are not UTF-8 in and out of strings, many keys.
+		`{"message":"` + strings.Repeat("a", 64<<10-16) + `"}`,
+		`{"message":` + strings.Repeat("[", 30000) + strings.Repeat("]", 30000) + `}`,
+		`{"type":"text","x":` + strings.Repeat(`{"a":`, 10000) + `1` + strings.Repeat(`}`, 10000) + `}`,
+		`{"type":"text","message":"ok","x":` + strings.Repeat(`[`, 500) + strings.Repeat(`]`, 500) + `}`,
+		`{"message":` + strings.Repeat("9", 60000) + `}`,
+		`{"message":1e999999999}`,
+		`{"message":-0.0e-999999}`,
+		`{"type":"update","messageId":"$OWN","message":` + strings.Repeat("1", 5000) + `}`,
+		`{"message":"` + strings.Repeat("\xff\xfe", 30000) + `"}`,
+		`{"message":"ok\xc0\xaf"}`,
+		strings.Repeat("\xff", 60000),
+		`{` + strings.Repeat(`"k":1,`, 10000) + `"message":""}`,
+		`{"type":"` + strings.Repeat("t", 60000) + `"}`,
 	} {
 		f.Add([]byte(seed), false)
 	}
