@@ -445,3 +445,17 @@ func TestMain_LogoutEndsSockets(t *testing.T) {
 	w.victimAway.wantClosed(t, 4401)
 	other.wantOpen(t)
 }
+
+// TestMain_DeactivateWithoutRedis deactivates from the command line next to
+// a server on the in-memory broker: no event reaches the server, yet the
+// revocation it reads from the database closes the user's sockets (4401).
+func TestMain_DeactivateWithoutRedis(t *testing.T) {
+	w := newLifeWorld(t, "")
+	w.viaCLI(t, "deactivate")
+	w.victimHome.wantClosed(t, 4401)
+	w.victimAway.wantClosed(t, 4401)
+	w.friendHome.wantOpen(t)
+	if errs := w.victim.gqlErrors(t, `{ me { username } }`); errs != "User is disabled" {
+		t.Fatalf("me: %q, want User is disabled", errs)
+	}
+}
