@@ -3,6 +3,7 @@ package edusphere
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/google/uuid"
 )
@@ -15,14 +16,31 @@ const (
 	EventRoomDeleted    = "room.deleted"    // sockets of the room are closed
 	EventUserDisabled   = "user.disabled"   // sockets of the user are closed (system channel)
 	EventSessionRevoked = "session.revoked" // Revocation holds the deny-list entry (system channel)
+	EventSessionRenewed = "session.renewed" // Session holds the renewed session and its new expiry (system channel)
+	// EventGap comes from the broker itself, on each channel it
+	// subscribes, once delivery has resumed after a time in which events
+	// published on the channel may have been lost (the Redis subscriber
+	// connection was down). Nothing published after it is lost.
+	EventGap = "broker.gap"
 )
 
 // SystemChannel carries events that concern every process rather than one
-// room: user deactivation and session revocation.
+// room: user deactivation, session revocation and renewal.
 const SystemChannel = "system"
 
 // RoomChannel returns the broker channel of a room.
 func RoomChannel(roomID uuid.UUID) string { return "room:" + roomID.String() }
+
+// ChannelRoom returns the room of a channel RoomChannel named, and false
+// for any other channel.
+func ChannelRoom(channel string) (uuid.UUID, bool) {
+	rest, ok := strings.CutPrefix(channel, "room:")
+	if !ok {
+		return uuid.Nil, false
+	}
+	id, err := uuid.Parse(rest)
+	return id, err == nil
+}
 
 // Event is what one process tells every process through the broker. Frame
 // is the WebSocket frame already encoded once, so fan-out writes bytes.
@@ -32,6 +50,7 @@ type Event struct {
 	UserID     uuid.UUID       `json:"userId,omitzero"`
 	Frame      json.RawMessage `json:"frame,omitempty"`
 	Revocation *Revocation     `json:"revocation,omitempty"`
+	Session    *Session        `json:"session,omitempty"`
 }
 
 // BrokerHandler receives every event published on a channel this process
@@ -40,7 +59,9 @@ type BrokerHandler func(channel string, ev Event)
 
 // Broker moves events between processes. The in-memory broker hands them
 // straight to the handler; the Redis broker goes through Redis pub/sub.
-// Delivery is at most once; history comes from the database.
+// Delivery is at most once; history comes from the database. A loss is
+// never silent: after one, the broker delivers an EventGap on every channel
+// that may have lost events, once the channel is subscribed again.
 type Broker interface {
 	// SetHandler sets the one handler of incoming events. Call it before Subscribe.
 	SetHandler(h BrokerHandler)

@@ -9,8 +9,9 @@ import (
 
 // A login session begins at tokenAuth. Its access tokens are JWTs whose
 // claims are exactly {email, exp, origIat}, so the session is identified by
-// (user, origIat); refresh tokens are opaque random strings stored only as
-// a hash. Revocation is a deny-list of sessions.
+// (user, origIat): every log-in gets an origIat no other session of the user
+// has (SessionOrigIat). Refresh tokens are opaque random strings stored only
+// as a hash. Revocation is a deny-list of sessions.
 
 // RefreshToken is one opaque refresh token of a login session.
 type RefreshToken struct {
@@ -27,6 +28,13 @@ type RefreshToken struct {
 	Revoked *time.Time `json:"revoked,omitempty"`
 	// ReplacedBy is the token this one was rotated into.
 	ReplacedBy *uuid.UUID `json:"replacedBy,omitempty"`
+}
+
+// MoveOrigIat sets the token's origIat to iat and moves its expiry, which
+// ends the session's refresh window, by as much.
+func (t *RefreshToken) MoveOrigIat(iat int64) {
+	t.Expires = t.Expires.Add(time.Duration(iat-t.OrigIat) * time.Second)
+	t.OrigIat = iat
 }
 
 // Revocation denies access tokens of a user's login session, or of all the
@@ -50,6 +58,52 @@ func (r *Revocation) Denies(userID uuid.UUID, origIat int64) bool {
 	return r.OrigIat == origIat
 }
 
+// SessionBackdate is how many seconds before its log-in a session's origIat
+// may lie when the log-in's own second is taken (see SessionOrigIat).
+const SessionBackdate = 60
+
+// SessionOrigIat returns the origIat of a new login session of userID begun
+// at the epoch second now, so that each log-in is a session of its own (a
+// log-out ends that one only) while the token keeps its contract claims.
+// A second is free when no other session of the user has it (taken) and no
+// revocation in revs denies it. The answer is now when free, else the
+// nearest free second before it, at most SessionBackdate seconds back, so
+// that a session's origIat never lies after its log-in and revocations of
+// "every session begun so far" cover it; only when all of those are
+// taken or denied (a user-wide revocation in this very second) is it the
+// first free second after now.
+func SessionOrigIat(userID uuid.UUID, now int64, taken map[int64]bool, revs []*Revocation) int64 {
+	free := func(t int64) bool {
+		if taken[t] {
+			return false
+		}
+		for _, r := range revs {
+			if r.Denies(userID, t) {
+				return false
+			}
+		}
+		return true
+	}
+	for t := now; t >= now-SessionBackdate; t-- {
+		if free(t) {
+			return t
+		}
+	}
+	t := now + 1
+	for !free(t) {
+		t++
+	}
+	return t
+}
+
+// Session names one login session as its access tokens do, by user and
+// origIat, with the expiry of an access token of it.
+type Session struct {
+	UserID  uuid.UUID `json:"userId"`
+	OrigIat int64     `json:"origIat"`
+	Expires time.Time `json:"expires"` // the access token's exp
+}
+
 // AdminSession is a signed-in staff member's /admin/ session, stored as a hash.
 type AdminSession struct {
 	Hash     []byte    `json:"-"`
@@ -63,6 +117,14 @@ type AdminSession struct {
 type SessionService interface {
 	// CreateRefreshToken inserts t. Returns ENOTFOUND for an unknown user.
 	CreateRefreshToken(ctx context.Context, t *RefreshToken) error
+
+	// CreateSession inserts t, the first refresh token of a new login
+	// session begun at the second t.OrigIat, after moving t.OrigIat (and
+	// t.Expires by as much) to SessionOrigIat of the user's sessions and
+	// unexpired revocations, in one transaction that concurrent log-ins of
+	// the user, in any process, cannot interleave. Returns ENOTFOUND for an
+	// unknown user.
+	CreateSession(ctx context.Context, t *RefreshToken) error
 
 	// FindRefreshTokenByHash returns ENOTFOUND.
 	FindRefreshTokenByHash(ctx context.Context, hash []byte) (*RefreshToken, error)

@@ -106,10 +106,10 @@ func checkUserChange(actor, target *edusphere.User, before, after map[string]any
 	return nil
 }
 
-// updateUser applies upd to u for actor and logs it. Deactivating a user
-// ends their API sessions (refresh tokens and access tokens, through the
-// revocation list) and their admin sessions; the wrapped user service
-// closes their chat sockets. It returns whether anything changed.
+// updateUser applies upd to u for actor and logs it. A change of active
+// status goes through the account service, which ends the user's sessions
+// and closes their chat sockets on deactivation; removing staff status ends
+// the user's admin sessions. It returns whether anything changed.
 func (h *Handler) updateUser(ctx context.Context, actor, u *edusphere.User, upd edusphere.UserUpdate) (bool, error) {
 	before, after := userChanges(u, upd)
 	if len(after) == 0 {
@@ -130,20 +130,25 @@ func (h *Handler) updateUser(ctx context.Context, actor, u *edusphere.User, upd 
 			only.IsStaff = upd.IsStaff
 		case "is_superuser":
 			only.IsSuperuser = upd.IsSuperuser
-		case "is_active":
-			only.IsActive = upd.IsActive
 		}
 	}
-	updated, err := h.svc.Users.UpdateUser(ctx, u.ID, only)
-	if err != nil {
-		return false, err
-	}
-	if u.IsActive && !updated.IsActive {
-		if err := h.cfg.Auth.RevokeUser(ctx, u.ID); err != nil {
-			return true, fmt.Errorf("revoke api sessions: %w", err)
+	if only != (edusphere.UserUpdate{}) {
+		if _, err := h.svc.Users.UpdateUser(ctx, u.ID, only); err != nil {
+			return false, err
 		}
 	}
-	if (u.IsActive && !updated.IsActive) || (u.IsStaff && !updated.IsStaff) {
+	if active, ok := after["is_active"]; ok {
+		var err error
+		if active == true {
+			_, err = h.cfg.Accounts.ReactivateUser(ctx, u.ID)
+		} else {
+			_, err = h.cfg.Accounts.DeactivateUser(ctx, u.ID)
+		}
+		if err != nil {
+			return true, err
+		}
+	}
+	if after["is_staff"] == false {
 		if err := h.svc.Sessions.DeleteUserAdminSessions(ctx, u.ID); err != nil {
 			return true, fmt.Errorf("end admin sessions: %w", err)
 		}
@@ -212,9 +217,8 @@ func (h *Handler) userCascade(ctx context.Context, u *edusphere.User) ([]string,
 	return out, nil
 }
 
-// deleteUser deletes u for actor with everything that depends on it. The
-// user is deactivated first so the wrapped services close their sockets,
-// and each hosted room is deleted on its own so its sockets close too.
+// deleteUser deletes u for actor through the account service, which takes
+// along everything that depends on the user and tells the open sockets.
 func (h *Handler) deleteUser(ctx context.Context, actor, u *edusphere.User) error {
 	switch {
 	case actor.ID == u.ID:
@@ -222,34 +226,8 @@ func (h *Handler) deleteUser(ctx context.Context, actor, u *edusphere.User) erro
 	case u.IsSuperuser && !actor.IsSuperuser:
 		return edusphere.Errorf(edusphere.EFORBIDDEN, "Only superusers may delete a superuser account.")
 	}
-	if u.IsActive {
-		f := false
-		if _, err := h.svc.Users.UpdateUser(ctx, u.ID, edusphere.UserUpdate{IsActive: &f}); err != nil {
-			return fmt.Errorf("deactivate before delete: %w", err)
-		}
-	}
-	if err := h.cfg.Auth.RevokeUser(ctx, u.ID); err != nil {
-		return fmt.Errorf("revoke api sessions: %w", err)
-	}
-	if err := h.svc.Sessions.DeleteUserAdminSessions(ctx, u.ID); err != nil {
-		return fmt.Errorf("end admin sessions: %w", err)
-	}
-	rooms, _, err := h.svc.Rooms.FindRooms(ctx, edusphere.RoomFilter{HostID: &u.ID})
-	if err != nil {
+	if err := h.cfg.Accounts.DeleteUser(ctx, u.ID); err != nil {
 		return err
-	}
-	for _, room := range rooms {
-		if err := h.svc.Rooms.DeleteRoom(ctx, room.ID); err != nil && edusphere.ErrorCode(err) != edusphere.ENOTFOUND {
-			return fmt.Errorf("delete hosted room: %w", err)
-		}
-	}
-	if err := h.svc.Users.DeleteUser(ctx, u.ID); err != nil {
-		return err
-	}
-	if u.Avatar != "" && h.cfg.Media != nil {
-		if err := h.cfg.Media.Delete(ctx, u.Avatar); err != nil {
-			h.cfg.Logger.Warn("admin: delete avatar file", "name", u.Avatar, "err", err)
-		}
 	}
 	return h.logAction(ctx, actor, "delete", typeUser, u.ID.String(), userRepr(u), userFields(u), nil)
 }

@@ -14,19 +14,19 @@ import (
 
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/auth"
-	"github.com/edusphere/edusphere/media"
 )
 
 // Config configures the admin handler.
 type Config struct {
-	// Services are the stores, wrapped by the hub so that deactivating a
-	// user or deleting a room closes the affected chat sockets. Required.
+	// Services are the stores, wrapped by the hub's notifier so that
+	// deleting a room, a topic or a message tells the open chat sockets.
+	// Required.
 	Services edusphere.Services
-	// Auth checks staff credentials and revokes API sessions. Required.
+	// Accounts deactivates, reactivates and deletes users with all their
+	// side effects. Required.
+	Accounts edusphere.AccountService
+	// Auth checks staff credentials. Required.
 	Auth *auth.Service
-	// Media holds avatars; a deleted user's avatar file is removed from it.
-	// Optional: nil leaves files in place.
-	Media media.Storage
 	// SecureCookies adds the Secure attribute to the cookies the admin sets
 	// (the site is served over HTTPS). Default false.
 	SecureCookies bool
@@ -59,11 +59,11 @@ type Handler struct {
 }
 
 // New returns the admin, to be mounted at /admin/ (its routes include the
-// /admin prefix). It panics when Services or Auth is missing or the
+// /admin prefix). It panics when Services, Accounts or Auth is missing or the
 // embedded templates do not parse, both programming errors.
 func New(cfg Config) http.Handler {
-	if cfg.Auth == nil || cfg.Services.Users == nil || cfg.Services.Sessions == nil || cfg.Services.AdminLog == nil {
-		panic("admin: Config.Auth and Config.Services are required")
+	if cfg.Auth == nil || cfg.Accounts == nil || cfg.Services.Users == nil || cfg.Services.Sessions == nil || cfg.Services.AdminLog == nil {
+		panic("admin: Config.Auth, Config.Accounts and Config.Services are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

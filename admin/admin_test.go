@@ -14,8 +14,11 @@ import (
 	"testing"
 
 	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/account"
 	"github.com/edusphere/edusphere/admin"
 	"github.com/edusphere/edusphere/auth"
+	"github.com/edusphere/edusphere/hub"
+	"github.com/edusphere/edusphere/inmem"
 	"github.com/edusphere/edusphere/media"
 	"github.com/edusphere/edusphere/testdb"
 )
@@ -42,17 +45,25 @@ func newEnv(t *testing.T, db *testdb.Handle) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	h := admin.New(admin.Config{Services: db.Services, Auth: a, Media: media.NewDir(t.TempDir()), Now: db.Clock.Func()})
+	h := admin.New(admin.Config{Services: db.Services, Accounts: accounts(t, db, a), Auth: a, Now: db.Clock.Func()})
 	srv := httptest.NewServer(a.SecurityHeaders(a.CSRF(a.Middleware(h))))
 	t.Cleanup(srv.Close)
 	return &env{t: t, db: db, auth: a, srv: srv}
+}
+
+// accounts is the account service the server gives the admin, on an
+// in-memory broker, with avatars in a temporary directory.
+func accounts(t *testing.T, db *testdb.Handle, a *auth.Service) *account.Service {
+	b := inmem.NewBroker()
+	t.Cleanup(func() { b.Close() })
+	return account.New(account.Config{Store: db.Services, Notifier: hub.NewNotifier(b, nil), Revoker: a, Files: media.NewDir(t.TempDir())})
 }
 
 // newAlone serves the admin without any middleware in front.
 func newAlone(t *testing.T, db *testdb.Handle) *env {
 	t.Helper()
 	a := auth.New(auth.Config{SigningKey: []byte("k-0123456789abcdef0123456789"), SecretKey: []byte("s-0123456789abcdef0123456789")}, db.Services.Users, db.Services.Sessions)
-	srv := httptest.NewServer(admin.New(admin.Config{Services: db.Services, Auth: a}))
+	srv := httptest.NewServer(admin.New(admin.Config{Services: db.Services, Accounts: accounts(t, db, a), Auth: a}))
 	t.Cleanup(srv.Close)
 	return &env{t: t, db: db, auth: a, srv: srv}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/account"
 	"github.com/edusphere/edusphere/admin"
 	"github.com/edusphere/edusphere/auth"
 	"github.com/edusphere/edusphere/hub"
@@ -23,13 +24,16 @@ func TestDeactivateClosesSockets(t *testing.T) {
 	db := testdb.SQLite(t)
 	events := make(chan edusphere.Event, 16)
 	broker := inmem.NewBroker()
-	h := hub.New(hub.Config{SystemHandler: func(ev edusphere.Event) { events <- ev }}, broker, db.Services,
-		func(context.Context, string) (*edusphere.User, error) { return nil, nil }, nil)
-	t.Cleanup(func() { h.Shutdown(ctx) })
+	broker.SetHandler(func(_ string, ev edusphere.Event) { events <- ev })
+	if err := broker.Subscribe(ctx, edusphere.SystemChannel); err != nil {
+		t.Fatal(err)
+	}
 
 	e := newEnv(t, db)
+	notifier := hub.NewNotifier(broker, nil)
 	e.srv.Config.Handler = e.auth.SecurityHeaders(e.auth.CSRF(e.auth.Middleware(admin.New(admin.Config{
-		Services: h.Wrap(db.Services), Auth: e.auth,
+		Services: notifier.Wrap(db.Services), Auth: e.auth,
+		Accounts: account.New(account.Config{Store: db.Services, Notifier: notifier, Revoker: e.auth}),
 	}))))
 	super := e.user("owner", true, true)
 	member := e.user("chatter", false, false)
@@ -58,7 +62,7 @@ func TestLoginRateLimit(t *testing.T) {
 	}, db.Services.Users, db.Services.Sessions)
 	e := newEnv(t, db)
 	e.auth = a
-	e.srv.Config.Handler = a.SecurityHeaders(a.CSRF(a.Middleware(admin.New(admin.Config{Services: db.Services, Auth: a}))))
+	e.srv.Config.Handler = a.SecurityHeaders(a.CSRF(a.Middleware(admin.New(admin.Config{Services: db.Services, Accounts: accounts(t, db, a), Auth: a}))))
 	staff := e.user("limited", true, false)
 
 	b := e.browser()

@@ -54,23 +54,38 @@ type Login struct {
 // Errors are EUNAUTHORIZED with the texts listed there; a revoked session
 // is "Invalid token".
 func (s *Service) Authenticate(ctx context.Context, token string) (*edusphere.User, error) {
+	u, _, err := s.AuthenticateSession(ctx, token)
+	return u, err
+}
+
+// AuthenticateSession is Authenticate that also names the token's session
+// and when the token expires, for connections that must end with it.
+func (s *Service) AuthenticateSession(ctx context.Context, token string) (*edusphere.User, edusphere.Session, error) {
 	c, err := s.decode(token, decodeOptions{})
 	if err != nil {
-		return nil, err
+		return nil, edusphere.Session{}, err
 	}
 	u, err := s.users.FindUserByEmail(ctx, c.Email)
 	if edusphere.ErrorCode(err) == edusphere.ENOTFOUND {
-		return nil, nil
+		return nil, edusphere.Session{}, nil
 	} else if err != nil {
-		return nil, fmt.Errorf("find token user: %w", err)
+		return nil, edusphere.Session{}, fmt.Errorf("find token user: %w", err)
 	}
 	if !u.IsActive {
-		return nil, unauthorized(MsgUserDisabled)
+		return nil, edusphere.Session{}, unauthorized(MsgUserDisabled)
 	}
 	if s.isRevoked(u.ID, c.OrigIat) {
-		return nil, unauthorized(MsgInvalidToken)
+		return nil, edusphere.Session{}, unauthorized(MsgInvalidToken)
 	}
-	return u, nil
+	return u, edusphere.Session{UserID: u.ID, OrigIat: c.OrigIat, Expires: time.Unix(c.Exp, 0).UTC()}, nil
+}
+
+// CheckSession reports whether the session is revoked, and the latest
+// expiry of an access token of it that this process issued or heard of
+// (the zero time when none): a connection opened with an older token of
+// a renewed session lives on until then.
+func (s *Service) CheckSession(ses edusphere.Session) (expires time.Time, revoked bool) {
+	return s.renewed.expiry(ses.UserID, ses.OrigIat), s.isRevoked(ses.UserID, ses.OrigIat)
 }
 
 // Verify checks a token for verifyToken (docs/auth.md, verifyToken): signature and
@@ -160,16 +175,14 @@ func (s *Service) Login(ctx context.Context, email, password string, meta Client
 		return nil, err
 	}
 	now := s.now()
-	origIat := now.Unix()
-	// A user-wide revocation denies every origIat up to its second; a
-	// session begun in that same second must not fall under it.
-	if t, ok := s.revoked.latestUserWide(u.ID); ok && t.Unix() >= origIat {
-		origIat = t.Unix() + 1
+	// The store gives the session an origIat of its own near now, so that
+	// two log-ins in one second are two sessions, and one begun right after
+	// a user-wide revocation is not denied by it.
+	raw, rec := s.refreshRecord(u.ID, uuid.New(), now.Unix(), meta)
+	if err := s.sessions.CreateSession(ctx, rec); err != nil {
+		return nil, fmt.Errorf("create session: %w", err)
 	}
-	raw, err := s.createRefreshToken(ctx, u.ID, uuid.New(), origIat, meta)
-	if err != nil {
-		return nil, err
-	}
+	origIat := rec.OrigIat
 	token, claims, err := s.issue(u.Email, origIat)
 	if err != nil {
 		return nil, fmt.Errorf("sign token: %w", err)
@@ -207,15 +220,6 @@ func (s *Service) refreshRecord(userID, family uuid.UUID, origIat int64, meta Cl
 		Created:   s.now(),
 		Expires:   time.Unix(origIat, 0).UTC().Add(s.cfg.RefreshTTL),
 	}
-}
-
-// createRefreshToken stores the first token of a family.
-func (s *Service) createRefreshToken(ctx context.Context, userID, family uuid.UUID, origIat int64, meta ClientMeta) (string, error) {
-	raw, rec := s.refreshRecord(userID, family, origIat, meta)
-	if err := s.sessions.CreateRefreshToken(ctx, rec); err != nil {
-		return "", fmt.Errorf("create refresh token: %w", err)
-	}
-	return raw, nil
 }
 
 // Refresh renews the access token (docs/auth.md, refreshToken). A valid
@@ -273,14 +277,25 @@ func (s *Service) refreshAccess(ctx context.Context, token string) (*Login, erro
 	if s.isRevoked(u.ID, c.OrigIat) {
 		return nil, unauthorized(MsgInvalidToken)
 	}
-	return s.renew(u, c.OrigIat, "")
+	return s.renew(ctx, u, c.OrigIat, "")
 }
 
-// renew issues a new access token for the session (u, origIat).
-func (s *Service) renew(u *edusphere.User, origIat int64, refreshToken string) (*Login, error) {
+// renew issues a new access token for the session (u, origIat) and tells
+// every process, so that the session's open chat sockets live on.
+func (s *Service) renew(ctx context.Context, u *edusphere.User, origIat int64, refreshToken string) (*Login, error) {
 	tok, claims, err := s.issue(u.Email, origIat)
 	if err != nil {
 		return nil, fmt.Errorf("sign token: %w", err)
+	}
+	ses := &edusphere.Session{UserID: u.ID, OrigIat: origIat, Expires: time.Unix(claims.Exp, 0).UTC()}
+	s.renewed.add(ses)
+	if s.cfg.Broker != nil {
+		ev := edusphere.Event{Type: edusphere.EventSessionRenewed, UserID: u.ID, Session: ses}
+		if err := s.cfg.Broker.Publish(ctx, edusphere.SystemChannel, ev); err != nil {
+			// Sockets of the session elsewhere then end at the old expiry
+			// with the code that makes the client reconnect.
+			s.logger.Warn("publish session renewal failed", "error", err)
+		}
 	}
 	return &Login{
 		User:             u,
@@ -339,17 +354,17 @@ func (s *Service) refreshWithToken(ctx context.Context, raw string, meta ClientM
 		return nil, errRefreshInvalid
 	}
 	if graced {
-		return s.renew(u, old.OrigIat, "")
+		return s.renew(ctx, u, old.OrigIat, "")
 	}
 	next, rec := s.refreshRecord(u.ID, old.Family, old.OrigIat, meta)
 	if err := s.sessions.RotateRefreshToken(ctx, old.ID, rec); err != nil {
 		if edusphere.ErrorCode(err) == edusphere.ECONFLICT {
 			// Another request rotated it a moment ago: the grace case.
-			return s.renew(u, old.OrigIat, "")
+			return s.renew(ctx, u, old.OrigIat, "")
 		}
 		return nil, fmt.Errorf("rotate refresh token: %w", err)
 	}
-	return s.renew(u, old.OrigIat, next)
+	return s.renew(ctx, u, old.OrigIat, next)
 }
 
 // Logout revokes the session of the access token (even an expired one, as

@@ -52,8 +52,8 @@ type Config struct {
 	// Logger receives warnings. Default slog.Default().
 	Logger *slog.Logger
 	// Broker, when set, carries revocations to every process on
-	// edusphere.SystemChannel; the owner of the broker's handler forwards
-	// those events to HandleEvent.
+	// edusphere.SystemChannel. The hub owns the broker's handler and passes
+	// every system event to HandleEvent.
 	Broker edusphere.Broker
 }
 
@@ -70,8 +70,10 @@ type Service struct {
 	register     *Limiter
 
 	revoked *revocationCache
+	renewed *renewalCache
 
 	startOnce sync.Once
+	syncNow   chan struct{} // asks the sync loop for an early sync
 	stop      chan struct{}
 	done      chan struct{}
 }
@@ -113,6 +115,8 @@ func New(cfg Config, users edusphere.UserService, sessions edusphere.SessionServ
 		loginAddress: NewLimiter(cfg.LoginLimit),
 		register:     NewLimiter(cfg.RegisterLimit),
 		revoked:      newRevocationCache(),
+		renewed:      newRenewalCache(),
+		syncNow:      make(chan struct{}, 1),
 		stop:         make(chan struct{}),
 		done:         make(chan struct{}),
 	}
@@ -169,6 +173,7 @@ func (s *Service) syncLoop() {
 		case <-s.stop:
 			return
 		case <-ticker.C:
+		case <-s.syncNow:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if err := s.Sync(ctx); err != nil {
@@ -204,15 +209,26 @@ func (s *Service) Sync(ctx context.Context) error {
 		s.revoked.add(r)
 	}
 	s.revoked.prune(s.now())
+	s.renewed.prune(s.now())
 	return nil
 }
 
-// HandleEvent takes an event from the broker's system channel; the owner of
-// the broker's handler forwards system events here. Session revocations
-// enter the deny-list at once; other events are ignored.
+// HandleEvent takes an event from the broker's system channel (the hub
+// passes each one on). Session revocations enter the deny-list at once and
+// renewals of other processes are remembered for CheckSession; after a
+// gap in the broker's delivery the deny-list is read from the database at
+// once rather than at the next tick. Other events are ignored.
 func (s *Service) HandleEvent(ev edusphere.Event) {
-	if ev.Type == edusphere.EventSessionRevoked && ev.Revocation != nil {
+	switch {
+	case ev.Type == edusphere.EventSessionRevoked && ev.Revocation != nil:
 		s.revoked.add(ev.Revocation)
+	case ev.Type == edusphere.EventSessionRenewed && ev.Session != nil:
+		s.renewed.add(ev.Session)
+	case ev.Type == edusphere.EventGap:
+		select {
+		case s.syncNow <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -313,20 +329,6 @@ func (c *revocationCache) denies(userID uuid.UUID, origIat int64, now time.Time)
 	return false
 }
 
-// latestUserWide returns the newest user-wide revocation time of userID.
-func (c *revocationCache) latestUserWide(userID uuid.UUID) (time.Time, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	var t time.Time
-	found := false
-	for _, r := range c.byUser[userID] {
-		if r.OrigIat == 0 && (!found || r.Created.After(t)) {
-			t, found = r.Created, true
-		}
-	}
-	return t, found
-}
-
 // prune drops expired entries.
 func (c *revocationCache) prune(now time.Time) {
 	c.mu.Lock()
@@ -342,6 +344,51 @@ func (c *revocationCache) prune(now time.Time) {
 			delete(c.byUser, id)
 		} else {
 			c.byUser[id] = kept
+		}
+	}
+}
+
+// sessionKey names a session in the renewal cache.
+type sessionKey struct {
+	user    uuid.UUID
+	origIat int64
+}
+
+// renewalCache remembers, per session, the latest access-token expiry
+// issued here or announced by another process, until it passes.
+type renewalCache struct {
+	mu  sync.RWMutex
+	exp map[sessionKey]time.Time
+}
+
+func newRenewalCache() *renewalCache {
+	return &renewalCache{exp: map[sessionKey]time.Time{}}
+}
+
+// add records ses.Expires unless a later expiry is known.
+func (c *renewalCache) add(ses *edusphere.Session) {
+	k := sessionKey{ses.UserID, ses.OrigIat}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ses.Expires.After(c.exp[k]) {
+		c.exp[k] = ses.Expires
+	}
+}
+
+// expiry returns the latest known expiry of the session, or the zero time.
+func (c *renewalCache) expiry(user uuid.UUID, origIat int64) time.Time {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.exp[sessionKey{user, origIat}]
+}
+
+// prune forgets expiries that passed.
+func (c *renewalCache) prune(now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, t := range c.exp {
+		if !t.After(now) {
+			delete(c.exp, k)
 		}
 	}
 }

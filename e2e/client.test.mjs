@@ -20,6 +20,7 @@ class FakeSocket {
   open() { this.readyState = 1; this.onopen?.(); }
   frame(obj) { this.onmessage?.({ data: JSON.stringify(obj) }); }
   drop() { this.readyState = 3; this.onclose?.({ code: 1006, wasClean: false }); }
+  closeWith(code) { this.readyState = 3; this.onclose?.({ code, wasClean: true }); }
 }
 
 let chatMod;
@@ -54,11 +55,12 @@ function deferred() {
   return { promise, resolve };
 }
 
-function newChat(fetches) {
+function newChat(fetches, extra = {}) {
   const chat = new chatMod.Chat({
     hostSlug: 'host', roomSlug: 'room', me,
     fetchHistory: () => fetches.shift().promise,
     probe: async () => 'ok',
+    ...extra,
   });
   return chat;
 }
@@ -164,6 +166,71 @@ describe('Chat', () => {
     assert.deepEqual(ws.sent, []);
     assert.deepEqual(bodies(chat), ['offline note[failed]']);
     chat.stop();
+  });
+
+  it('OK: renews the session on 4401, then reconnects and reloads the history', async () => {
+    const first = deferred();
+    const second = deferred();
+    let renewals = 0;
+    const chat = newChat([first, second], { reauth: async () => { renewals++; return true; } });
+    chat.start();
+    let ws = FakeSocket.all.at(-1);
+    ws.open();
+    first.resolve([]);
+    await tick();
+    chat.send('in flight');
+    ws.closeWith(4401);
+    await tick();
+    assert.equal(renewals, 1);
+    assert.notEqual(FakeSocket.all.at(-1), ws, 'a new socket after the renewal');
+    ws = FakeSocket.all.at(-1);
+    ws.open();
+    second.resolve([msg('m1', me, 'in flight', 1)]);
+    await tick();
+    assert.deepEqual(bodies(chat), ['in flight']);
+    assert.equal(chat.status, 'open');
+    chat.stop();
+  });
+
+  it('ErrSessionOver: stops on 4401 when the renewal fails', async () => {
+    const { chat, ws } = await startOnline();
+    chat.reauth = async () => false;
+    const sockets = FakeSocket.all.length;
+    ws.closeWith(4401);
+    await tick();
+    assert.equal(chat.status, 'closed');
+    assert.equal(FakeSocket.all.length, sockets, 'no reconnect');
+  });
+
+  it('ErrFinal: stops on 4403 and reports a gone room on 4404', async () => {
+    let renewals = 0;
+    const a = await startOnline();
+    a.chat.reauth = async () => { renewals++; return false; };
+    const sockets = FakeSocket.all.length;
+    a.ws.closeWith(4403);
+    await tick();
+    assert.equal(a.chat.status, 'closed');
+    assert.equal(renewals, 1, 'the sign-in state is asked to find out');
+    assert.equal(FakeSocket.all.length, sockets);
+
+    const b = await startOnline();
+    let gone = false;
+    b.chat.onGone = () => { gone = true; };
+    b.ws.closeWith(4404);
+    await tick();
+    assert.ok(gone);
+    assert.equal(b.chat.status, 'closed');
+  });
+
+  it('OK: reconnects on a try-again close (4000, 4008)', async () => {
+    for (const code of [4000, 4008]) {
+      const { chat, ws } = await startOnline();
+      ws.closeWith(code);
+      assert.equal(chat.status, 'reconnecting');
+      chat.connectNow();
+      assert.notEqual(FakeSocket.all.at(-1), ws);
+      chat.stop();
+    }
   });
 
   it('ErrTooLong: marks the send failed on the server error frame', async () => {

@@ -12,15 +12,19 @@ import (
 )
 
 // tokenExempt lists the root fields that never decode the request's token
-// (docs/graphql.md, Identity): the token mutations read their own token,
-// and a stale cookie must not block them.
+// as identity (docs/auth.md): the token mutations read their own token, and
+// a stale cookie must not block them. Logging out is among them, so that a
+// garbage or expired JWT cookie can always be cleared ("Logging out" in
+// docs/auth.md); the logout itself revokes what the tokens still name.
 var tokenExempt = map[string]bool{
-	"tokenAuth":    true,
-	"verifyToken":  true,
-	"refreshToken": true,
-	"__typename":   true,
-	"__schema":     true,
-	"__type":       true,
+	"tokenAuth":          true,
+	"verifyToken":        true,
+	"refreshToken":       true,
+	"deleteToken":        true,
+	"deleteRefreshToken": true,
+	"__typename":         true,
+	"__schema":           true,
+	"__type":             true,
 }
 
 // tokenStrict lists the root fields on which a bad or expired token is an
@@ -28,16 +32,14 @@ var tokenExempt = map[string]bool{
 // all queries but me, and registerUser) the caller is then anonymous, as
 // docs/graphql.md, Identity says.
 var tokenStrict = map[string]bool{
-	"me":                 true,
-	"updateUser":         true,
-	"createRoom":         true,
-	"deleteRoom":         true,
-	"updateRoom":         true,
-	"joinRoom":           true,
-	"deleteMessage":      true,
-	"updateMessage":      true,
-	"deleteToken":        true,
-	"deleteRefreshToken": true,
+	"me":            true,
+	"updateUser":    true,
+	"createRoom":    true,
+	"deleteRoom":    true,
+	"updateRoom":    true,
+	"joinRoom":      true,
+	"deleteMessage": true,
+	"updateMessage": true,
 }
 
 // identify is the root-field interceptor of docs/graphql.md, Identity: it

@@ -2,9 +2,11 @@ package hub_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,7 +27,7 @@ func process(t *testing.T, dsn, redisURL, prefix string) *env {
 		t.Fatalf("open postgres: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	b := redis.NewBroker(redis.Config{URL: redisURL, Prefix: prefix, HealthInterval: 300 * time.Millisecond, MaxBackoff: 500 * time.Millisecond})
+	b := redis.NewBroker(redis.Config{URL: withClientName(redisURL, prefix), Prefix: prefix, HealthInterval: 300 * time.Millisecond, MaxBackoff: 500 * time.Millisecond})
 	if err := b.Open(ctx); err != nil {
 		t.Fatalf("open redis broker: %v", err)
 	}
@@ -34,8 +36,10 @@ func process(t *testing.T, dsn, redisURL, prefix string) *env {
 }
 
 // TestTwoProcesses runs two hubs on one PostgreSQL database and one Redis
-// prefix, kills their Redis subscriber connections mid-run, and checks that
-// every message sent is stored and that delivery across them resumes.
+// prefix, kills their Redis subscriber connections while messages are
+// sent, and checks that no sender is left without an answer, no socket
+// misses a stored message without being told to reload, and delivery
+// across processes resumes.
 func TestTwoProcesses(t *testing.T) {
 	redisURL, prefix := testdb.Redis(t)
 	h := testdb.Postgres(t)
@@ -62,54 +66,112 @@ func TestTwoProcesses(t *testing.T) {
 	})
 
 	t.Run("Outage", func(t *testing.T) {
-		// ada sends steadily while Redis drops every subscriber connection.
-		var sent atomic.Int64
+		// Two senders, one per process, and a reader in each process send
+		// steadily while Redis drops both processes' subscriber connections.
+		ctx := context.Background()
+		if _, err := h.Services.Rooms.JoinRoom(ctx, f.room.ID, f.eve.ID); err != nil {
+			t.Fatal(err)
+		}
+		ada.ws.CloseNow()
+		bob.ws.CloseNow()
+		type socket struct {
+			name string
+			c    *client
+			sent []string
+		}
+		sockets := []*socket{
+			{name: "ada", c: p1.dial(f.ada, f.room)},
+			{name: "bob", c: p2.dial(f.bob, f.room)},
+			{name: "eve1", c: p1.dial(f.eve, f.room)},
+			{name: "eve2", c: p2.dial(f.eve, f.room)},
+		}
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				case <-time.After(10 * time.Millisecond):
+		for _, s := range sockets[:2] {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					case <-time.After(10 * time.Millisecond):
+					}
+					body := fmt.Sprintf("%s %d", s.name, i)
+					wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+					err := s.c.ws.Write(wctx, websocket.MessageText, []byte(`{"message":"`+body+`"}`))
+					cancel()
+					if err != nil {
+						return
+					}
+					s.sent = append(s.sent, body)
 				}
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				err := ada.ws.Write(ctx, websocket.MessageText, fmt.Appendf(nil, `{"message":"steady %d"}`, i))
-				cancel()
-				if err != nil {
-					return
-				}
-				sent.Add(1)
-			}
-		}()
-		time.Sleep(200 * time.Millisecond)
-		opts, _ := goredis.ParseURL(redisURL)
-		admin := goredis.NewClient(opts)
-		defer admin.Close()
-		if err := admin.Do(context.Background(), "CLIENT", "KILL", "TYPE", "pubsub").Err(); err != nil {
-			t.Fatalf("CLIENT KILL=%v", err)
+			}()
 		}
-		time.Sleep(500 * time.Millisecond)
+		time.Sleep(300 * time.Millisecond)
+		killPubSub(t, redisURL, prefix)
+		time.Sleep(1500 * time.Millisecond)
 		close(stop)
 		wg.Wait()
 
-		// Every message sent is in the database: persisted before published,
-		// whatever happened to the broadcast.
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			ms := messages(t, h.Services, f.room.ID)
-			if int64(len(ms)) == 2+sent.Load() {
-				break
+		// Read what each socket got until it closes.
+		got := map[string]map[string]int{} // socket → body → times received
+		codes := map[string]websocket.StatusCode{}
+		for _, s := range sockets {
+			got[s.name] = map[string]int{}
+			for {
+				frame, err := s.c.tryRead(10 * time.Second)
+				if errors.Is(err, errSilent) {
+					codes[s.name] = -1 // still open
+					break
+				}
+				if err != nil {
+					codes[s.name] = websocket.CloseStatus(err)
+					break
+				}
+				m := decode(t, frame)
+				if m["error"] != nil {
+					t.Fatalf("%s got error frame %s", s.name, frame)
+				}
+				if m["action"] == "new" {
+					got[s.name][fmt.Sprint(m["body"])]++
+				}
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("stored=%d, want %d (2 + %d sent)", len(ms), 2+sent.Load(), sent.Load())
-			}
-			time.Sleep(20 * time.Millisecond)
 		}
-		// Delivery across processes resumed without any restart.
-		deadline = time.Now().Add(10 * time.Second)
+		stored := map[string]bool{}
+		for _, m := range messages(t, h.Services, f.room.ID) {
+			stored[m.Body] = true
+		}
+		for _, s := range sockets {
+			// No socket misses a stored message silently: one that got
+			// fewer than all of them was told to reload (4000).
+			missing := 0
+			for body := range stored {
+				if strings.Contains(body, " ") && got[s.name][body] == 0 {
+					missing++
+				}
+			}
+			if missing > 0 && codes[s.name] != hub.StatusTryAgain {
+				t.Fatalf("%s missed %d stored messages and ended with %d, want 4000 (reload)", s.name, missing, codes[s.name])
+			}
+			// Every frame sent got exactly one answer: its echo, or the
+			// socket's 4000 close before it; never two.
+			for _, body := range s.sent {
+				switch n := got[s.name][body]; {
+				case n > 1:
+					t.Fatalf("%s: %q echoed %d times", s.name, body, n)
+				case n == 0 && codes[s.name] != hub.StatusTryAgain:
+					t.Fatalf("%s: %q got no answer and the socket ended with %d", s.name, body, codes[s.name])
+				case n == 1 && !stored[body]:
+					t.Fatalf("%s: %q echoed but not stored", s.name, body)
+				}
+			}
+		}
+		t.Logf("sent %d and %d frames; %d stored; sockets ended with %v", len(sockets[0].sent), len(sockets[1].sent), len(stored), codes)
+
+		// Delivery across processes resumes on new sockets, without restarts.
+		ada, bob = p1.dial(f.ada, f.room), p2.dial(f.bob, f.room)
+		deadline := time.Now().Add(10 * time.Second)
 		for i := 0; ; i++ {
 			body := fmt.Sprintf("after outage %d", i)
 			ada.send(t, `{"message":"`+body+`"}`)
@@ -119,7 +181,6 @@ func TestTwoProcesses(t *testing.T) {
 					break
 				}
 				if m := decode(t, s); m["body"] == body {
-					t.Logf("%d steady messages sent, all stored; delivery resumed after %d probes", sent.Load(), i+1)
 					return
 				}
 			}
@@ -136,4 +197,46 @@ func TestTwoProcesses(t *testing.T) {
 			}
 		}
 	})
+}
+
+// withClientName names every connection of a broker on url, so that a
+// test kills only its own.
+func withClientName(url, prefix string) string {
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return url + sep + "client_name=" + strings.TrimSuffix(prefix, ":")
+}
+
+// killPubSub kills the subscriber connections of the brokers whose URL
+// withClientName named after prefix, leaving other users of Redis alone.
+func killPubSub(t *testing.T, url, prefix string) {
+	t.Helper()
+	opts, _ := goredis.ParseURL(url)
+	c := goredis.NewClient(opts)
+	defer c.Close()
+	ctx := context.Background()
+	list, err := c.Do(ctx, "CLIENT", "LIST", "TYPE", "pubsub").Text()
+	if err != nil {
+		t.Fatalf("CLIENT LIST=%v", err)
+	}
+	killed := 0
+	for _, line := range strings.Split(list, "\n") {
+		fields := strings.Fields(line)
+		if !slices.Contains(fields, "name="+strings.TrimSuffix(prefix, ":")) {
+			continue
+		}
+		for _, f := range fields {
+			if id, ok := strings.CutPrefix(f, "id="); ok {
+				if err := c.Do(ctx, "CLIENT", "KILL", "ID", id).Err(); err != nil {
+					t.Fatalf("CLIENT KILL ID %s=%v", id, err)
+				}
+				killed++
+			}
+		}
+	}
+	if killed == 0 {
+		t.Fatalf("no subscriber connection named after %q", prefix)
+	}
 }

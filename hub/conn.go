@@ -17,9 +17,9 @@ import (
 type conn struct {
 	h       *Hub
 	user    *edusphere.User
+	session edusphere.Session // its user and origIat, and the handshake token's expiry
 	roomID  uuid.UUID
-	limiter *rate.Limiter   // shared by the user's sockets; nil when off
-	ctx     context.Context // the frame being handled; used by the read loop only
+	limiter *rate.Limiter // shared by the user's sockets; nil when off
 
 	// busy is held while a frame is handled, so Shutdown can wait for it.
 	busy    sync.Mutex
@@ -31,14 +31,17 @@ type conn struct {
 	spare   [][]byte        // the writer's previous batch, reused
 	writing bool            // a writer goroutine runs, or the socket is finished
 	closing bool            // no more frames are queued
+	abandon bool            // the writer skips the rest of its batch: go straight to the close
 	code    websocket.StatusCode
 	reason  string
 	done    chan struct{} // closed when the last writer has finished the socket
 	ping    *time.Timer
+	cut     func()      // cuts the connection at once (cancels its read); nil before the upgrade
+	cutter  *time.Timer // cuts a slow socket CloseTimeout after its 4008
 }
 
-func newConn(h *Hub, user *edusphere.User, roomID uuid.UUID) *conn {
-	return &conn{h: h, user: user, roomID: roomID, done: make(chan struct{})}
+func newConn(h *Hub, user *edusphere.User, session edusphere.Session, roomID uuid.UUID) *conn {
+	return &conn{h: h, user: user, session: session, roomID: roomID, done: make(chan struct{})}
 }
 
 // enqueue appends a frame for the writer without ever blocking. A full
@@ -51,14 +54,29 @@ func (c *conn) enqueue(frame []byte) {
 		return
 	}
 	if len(c.queue) >= c.h.cfg.SendQueue {
-		c.closing, c.code, c.reason = true, StatusSlowConsumer, "slow consumer"
-		clear(c.queue)
-		c.queue = c.queue[:0]
+		c.slowLocked()
 	} else {
 		c.queue = append(c.queue, frame)
+		c.startWriterLocked()
+	}
+	c.mu.Unlock()
+}
+
+// slow closes a socket that does not keep up with 4008; c.mu is held.
+// Queued frames are dropped and the writer leaves the rest of its batch,
+// so the close frame goes next: if the peer takes it within CloseTimeout it
+// learns why, and either way the connection is cut then.
+func (c *conn) slowLocked() {
+	if c.closing {
+		return
+	}
+	c.closing, c.code, c.reason, c.abandon = true, StatusSlowConsumer, "slow consumer", true
+	clear(c.queue)
+	c.queue = c.queue[:0]
+	if c.cut != nil {
+		c.cutter = time.AfterFunc(c.h.cfg.CloseTimeout, c.cut)
 	}
 	c.startWriterLocked()
-	c.mu.Unlock()
 }
 
 // startWriterLocked starts a writer unless one runs; c.mu is held.
@@ -82,6 +100,7 @@ func (c *conn) close(code websocket.StatusCode, reason string, drain bool) {
 	if !drain {
 		clear(c.queue)
 		c.queue = c.queue[:0]
+		c.abandon = true
 	}
 	c.startWriterLocked()
 }
@@ -122,6 +141,12 @@ func (c *conn) flush() {
 		c.mu.Unlock()
 
 		for _, frame := range batch {
+			c.mu.Lock()
+			abandon := c.abandon
+			c.mu.Unlock()
+			if abandon {
+				break
+			}
 			ctx, cancel := context.WithTimeout(c.h.ctx, c.h.cfg.WriteTimeout)
 			err := ws.Write(ctx, websocket.MessageText, frame)
 			cancel()
@@ -152,8 +177,9 @@ func (c *conn) flush() {
 	}
 }
 
-// pingPeer drops a peer that does not answer within PingInterval, and
-// schedules the next ping otherwise.
+// pingPeer closes a peer that does not answer within PingInterval as a
+// slow consumer (a peer that stopped reading never answers), and schedules
+// the next ping otherwise.
 func (c *conn) pingPeer() {
 	c.mu.Lock()
 	ws, closing := c.ws, c.closing
@@ -164,7 +190,9 @@ func (c *conn) pingPeer() {
 	ctx, cancel := context.WithTimeout(c.h.ctx, c.h.cfg.PingInterval)
 	defer cancel()
 	if err := ws.Ping(ctx); err != nil {
-		c.drop()
+		c.mu.Lock()
+		c.slowLocked()
+		c.mu.Unlock()
 		return
 	}
 	c.mu.Lock()
@@ -176,30 +204,38 @@ func (c *conn) pingPeer() {
 
 // serve runs the socket after the upgrade until it ends, then leaves the hub.
 func (c *conn) serve(ws *websocket.Conn) {
+	// Cancelling a read's context makes the library close the connection,
+	// which also ends a write blocked on a peer that stopped reading.
+	ctx, cut := context.WithCancel(c.h.ctx)
+	defer cut()
 	c.mu.Lock()
 	c.ws = ws
+	c.cut = cut
 	c.ping = time.AfterFunc(c.h.cfg.PingInterval, c.pingPeer)
 	if len(c.queue) > 0 || c.closing {
 		c.startWriterLocked() // frames queued before the upgrade
 	}
 	c.mu.Unlock()
 
-	c.readLoop()
+	c.readLoop(ctx)
 
 	// The peer left or the socket failed: stop the writer and forget it.
 	c.close(0, "", false)
 	<-c.done
 	c.mu.Lock()
 	c.ping.Stop()
+	if c.cutter != nil {
+		c.cutter.Stop()
+	}
 	c.mu.Unlock()
 	ws.CloseNow()
 	c.h.leave(c)
 }
 
-// readLoop handles frames until the socket fails or closes.
-func (c *conn) readLoop() {
+// readLoop handles frames until the socket fails or closes, or ctx ends.
+func (c *conn) readLoop(ctx context.Context) {
 	for {
-		typ, data, err := c.ws.Read(c.h.ctx)
+		typ, data, err := c.ws.Read(ctx)
 		if err != nil {
 			return
 		}

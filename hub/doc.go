@@ -10,8 +10,17 @@
 // room's channel, the last one to leave unsubscribes it. An event carries
 // its frame encoded once; fan-out appends the same bytes to each socket's
 // bounded queue and never blocks the publisher. Chat writes are persisted
-// first and published after the store returns (Wrap), so a frame never
+// first and published after the store returns (Notifier), so a frame never
 // announces a message the database does not hold.
+//
+// # Wiring
+//
+// New takes a Config: the broker, the store's own services (Store), the
+// Notifier and the auth service (Auth). The hub is the broker's one
+// handler: it fans room events out to its sockets and passes every
+// system-channel event to Auth.HandleEvent after acting on it. Services are
+// wrapped once, in cmd: the store, then Notifier.Wrap for the transports
+// that change messages, rooms and topics, then the GraphQL read cache.
 //
 // # Frames
 //
@@ -42,28 +51,46 @@
 // # Handshake
 //
 // Every refusal happens before the upgrade, with an empty body: a missing
-// Origin or one the originOK function given to New refuses (LocalOrigin
-// when nil; cmd passes the auth service's rule) gives 403; a path that is not /ws/chat/<seg>/<seg>
+// Origin or one Config.Auth.OriginAllowed refuses gives 403; a path that is not /ws/chat/<seg>/<seg>
 // with segments of [-a-zA-Z0-9_]+ gives 404; an absent, bad, expired or
 // inactive JWT cookie, an unknown room or a caller who is not a participant
 // gives 403; a hub shutting down gives 503.
 //
 // # Close codes
 //
-// Codes 4000–4099 mean "try again": a client should reconnect, after
-// reloading history. Codes 4400–4499 are final: reconnecting will fail the
-// same way.
+// docs/websocket.md ("Close codes") is the reference. Codes 4000–4099 mean
+// "try again": a client should reconnect, after reloading history. Codes
+// 4400–4499 are final for the socket's credentials or room.
 //
 //	1001 going away      Shutdown: queued frames are written first
 //	1009 message too big a frame over Config.MaxFrameBytes (default 64 KiB)
-//	4008 slow consumer   the socket's send queue (Config.SendQueue) overflowed;
-//	                     queued frames are dropped, the room is not slowed down
+//	4000 missed events   the broker signalled a gap (edusphere.EventGap) on
+//	                     the room's channel: reload the history, reconnect
+//	4008 slow consumer   the socket's send queue (Config.SendQueue) overflowed,
+//	                     or a ping went unanswered; queued frames are dropped,
+//	                     the room is not slowed down
+//	4401 session ended   the socket's login session was revoked, or the token
+//	                     it was opened with expired without renewal
 //	4403 user disabled   the user was deactivated or deleted
 //	4404 room deleted    the room no longer exists
 //
-// A peer that does not answer a ping within Config.PingInterval, or does not
-// take a frame within Config.WriteTimeout, is dropped without a close frame.
+// A peer that does not answer a ping within Config.PingInterval is closed
+// as a slow consumer too. A slow consumer's 4008 close frame is written
+// next, after the frame under way, and the connection is cut
+// Config.CloseTimeout later whatever the peer does; a peer that does not
+// take one frame within Config.WriteTimeout is dropped without a close
+// frame. So a client that stops reading is gone at most
+// 2×PingInterval + CloseTimeout after its last read (docs/websocket.md,
+// "Slow consumers").
 //
+// # Sessions
+//
+// A socket keeps the session (user and origIat) and expiry of the token it
+// was opened with. A session.revoked event closes the sockets of the
+// sessions it denies at once; every Config.SessionCheck the hub asks
+// Config.Auth about each socket's session and closes those revoked (an
+// event may have been lost) or whose newest known token expired.
+
 // # Cost of a socket
 //
 // An idle socket holds one goroutine blocked in Read, its buffers and a

@@ -32,14 +32,12 @@ const frameTimeout = 10 * time.Second
 // back to the sender: its own broadcast, or an error frame.
 func (c *conn) handleFrame(typ websocket.MessageType, data []byte) {
 	if c.limiter != nil && !c.limiter.Allow() {
-		c.sendError(MsgRateLimited)
+		// Answered without touching the database: refusing must stay cheap.
+		c.enqueue(errorFrame(MsgRateLimited))
 		return
 	}
 	ctx, cancel := context.WithTimeout(edusphere.NewContextWithUser(c.h.ctx, c.user), frameTimeout)
 	defer cancel()
-
-	c.ctx = ctx
-	defer func() { c.ctx = nil }()
 
 	// The room is looked up again before an error frame (docs/websocket.md,
 	// Error texts); the original did it before every frame. A frame that succeeds
@@ -48,18 +46,18 @@ func (c *conn) handleFrame(typ websocket.MessageType, data []byte) {
 	// the chat path to the writes themselves. A deleted room's sockets are
 	// also closed at once by the room.deleted event.
 	if typ != websocket.MessageText {
-		c.sendError(MsgInvalidFormat)
+		c.sendError(ctx, MsgInvalidFormat)
 		return
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
-		c.sendError(MsgInvalidFormat)
+		c.sendError(ctx, MsgInvalidFormat)
 		return
 	}
 	kind := "text"
 	if raw, ok := obj["type"]; ok {
 		if err := json.Unmarshal(raw, &kind); err != nil || raw[0] != '"' {
-			c.sendError(MsgUnknownType)
+			c.sendError(ctx, MsgUnknownType)
 			return
 		}
 	}
@@ -71,7 +69,7 @@ func (c *conn) handleFrame(typ websocket.MessageType, data []byte) {
 	case "delete":
 		c.handleDelete(ctx, obj)
 	default:
-		c.sendError(MsgUnknownType)
+		c.sendError(ctx, MsgUnknownType)
 	}
 }
 
@@ -94,39 +92,41 @@ func body(obj map[string]json.RawMessage) (string, bool) {
 func (c *conn) handleText(ctx context.Context, obj map[string]json.RawMessage) {
 	s, ok := body(obj)
 	if !ok {
-		c.sendError(MsgTooLong)
+		c.sendError(ctx, MsgTooLong)
 		return
 	}
 	m := &edusphere.Message{UserID: c.user.ID, RoomID: c.roomID, Body: s}
-	if err := c.h.services.Messages.CreateMessage(ctx, m); err != nil {
-		c.fail("create message", err)
+	if err := c.h.store.Messages.CreateMessage(ctx, m); err != nil {
+		c.fail(ctx, "create message", err)
+		return
 	}
+	c.h.notify.MessageCreated(ctx, m, c.user)
 }
 
 // target finds the message a frame's messageId names in this socket's room.
 func (c *conn) target(ctx context.Context, obj map[string]json.RawMessage) (*edusphere.Message, bool) {
 	raw, ok := obj["messageId"]
 	if !ok || len(raw) == 0 || raw[0] != '"' {
-		c.sendError(MsgNotFound)
+		c.sendError(ctx, MsgNotFound)
 		return nil, false
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		c.sendError(MsgNotFound)
+		c.sendError(ctx, MsgNotFound)
 		return nil, false
 	}
 	id, err := uuid.Parse(s)
 	if err != nil {
-		c.sendError(MsgNotFound)
+		c.sendError(ctx, MsgNotFound)
 		return nil, false
 	}
-	m, err := c.h.raw.Messages.FindMessageByID(ctx, id)
+	m, err := c.h.store.Messages.FindMessageByID(ctx, id)
 	if err != nil {
-		c.fail("find message", err)
+		c.fail(ctx, "find message", err)
 		return nil, false
 	}
 	if m.RoomID != c.roomID {
-		c.sendError(MsgNotFound)
+		c.sendError(ctx, MsgNotFound)
 		return nil, false
 	}
 	return m, true
@@ -138,17 +138,20 @@ func (c *conn) handleUpdate(ctx context.Context, obj map[string]json.RawMessage)
 		return
 	}
 	if !edusphere.CanEditMessage(c.user, m) {
-		c.sendError(MsgEditOwn)
+		c.sendError(ctx, MsgEditOwn)
 		return
 	}
 	s, ok := body(obj)
 	if !ok {
-		c.sendError(MsgTooLong)
+		c.sendError(ctx, MsgTooLong)
 		return
 	}
-	if _, err := c.h.services.Messages.UpdateMessage(ctx, m.ID, edusphere.MessageUpdate{Body: &s}); err != nil {
-		c.fail("update message", err)
+	m, err := c.h.store.Messages.UpdateMessage(ctx, m.ID, edusphere.MessageUpdate{Body: &s})
+	if err != nil {
+		c.fail(ctx, "update message", err)
+		return
 	}
+	c.h.notify.MessageUpdated(ctx, m)
 }
 
 func (c *conn) handleDelete(ctx context.Context, obj map[string]json.RawMessage) {
@@ -157,36 +160,34 @@ func (c *conn) handleDelete(ctx context.Context, obj map[string]json.RawMessage)
 		return
 	}
 	if !edusphere.CanEditMessage(c.user, m) {
-		c.sendError(MsgDeleteOwn)
+		c.sendError(ctx, MsgDeleteOwn)
 		return
 	}
-	if err := deleteMessage(ctx, c.h, c.h.raw.Messages, m); err != nil {
-		c.fail("delete message", err)
+	if err := c.h.store.Messages.DeleteMessage(ctx, m.ID); err != nil {
+		c.fail(ctx, "delete message", err)
+		return
 	}
+	c.h.notify.MessageDeleted(ctx, m)
 }
 
 // fail maps a store error to the error frame the sender sees.
-func (c *conn) fail(step string, err error) {
+func (c *conn) fail(ctx context.Context, step string, err error) {
 	switch edusphere.ErrorCode(err) {
 	case edusphere.ENOTFOUND:
-		c.sendError(MsgNotFound)
+		c.sendError(ctx, MsgNotFound)
 	case edusphere.EINVALID:
-		c.sendError(MsgTooLong)
+		c.sendError(ctx, MsgTooLong)
 	default:
-		c.internal(step, err)
+		c.h.log.Error("chat frame", "step", step, "room", c.roomID, "user", c.user.ID, "err", err)
+		c.sendError(ctx, MsgInternal)
 	}
-}
-
-func (c *conn) internal(step string, err error) {
-	c.h.log.Error("chat frame", "step", step, "room", c.roomID, "user", c.user.ID, "err", err)
-	c.sendError(MsgInternal)
 }
 
 // sendError sends text to the sender, unless the room is gone: then the
 // socket is closed with 4404 instead, as the per-frame lookup requires.
-func (c *conn) sendError(text string) {
-	if c.ctx != nil && text != MsgInternal {
-		if _, err := c.h.raw.Rooms.FindRoomByID(c.ctx, c.roomID); edusphere.ErrorCode(err) == edusphere.ENOTFOUND {
+func (c *conn) sendError(ctx context.Context, text string) {
+	if text != MsgInternal {
+		if _, err := c.h.store.Rooms.FindRoomByID(ctx, c.roomID); edusphere.ErrorCode(err) == edusphere.ENOTFOUND {
 			c.close(StatusRoomDeleted, "room deleted", true)
 			return
 		}

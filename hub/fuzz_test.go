@@ -45,6 +45,23 @@ func FuzzFrame(f *testing.F) {
 		`{"type":null}`,
 		`{"type":"text","type":"delete"}`,
 		`[]`, `null`, `"x"`, `1`, `{`, ``, "\xff\xfe", `{"message":"a"} trailing`,
+		// The hostile shapes of BenchmarkHostileFrame, up to the 64 KiB
+		// frame limit: the largest string, deep nesting (past encoding/json's
+		// 10,000 levels, and under an ignored key), huge numbers, bytes that
+		// are not UTF-8 in and out of strings, many keys.
+		`{"message":"` + strings.Repeat("a", 64<<10-16) + `"}`,
+		`{"message":` + strings.Repeat("[", 30000) + strings.Repeat("]", 30000) + `}`,
+		`{"type":"text","x":` + strings.Repeat(`{"a":`, 10000) + `1` + strings.Repeat(`}`, 10000) + `}`,
+		`{"type":"text","message":"ok","x":` + strings.Repeat(`[`, 500) + strings.Repeat(`]`, 500) + `}`,
+		`{"message":` + strings.Repeat("9", 60000) + `}`,
+		`{"message":1e999999999}`,
+		`{"message":-0.0e-999999}`,
+		`{"type":"update","messageId":"$OWN","message":` + strings.Repeat("1", 5000) + `}`,
+		`{"message":"` + strings.Repeat("\xff\xfe", 30000) + `"}`,
+		`{"message":"ok\xc0\xaf"}`,
+		strings.Repeat("\xff", 60000),
+		`{` + strings.Repeat(`"k":1,`, 10000) + `"message":""}`,
+		`{"type":"` + strings.Repeat("t", 60000) + `"}`,
 	} {
 		f.Add([]byte(seed), false)
 	}
@@ -55,14 +72,14 @@ func FuzzFrame(f *testing.F) {
 	s := h.Services
 	b := inmem.NewBroker()
 	f.Cleanup(func() { b.Close() })
-	hb := New(Config{}, b, s, nil, nil)
+	hb := New(Config{Broker: b, Store: s, Auth: denyAll{}})
 	ada := testdb.MustCreateUser(f, ctx, s, &edusphere.User{Username: "ada"})
 	bob := testdb.MustCreateUser(f, ctx, s, &edusphere.User{Username: "bob"})
 	room := testdb.MustCreateRoom(f, ctx, s, edusphere.RoomCreate{HostID: ada.ID, Name: "Fuzz"})
 	other := testdb.MustCreateRoom(f, ctx, s, edusphere.RoomCreate{HostID: ada.ID, Name: "Elsewhere"})
 	theirs := testdb.MustCreateMessage(f, ctx, s, &edusphere.Message{RoomID: room.ID, UserID: bob.ID, Body: "bob's"})
 	foreign := testdb.MustCreateMessage(f, ctx, s, &edusphere.Message{RoomID: other.ID, UserID: ada.ID, Body: "elsewhere"})
-	c := newConn(hb, ada, room.ID)
+	c := newConn(hb, ada, edusphere.Session{UserID: ada.ID, Expires: time.Now().Add(time.Hour)}, room.ID)
 	if !hb.join(ctx, c) {
 		f.Fatalf("join failed")
 	}
@@ -112,6 +129,16 @@ func FuzzFrame(f *testing.F) {
 		}
 	})
 }
+
+// denyAll authenticates nobody; frame-handler tests need no handshake.
+type denyAll struct{}
+
+func (denyAll) AuthenticateSession(context.Context, string) (*edusphere.User, edusphere.Session, error) {
+	return nil, edusphere.Session{}, nil
+}
+func (denyAll) CheckSession(edusphere.Session) (time.Time, bool) { return time.Time{}, false }
+func (denyAll) OriginAllowed(string) bool                        { return false }
+func (denyAll) HandleEvent(edusphere.Event)                      {}
 
 // snapshot renders every message of the database.
 func snapshot(t *testing.T, s edusphere.Services) string {

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,9 +26,86 @@ type env struct {
 	hub      *hub.Hub
 	srv      *httptest.Server
 	broker   edusphere.Broker
+	auth     *fakeAuth
 	raw      edusphere.Services // the store, publishing nothing
-	services edusphere.Services // wrapped by the hub
+	services edusphere.Services // wrapped by the hub's notifier
 	db       *testdb.Handle
+}
+
+// fakeAuth authenticates a test user by a JWT cookie that is simply their
+// id, optionally followed by "/<origIat>/<seconds to expiry>" (default: session
+// 1, an hour); it applies the contract's Origin rule, records system events,
+// and answers CheckSession from what tests set with renew and revoke.
+type fakeAuth struct {
+	users edusphere.UserService
+
+	mu      sync.Mutex
+	events  []edusphere.Event
+	renewed map[int64]time.Time // by origIat
+	revoked map[int64]bool
+}
+
+func (a *fakeAuth) AuthenticateSession(ctx context.Context, cookie string) (*edusphere.User, edusphere.Session, error) {
+	parts := strings.Split(cookie, "/")
+	id, err := uuid.Parse(parts[0])
+	if err != nil {
+		return nil, edusphere.Session{}, err
+	}
+	s := edusphere.Session{UserID: id, OrigIat: 1, Expires: time.Now().Add(time.Hour)}
+	if len(parts) == 3 {
+		iat, _ := strconv.ParseInt(parts[1], 10, 64)
+		secs, _ := strconv.ParseFloat(parts[2], 64)
+		s.OrigIat, s.Expires = iat, time.Now().Add(time.Duration(secs*float64(time.Second)))
+	}
+	u, err := a.users.FindUserByID(ctx, id)
+	if err != nil {
+		return nil, edusphere.Session{}, err
+	}
+	if !u.IsActive {
+		return nil, edusphere.Session{}, errors.New("User is disabled")
+	}
+	return u, s, nil
+}
+
+func (a *fakeAuth) CheckSession(s edusphere.Session) (time.Time, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.renewed[s.OrigIat], a.revoked[s.OrigIat]
+}
+
+// renew makes CheckSession report the session origIat valid until exp.
+func (a *fakeAuth) renew(origIat int64, exp time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.renewed == nil {
+		a.renewed = map[int64]time.Time{}
+	}
+	a.renewed[origIat] = exp
+}
+
+// revoke makes CheckSession report the session origIat revoked.
+func (a *fakeAuth) revoke(origIat int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.revoked == nil {
+		a.revoked = map[int64]bool{}
+	}
+	a.revoked[origIat] = true
+}
+
+func (a *fakeAuth) OriginAllowed(origin string) bool { return hub.LocalOrigin(origin) }
+
+func (a *fakeAuth) HandleEvent(ev edusphere.Event) {
+	a.mu.Lock()
+	a.events = append(a.events, ev)
+	a.mu.Unlock()
+}
+
+// systemEvents returns the system events the hub passed on so far.
+func (a *fakeAuth) systemEvents() []edusphere.Event {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]edusphere.Event(nil), a.events...)
 }
 
 // newEnv starts a hub over h with cfg and broker (inmem when nil). The JWT
@@ -37,23 +116,11 @@ func newEnv(t *testing.T, h *testdb.Handle, cfg hub.Config, broker edusphere.Bro
 		broker = inmem.NewBroker()
 		t.Cleanup(func() { broker.Close() })
 	}
-	e := &env{t: t, broker: broker, raw: h.Services, db: h}
-	authn := func(ctx context.Context, cookie string) (*edusphere.User, error) {
-		id, err := uuid.Parse(cookie)
-		if err != nil {
-			return nil, err
-		}
-		u, err := h.Services.Users.FindUserByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if !u.IsActive {
-			return nil, errors.New("User is disabled")
-		}
-		return u, nil
-	}
-	e.hub = hub.New(cfg, broker, h.Services, authn, nil)
-	e.services = e.hub.Wrap(h.Services)
+	e := &env{t: t, broker: broker, raw: h.Services, db: h, auth: &fakeAuth{users: h.Services.Users}}
+	notifier := hub.NewNotifier(broker, nil)
+	cfg.Broker, cfg.Store, cfg.Notifier, cfg.Auth = broker, h.Services, notifier, e.auth
+	e.hub = hub.New(cfg)
+	e.services = notifier.Wrap(h.Services)
 	mux := http.NewServeMux()
 	mux.Handle("/ws/chat/", e.hub)
 	e.srv = httptest.NewServer(mux)

@@ -14,17 +14,53 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Close codes sent to clients; see the package documentation for their ranges.
+// Close codes sent to clients; docs/websocket.md ("Close codes") and the
+// package documentation give their ranges and meaning.
 const (
 	StatusGoingAway    = websocket.StatusGoingAway     // 1001, Shutdown
 	StatusTooBig       = websocket.StatusMessageTooBig // 1009, frame over MaxFrameBytes
+	StatusTryAgain     = websocket.StatusCode(4000)    // events may have been missed; reload and reconnect
 	StatusSlowConsumer = websocket.StatusCode(4008)    // send queue overflowed; reconnect
+	StatusSessionEnded = websocket.StatusCode(4401)    // session revoked or token expired; re-authenticate, then reconnect
 	StatusUserDisabled = websocket.StatusCode(4403)    // user deactivated or deleted; final
 	StatusRoomDeleted  = websocket.StatusCode(4404)    // room deleted; final
 )
 
-// Config configures a Hub.
+// Authenticator is what the hub needs of the auth service (*auth.Service).
+type Authenticator interface {
+	// AuthenticateSession returns the user of an access token (the JWT
+	// cookie of a handshake) and the session it belongs to, with the
+	// token's expiry; nil for an unknown user, or an error for a bad,
+	// expired, revoked or disabled one.
+	AuthenticateSession(ctx context.Context, token string) (*edusphere.User, edusphere.Session, error)
+	// CheckSession reports whether the session is revoked, and the latest
+	// expiry of an access token of it the auth service knows of (renewals
+	// in this process or announced by others), the zero time when none.
+	CheckSession(s edusphere.Session) (expires time.Time, revoked bool)
+	// OriginAllowed decides a handshake's Origin check.
+	OriginAllowed(origin string) bool
+	// HandleEvent receives every event of edusphere.SystemChannel, such as
+	// session revocations published by other processes. It runs on the
+	// broker's goroutine and must not block.
+	HandleEvent(ev edusphere.Event)
+}
+
+// Config configures a Hub. Broker, Store and Auth are required; other zero
+// fields take the defaults in their comments.
 type Config struct {
+	// Broker carries events between processes. The hub sets its handler
+	// and subscribes edusphere.SystemChannel and the rooms it holds sockets of.
+	Broker edusphere.Broker
+	// Store is the database's own services, not wrapped: the hub reads
+	// rooms and messages through them and writes messages through them,
+	// announcing each change with Notifier itself.
+	Store edusphere.Services
+	// Notifier announces the changes sockets make. Default
+	// NewNotifier(Broker, Logger); pass the one whose Wrap gave the other
+	// transports their services, so that all changes go one way.
+	Notifier *Notifier
+	// Auth authenticates handshakes and decides their Origin check.
+	Auth Authenticator
 	// SendQueue is how many frames may wait for one socket before it counts
 	// as a slow consumer and is closed with 4008. Default 256.
 	SendQueue int
@@ -34,28 +70,33 @@ type Config struct {
 	// PingInterval is the time between pings, and how long a pong may take.
 	// Default 20 s.
 	PingInterval time.Duration
+	// CloseTimeout is how long a socket closed for being slow (4008: its
+	// queue overflowed or it left a ping unanswered) may take to take its
+	// close frame; then the connection is cut, whatever the peer does.
+	// Default 2 s.
+	CloseTimeout time.Duration
 	// MaxFrameBytes is the largest client frame; bigger ones close the
 	// socket with 1009. Default 64 KiB.
 	MaxFrameBytes int64
 	// RateLimit limits the frames each user sends (WS_RATE_LIMIT). Zero is off.
 	RateLimit auth.Limit
+	// SessionCheck is how often every socket's session is checked: a
+	// socket whose access token expired without renewal, or whose session
+	// was revoked without the hub hearing of it, is closed with 4401.
+	// Revocations the broker announces close sockets at once. Default 2 s.
+	SessionCheck time.Duration
 	// Logger receives internal errors. Default slog.Default().
 	Logger *slog.Logger
-	// SystemHandler, when set, receives every event of edusphere.SystemChannel
-	// (the auth service's revocation cache plugs in here). It runs on the
-	// broker's goroutine and must not block.
-	SystemHandler func(edusphere.Event)
 }
 
 // Hub holds this process's chat sockets, grouped by room.
 type Hub struct {
-	cfg      Config
-	log      *slog.Logger
-	broker   edusphere.Broker
-	raw      edusphere.Services // the store's services, for reads
-	services edusphere.Services // wrapped: writes publish after commit
-	authn    func(ctx context.Context, jwtCookie string) (*edusphere.User, error)
-	originOK func(origin string) bool
+	cfg    Config
+	log    *slog.Logger
+	broker edusphere.Broker
+	store  edusphere.Services
+	notify *Notifier
+	auth   Authenticator
 
 	ctx    context.Context // parent of every socket's work; cancelled when Shutdown gives up
 	cancel context.CancelFunc
@@ -77,14 +118,12 @@ type userConns struct {
 	limiter *rate.Limiter
 }
 
-// New returns a Hub delivering through broker. s are the store's services;
-// the hub wraps them itself (Wrap is idempotent, so already wrapped services
-// are fine). authn turns the JWT cookie into a user; originOK decides the
-// Origin check, LocalOrigin when nil. New sets the broker's handler and
-// subscribes edusphere.SystemChannel.
-func New(cfg Config, broker edusphere.Broker, s edusphere.Services,
-	authn func(ctx context.Context, jwtCookie string) (*edusphere.User, error),
-	originOK func(origin string) bool) *Hub {
+// New returns a Hub for cfg. It sets the broker's handler and subscribes
+// edusphere.SystemChannel. It panics without Broker, Store or Auth.
+func New(cfg Config) *Hub {
+	if cfg.Broker == nil || cfg.Store.Rooms == nil || cfg.Store.Messages == nil || cfg.Auth == nil {
+		panic("hub: Config.Broker, Config.Store and Config.Auth are required")
+	}
 	if cfg.SendQueue <= 0 {
 		cfg.SendQueue = 256
 	}
@@ -94,34 +133,40 @@ func New(cfg Config, broker edusphere.Broker, s edusphere.Services,
 	if cfg.PingInterval <= 0 {
 		cfg.PingInterval = 20 * time.Second
 	}
+	if cfg.CloseTimeout <= 0 {
+		cfg.CloseTimeout = 2 * time.Second
+	}
 	if cfg.MaxFrameBytes <= 0 {
 		cfg.MaxFrameBytes = 64 << 10
+	}
+	if cfg.SessionCheck <= 0 {
+		cfg.SessionCheck = 2 * time.Second
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if originOK == nil {
-		originOK = LocalOrigin
+	if cfg.Notifier == nil {
+		cfg.Notifier = NewNotifier(cfg.Broker, cfg.Logger)
 	}
 	h := &Hub{
-		cfg:      cfg,
-		log:      cfg.Logger.With("component", "hub"),
-		broker:   broker,
-		raw:      unwrap(s),
-		authn:    authn,
-		originOK: originOK,
-		rooms:    make(map[uuid.UUID]map[*conn]struct{}),
-		users:    make(map[uuid.UUID]*userConns),
+		cfg:    cfg,
+		log:    cfg.Logger.With("component", "hub"),
+		broker: cfg.Broker,
+		store:  cfg.Store,
+		notify: cfg.Notifier,
+		auth:   cfg.Auth,
+		rooms:  make(map[uuid.UUID]map[*conn]struct{}),
+		users:  make(map[uuid.UUID]*userConns),
 	}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
-	h.services = h.Wrap(s)
-	broker.SetHandler(h.handleEvent)
+	h.broker.SetHandler(h.handleEvent)
 	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
 	defer cancel()
-	if err := broker.Subscribe(ctx, edusphere.SystemChannel); err != nil {
+	if err := h.broker.Subscribe(ctx, edusphere.SystemChannel); err != nil {
 		// The Redis broker keeps the channel and subscribes it on reconnect.
 		h.log.Warn("subscribe system channel", "err", err)
 	}
+	go h.checkSessions()
 	return h
 }
 
@@ -145,17 +190,23 @@ func LocalOrigin(origin string) bool {
 // sockets and handles the system channel. It never blocks.
 func (h *Hub) handleEvent(channel string, ev edusphere.Event) {
 	if channel == edusphere.SystemChannel {
-		if ev.Type == edusphere.EventUserDisabled {
+		switch {
+		case ev.Type == edusphere.EventUserDisabled:
 			h.closeUser(ev.UserID)
+		case ev.Type == edusphere.EventSessionRevoked && ev.Revocation != nil:
+			h.closeRevoked(ev.Revocation)
 		}
-		if h.cfg.SystemHandler != nil {
-			h.cfg.SystemHandler(ev)
-		}
+		h.auth.HandleEvent(ev)
 		return
+	}
+	room := ev.RoomID
+	if ev.Type == edusphere.EventGap {
+		// The broker's own event names no room; its channel does.
+		room, _ = edusphere.ChannelRoom(channel)
 	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	conns := h.rooms[ev.RoomID]
+	conns := h.rooms[room]
 	switch ev.Type {
 	case edusphere.EventMessageCreated, edusphere.EventMessageUpdated, edusphere.EventMessageDeleted:
 		for c := range conns {
@@ -164,6 +215,13 @@ func (h *Hub) handleEvent(channel string, ev edusphere.Event) {
 	case edusphere.EventRoomDeleted:
 		for c := range conns {
 			c.close(StatusRoomDeleted, "room deleted", true)
+		}
+	case edusphere.EventGap:
+		// The room's events of a while may be lost, a sender's own echo
+		// among them: every socket is told to reload, which answers the
+		// frames whose echo did not come.
+		for c := range conns {
+			c.close(StatusTryAgain, "missed events", true)
 		}
 	}
 }
@@ -175,6 +233,48 @@ func (h *Hub) closeUser(id uuid.UUID) {
 		for c := range u.conns {
 			c.close(StatusUserDisabled, "user disabled", false)
 		}
+	}
+}
+
+// closeRevoked closes the sockets of the sessions r denies with 4401.
+func (h *Hub) closeRevoked(r *edusphere.Revocation) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if u := h.users[r.UserID]; u != nil {
+		for c := range u.conns {
+			if r.Denies(c.user.ID, c.session.OrigIat) {
+				c.close(StatusSessionEnded, "session revoked", false)
+			}
+		}
+	}
+}
+
+// checkSessions closes, every SessionCheck until the hub shuts down, the
+// sockets whose session was revoked or whose access token expired and was
+// not renewed.
+func (h *Hub) checkSessions() {
+	t := time.NewTicker(h.cfg.SessionCheck)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-t.C:
+		}
+		now := time.Now()
+		h.mu.RLock()
+		for _, u := range h.users {
+			for c := range u.conns {
+				expires, revoked := h.auth.CheckSession(c.session)
+				switch {
+				case revoked:
+					c.close(StatusSessionEnded, "session revoked", false)
+				case !now.Before(c.session.Expires) && !now.Before(expires):
+					c.close(StatusSessionEnded, "session expired", false)
+				}
+			}
+		}
+		h.mu.RUnlock()
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -63,55 +62,35 @@ func TestRoomDeleted(t *testing.T) {
 	})
 }
 
+// TestUserDisabled checks that a user.disabled event closes every socket of
+// the user with 4403, leaves the others open and reaches the auth service.
 func TestUserDisabled(t *testing.T) {
-	for _, tt := range []struct {
-		name    string
-		disable func(s edusphere.Services, u *edusphere.User) error
-	}{
-		{"Deactivated", func(s edusphere.Services, u *edusphere.User) error {
-			off := false
-			_, err := s.Users.UpdateUser(context.Background(), u.ID, edusphere.UserUpdate{IsActive: &off})
-			return err
-		}},
-		{"Deleted", func(s edusphere.Services, u *edusphere.User) error {
-			return s.Users.DeleteUser(context.Background(), u.ID)
-		}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			h := testdb.SQLite(t)
-			var mu sync.Mutex
-			var system []edusphere.Event
-			e := newEnv(t, h, hub.Config{SystemHandler: func(ev edusphere.Event) {
-				mu.Lock()
-				system = append(system, ev)
-				mu.Unlock()
-			}}, nil)
-			f := newFixture(t, h.Services)
-			bob, bob2, ada := e.dial(f.bob, f.room), e.dial(f.bob, f.room), e.dial(f.ada, f.room)
-			if err := tt.disable(e.services, f.bob); err != nil {
-				t.Fatalf("disable=%v", err)
-			}
-			for _, c := range []*client{bob, bob2} {
-				if code := c.expectClose(t); code != hub.StatusUserDisabled {
-					t.Fatalf("close code=%d, want %d", code, hub.StatusUserDisabled)
-				}
-			}
-			ada.send(t, `{"message":"still open"}`)
-			if m := ada.readJSON(t); m["body"] != "still open" {
-				t.Fatalf("frame=%v, want ada's socket open", m)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if len(system) != 1 || system[0].Type != edusphere.EventUserDisabled || system[0].UserID != f.bob.ID {
-				t.Fatalf("system events=%+v, want one user.disabled for bob", system)
-			}
-		})
+	h := testdb.SQLite(t)
+	e := newEnv(t, h, hub.Config{}, nil)
+	f := newFixture(t, h.Services)
+	bob, bob2, ada := e.dial(f.bob, f.room), e.dial(f.bob, f.room), e.dial(f.ada, f.room)
+	hub.NewNotifier(e.broker, nil).UserDisabled(context.Background(), f.bob.ID)
+	for _, c := range []*client{bob, bob2} {
+		if code := c.expectClose(t); code != hub.StatusUserDisabled {
+			t.Fatalf("close code=%d, want %d", code, hub.StatusUserDisabled)
+		}
+	}
+	ada.send(t, `{"message":"still open"}`)
+	if m := ada.readJSON(t); m["body"] != "still open" {
+		t.Fatalf("frame=%v, want ada's socket open", m)
+	}
+	if system := e.auth.systemEvents(); len(system) != 1 || system[0].Type != edusphere.EventUserDisabled || system[0].UserID != f.bob.ID {
+		t.Fatalf("system events=%+v, want one user.disabled for bob", system)
 	}
 }
 
+// TestSlowConsumer floods a room in which one client stops reading. The
+// publisher is never slowed down; the slow socket's queue overflows, and
+// the 4008 close frame is written right after the frame already under way,
+// so a client that reads again within CloseTimeout sees it.
 func TestSlowConsumer(t *testing.T) {
 	h := testdb.SQLite(t)
-	e := newEnv(t, h, hub.Config{SendQueue: 32, WriteTimeout: 20 * time.Second}, nil)
+	e := newEnv(t, h, hub.Config{SendQueue: 32, WriteTimeout: 20 * time.Second, CloseTimeout: 10 * time.Second}, nil)
 	f := newFixture(t, h.Services)
 	slow := e.dialNoRead(f.ada, f.room)
 	fast := e.dial(f.bob, f.room)
@@ -156,6 +135,63 @@ func TestSlowConsumer(t *testing.T) {
 	fast.send(t, `{"message":"after"}`)
 	if m := fast.readJSON(t); m["body"] != "after" {
 		t.Fatalf("frame=%v, want the fast socket open", m)
+	}
+}
+
+// TestStalledReader has real clients stop reading for good and checks
+// that the server drops them within the documented bound, having written
+// the 4008 close frame when the connection had room for it.
+func TestStalledReader(t *testing.T) {
+	t.Run("Idle", func(t *testing.T) {
+		// No traffic: the unanswered ping finds the client. The close frame
+		// fits in the socket buffers, so the client finds it when it reads
+		// again, after the server dropped it.
+		h := testdb.SQLite(t)
+		cfg := hub.Config{PingInterval: 200 * time.Millisecond, CloseTimeout: 300 * time.Millisecond}
+		e := newEnv(t, h, cfg, nil)
+		f := newFixture(t, h.Services)
+		stalled := e.dialNoRead(f.ada, f.room)
+		start := time.Now()
+		waitLen(t, e.hub, 0)
+		bound := 2*cfg.PingInterval + cfg.CloseTimeout
+		t.Logf("dropped after %v (bound %v plus scheduling)", time.Since(start), bound)
+		stalled.start()
+		if _, err := stalled.tryRead(5 * time.Second); websocket.CloseStatus(err) != hub.StatusSlowConsumer {
+			t.Fatalf("stalled client read %v, want the 4008 close frame", err)
+		}
+	})
+	t.Run("Flooded", func(t *testing.T) {
+		// Traffic fills the client's buffers, then its queue: dropped
+		// CloseTimeout after the overflow although it never reads again.
+		h := testdb.SQLite(t)
+		cfg := hub.Config{SendQueue: 16, WriteTimeout: time.Minute, CloseTimeout: 500 * time.Millisecond}
+		e := newEnv(t, h, cfg, nil)
+		f := newFixture(t, h.Services)
+		e.dialNoRead(f.ada, f.room)
+		frame := []byte(`{"type": "chat_message", "action": "new", "body": "` + strings.Repeat("x", 32<<10) + `"}`)
+		ctx := context.Background()
+		deadline := time.Now().Add(30 * time.Second)
+		for e.hub.Len() > 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("stalled client still held after 30 s of traffic")
+			}
+			if err := e.broker.Publish(ctx, edusphere.RoomChannel(f.room.ID), edusphere.Event{Type: edusphere.EventMessageCreated, RoomID: f.room.ID, Frame: frame}); err != nil {
+				t.Fatalf("Publish=%v", err)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
+}
+
+// waitLen waits up to 10 s for the hub to hold n sockets.
+func waitLen(t *testing.T, h *hub.Hub, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for h.Len() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("Len=%d after 10 s, want %d", h.Len(), n)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -290,36 +326,31 @@ func TestShutdown_InFlightFrame(t *testing.T) {
 	}
 }
 
-// TestUserDeletedMessages checks that deleting a user sends a delete frame
-// for each of their messages in rooms that stay, and nothing for the others'.
-func TestUserDeletedMessages(t *testing.T) {
+// TestGap checks that the broker's gap event on a room closes that room's
+// sockets with 4000 (reload, then reconnect) and no others, and that a gap
+// on the system channel reaches the auth service.
+func TestGap(t *testing.T) {
 	h := testdb.SQLite(t)
 	e := newEnv(t, h, hub.Config{}, nil)
 	f := newFixture(t, h.Services)
 	ctx := context.Background()
-	var bobs []string
-	for _, body := range []string{"first", "second"} {
-		m := testdb.MustCreateMessage(t, ctx, h.Services, &edusphere.Message{RoomID: f.room.ID, UserID: f.bob.ID, Body: body})
-		bobs = append(bobs, m.ID.String())
+	bob, ada, other := e.dial(f.bob, f.room), e.dial(f.ada, f.room), e.dial(f.ada, f.other)
+	if err := e.broker.Publish(ctx, edusphere.RoomChannel(f.room.ID), edusphere.Event{Type: edusphere.EventGap}); err != nil {
+		t.Fatal(err)
 	}
-	testdb.MustCreateMessage(t, ctx, h.Services, &edusphere.Message{RoomID: f.room.ID, UserID: f.ada.ID, Body: "ada's"})
-	ada := e.dial(f.ada, f.room)
-	if err := e.services.Users.DeleteUser(ctx, f.bob.ID); err != nil {
-		t.Fatalf("DeleteUser=%v", err)
-	}
-	var got []string
-	for range bobs {
-		m := ada.readJSON(t)
-		if m["type"] != "chat_message" || m["action"] != "delete" {
-			t.Fatalf("frame=%v, want a delete frame", m)
+	for _, c := range []*client{bob, ada} {
+		if code := c.expectClose(t); code != hub.StatusTryAgain {
+			t.Fatalf("close code=%d, want %d", code, hub.StatusTryAgain)
 		}
-		got = append(got, fmt.Sprint(m["id"]))
 	}
-	if fmt.Sprint(got) != fmt.Sprint(bobs) {
-		t.Fatalf("deleted ids=%v, want bob's messages %v", got, bobs)
+	other.send(t, `{"message":"unaffected"}`)
+	if m := other.readJSON(t); m["body"] != "unaffected" {
+		t.Fatalf("frame=%v, want the other room's socket open", m)
 	}
-	ada.send(t, `{"message":"still here"}`)
-	if m := ada.readJSON(t); m["body"] != "still here" {
-		t.Fatalf("frame=%v, want only bob's two delete frames before this one", m)
+	if err := e.broker.Publish(ctx, edusphere.SystemChannel, edusphere.Event{Type: edusphere.EventGap}); err != nil {
+		t.Fatal(err)
+	}
+	if ev := e.auth.systemEvents(); len(ev) != 1 || ev[0].Type != edusphere.EventGap {
+		t.Fatalf("system events=%+v, want the gap passed on", ev)
 	}
 }

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/edusphere/edusphere"
@@ -11,63 +12,90 @@ import (
 // publishTimeout bounds one publish after a commit.
 const publishTimeout = 5 * time.Second
 
-// Wrap returns s with Messages, Rooms, Users and Topics replaced by services
-// that publish after the store commits: message frames to the room, room
-// deletion (sockets closed with 4404), user deactivation and deletion
-// (sockets closed with 4403). GraphQL and the admin use the wrapped services
-// so their changes reach the sockets. Wrapping twice wraps once.
-func (h *Hub) Wrap(s edusphere.Services) edusphere.Services {
-	raw := unwrap(s)
-	if _, ok := s.Messages.(*messageService); !ok && s.Messages != nil {
-		s.Messages = &messageService{MessageService: s.Messages, h: h, users: raw.Users}
-	}
-	if _, ok := s.Rooms.(*roomService); !ok && s.Rooms != nil {
-		s.Rooms = &roomService{RoomService: s.Rooms, h: h}
-	}
-	if _, ok := s.Users.(*userService); !ok && s.Users != nil {
-		s.Users = &userService{UserService: s.Users, h: h, rooms: raw.Rooms, messages: raw.Messages}
-	}
-	if _, ok := s.Topics.(*topicService); !ok && s.Topics != nil {
-		s.Topics = &topicService{TopicService: s.Topics, h: h, rooms: raw.Rooms}
-	}
-	return s
+// Notifier tells every process's sockets about changes the database has
+// committed, through the broker: message frames to a room, room deletion
+// (sockets closed with 4404), a user's deactivation (sockets closed with
+// 4403). It publishes after the store returns, so a frame never announces a
+// change the database does not hold. Wrap gives services that call it; the
+// hub and the account service call it directly.
+type Notifier struct {
+	broker edusphere.Broker
+	log    *slog.Logger
 }
 
-// unwrap returns the store's own services under any wrappers of this package.
-func unwrap(s edusphere.Services) edusphere.Services {
-	if w, ok := s.Messages.(*messageService); ok {
-		s.Messages = w.MessageService
+// NewNotifier returns a Notifier publishing through broker. logger
+// receives failed publishes; nil means slog.Default().
+func NewNotifier(broker edusphere.Broker, logger *slog.Logger) *Notifier {
+	if logger == nil {
+		logger = slog.Default()
 	}
-	if w, ok := s.Rooms.(*roomService); ok {
-		s.Rooms = w.RoomService
-	}
-	if w, ok := s.Users.(*userService); ok {
-		s.Users = w.UserService
-	}
-	if w, ok := s.Topics.(*topicService); ok {
-		s.Topics = w.TopicService
-	}
-	return s
+	return &Notifier{broker: broker, log: logger.With("component", "notifier")}
 }
 
 // publish sends ev after a commit. The request's cancellation must not undo
 // the announcement of a change already made, so ctx only lends its values.
-func (h *Hub) publish(ctx context.Context, channel string, ev edusphere.Event) {
+func (n *Notifier) publish(ctx context.Context, channel string, ev edusphere.Event) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
 	defer cancel()
-	if err := h.broker.Publish(ctx, channel, ev); err != nil {
-		h.log.Warn("publish", "channel", channel, "type", ev.Type, "err", err)
+	if err := n.broker.Publish(ctx, channel, ev); err != nil {
+		n.log.Warn("publish", "channel", channel, "type", ev.Type, "err", err)
 	}
 }
 
-func (h *Hub) publishRoomDeleted(ctx context.Context, roomID uuid.UUID) {
-	h.publish(ctx, edusphere.RoomChannel(roomID), edusphere.Event{Type: edusphere.EventRoomDeleted, RoomID: roomID})
+// MessageCreated sends the "new" frame of m, written by author, to its room.
+func (n *Notifier) MessageCreated(ctx context.Context, m *edusphere.Message, author *edusphere.User) {
+	n.publish(ctx, edusphere.RoomChannel(m.RoomID), edusphere.Event{
+		Type: edusphere.EventMessageCreated, RoomID: m.RoomID, UserID: m.UserID, Frame: NewFrame(m, author),
+	})
+}
+
+// MessageUpdated sends the "update" frame of m to its room.
+func (n *Notifier) MessageUpdated(ctx context.Context, m *edusphere.Message) {
+	n.publish(ctx, edusphere.RoomChannel(m.RoomID), edusphere.Event{
+		Type: edusphere.EventMessageUpdated, RoomID: m.RoomID, UserID: m.UserID, Frame: UpdateFrame(m),
+	})
+}
+
+// MessageDeleted sends the "delete" frame of m to its room.
+func (n *Notifier) MessageDeleted(ctx context.Context, m *edusphere.Message) {
+	n.publish(ctx, edusphere.RoomChannel(m.RoomID), edusphere.Event{
+		Type: edusphere.EventMessageDeleted, RoomID: m.RoomID, UserID: m.UserID, Frame: DeleteFrame(m.ID),
+	})
+}
+
+// RoomDeleted closes the room's sockets in every process with 4404.
+func (n *Notifier) RoomDeleted(ctx context.Context, roomID uuid.UUID) {
+	n.publish(ctx, edusphere.RoomChannel(roomID), edusphere.Event{Type: edusphere.EventRoomDeleted, RoomID: roomID})
+}
+
+// UserDisabled closes the user's sockets in every process with 4403.
+func (n *Notifier) UserDisabled(ctx context.Context, userID uuid.UUID) {
+	n.publish(ctx, edusphere.SystemChannel, edusphere.Event{Type: edusphere.EventUserDisabled, UserID: userID})
+}
+
+// Wrap returns s with Messages, Rooms and Topics replaced by services that
+// call n after the store commits. GraphQL and the admin change messages,
+// rooms and topics through them; users change standing only through the
+// account service. The wrappers do not look for earlier wrappers: wrap the
+// store's own services, once.
+func (n *Notifier) Wrap(s edusphere.Services) edusphere.Services {
+	store := s
+	if s.Messages != nil {
+		s.Messages = &messageService{MessageService: store.Messages, n: n, users: store.Users}
+	}
+	if s.Rooms != nil {
+		s.Rooms = &roomService{RoomService: store.Rooms, n: n}
+	}
+	if s.Topics != nil && s.Rooms != nil {
+		s.Topics = &topicService{TopicService: store.Topics, n: n, rooms: store.Rooms}
+	}
+	return s
 }
 
 // messageService publishes message frames after each change.
 type messageService struct {
 	edusphere.MessageService
-	h     *Hub
+	n     *Notifier
 	users edusphere.UserService
 }
 
@@ -80,14 +108,12 @@ func (s *messageService) CreateMessage(ctx context.Context, m *edusphere.Message
 	if author == nil || author.ID != m.UserID {
 		u, err := s.users.FindUserByID(ctx, m.UserID)
 		if err != nil {
-			s.h.log.Error("find author for broadcast", "message", m.ID, "err", err)
+			s.n.log.Error("find author for broadcast", "message", m.ID, "err", err)
 			return nil
 		}
 		author = u
 	}
-	s.h.publish(ctx, edusphere.RoomChannel(m.RoomID), edusphere.Event{
-		Type: edusphere.EventMessageCreated, RoomID: m.RoomID, UserID: m.UserID, Frame: NewFrame(m, author),
-	})
+	s.n.MessageCreated(ctx, m, author)
 	return nil
 }
 
@@ -97,9 +123,7 @@ func (s *messageService) UpdateMessage(ctx context.Context, id uuid.UUID, upd ed
 	if err != nil {
 		return nil, err
 	}
-	s.h.publish(ctx, edusphere.RoomChannel(m.RoomID), edusphere.Event{
-		Type: edusphere.EventMessageUpdated, RoomID: m.RoomID, UserID: m.UserID, Frame: UpdateFrame(m),
-	})
+	s.n.MessageUpdated(ctx, m)
 	return m, nil
 }
 
@@ -109,24 +133,17 @@ func (s *messageService) DeleteMessage(ctx context.Context, id uuid.UUID) error 
 	if err != nil {
 		return err
 	}
-	return deleteMessage(ctx, s.h, s.MessageService, m)
-}
-
-// deleteMessage deletes the already found m and publishes its frame.
-func deleteMessage(ctx context.Context, h *Hub, store edusphere.MessageService, m *edusphere.Message) error {
-	if err := store.DeleteMessage(ctx, m.ID); err != nil {
+	if err := s.MessageService.DeleteMessage(ctx, m.ID); err != nil {
 		return err
 	}
-	h.publish(ctx, edusphere.RoomChannel(m.RoomID), edusphere.Event{
-		Type: edusphere.EventMessageDeleted, RoomID: m.RoomID, UserID: m.UserID, Frame: DeleteFrame(m.ID),
-	})
+	s.n.MessageDeleted(ctx, m)
 	return nil
 }
 
 // roomService closes a room's sockets after it is deleted.
 type roomService struct {
 	edusphere.RoomService
-	h *Hub
+	n *Notifier
 }
 
 // DeleteRoom deletes the room, then closes its sockets everywhere.
@@ -134,70 +151,14 @@ func (s *roomService) DeleteRoom(ctx context.Context, id uuid.UUID) error {
 	if err := s.RoomService.DeleteRoom(ctx, id); err != nil {
 		return err
 	}
-	s.h.publishRoomDeleted(ctx, id)
-	return nil
-}
-
-// userService closes a user's sockets after deactivation or deletion.
-type userService struct {
-	edusphere.UserService
-	h        *Hub
-	rooms    edusphere.RoomService
-	messages edusphere.MessageService
-}
-
-// UpdateUser applies upd; setting IsActive to false closes the user's sockets.
-func (s *userService) UpdateUser(ctx context.Context, id uuid.UUID, upd edusphere.UserUpdate) (*edusphere.User, error) {
-	u, err := s.UserService.UpdateUser(ctx, id, upd)
-	if err != nil {
-		return nil, err
-	}
-	if upd.IsActive != nil && !*upd.IsActive {
-		s.h.publish(ctx, edusphere.SystemChannel, edusphere.Event{Type: edusphere.EventUserDisabled, UserID: id})
-	}
-	return u, nil
-}
-
-// DeleteUser deletes the user, their messages and the rooms they host,
-// then closes the user's sockets and those of the deleted rooms, and sends
-// a delete frame for each of their messages in other people's rooms, so
-// open rooms drop them as they would a message deleted by its author.
-// (A message the user posts while the deletion runs goes without a frame;
-// the next page load no longer shows it.)
-func (s *userService) DeleteUser(ctx context.Context, id uuid.UUID) error {
-	rooms, _, err := s.rooms.FindRooms(ctx, edusphere.RoomFilter{HostID: &id})
-	if err != nil {
-		return err
-	}
-	var msgs []*edusphere.Message
-	if s.messages != nil {
-		if msgs, _, err = s.messages.FindMessages(ctx, edusphere.MessageFilter{UserID: &id}); err != nil {
-			return err
-		}
-	}
-	if err := s.UserService.DeleteUser(ctx, id); err != nil {
-		return err
-	}
-	s.h.publish(ctx, edusphere.SystemChannel, edusphere.Event{Type: edusphere.EventUserDisabled, UserID: id})
-	hosted := make(map[uuid.UUID]bool, len(rooms))
-	for _, r := range rooms {
-		hosted[r.ID] = true
-		s.h.publishRoomDeleted(ctx, r.ID)
-	}
-	for _, m := range msgs {
-		if !hosted[m.RoomID] {
-			s.h.publish(ctx, edusphere.RoomChannel(m.RoomID), edusphere.Event{
-				Type: edusphere.EventMessageDeleted, RoomID: m.RoomID, UserID: m.UserID, Frame: DeleteFrame(m.ID),
-			})
-		}
-	}
+	s.n.RoomDeleted(ctx, id)
 	return nil
 }
 
 // topicService closes the sockets of the rooms a deleted topic took along.
 type topicService struct {
 	edusphere.TopicService
-	h     *Hub
+	n     *Notifier
 	rooms edusphere.RoomService
 }
 
@@ -211,7 +172,7 @@ func (s *topicService) DeleteTopic(ctx context.Context, id int64) error {
 		return err
 	}
 	for _, r := range rooms {
-		s.h.publishRoomDeleted(ctx, r.ID)
+		s.n.RoomDeleted(ctx, r.ID)
 	}
 	return nil
 }

@@ -17,7 +17,7 @@ var pathRe = regexp.MustCompile(`^(?:/ws/chat)?/([-a-zA-Z0-9_]+)/([-a-zA-Z0-9_]+
 // body before any upgrade, then serves the socket until it closes.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	origin := r.Header.Get("Origin")
-	if origin == "" || !h.originOK(origin) {
+	if origin == "" || !h.auth.OriginAllowed(origin) {
 		w.WriteHeader(http.StatusForbidden)
 		return
 	}
@@ -29,12 +29,12 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hostName, slug := match[1], match[2]
 
 	ctx := r.Context()
-	user := h.authenticate(ctx, r)
+	user, session := h.authenticate(ctx, r)
 	if user == nil {
 		w.WriteHeader(http.StatusForbidden)
 		return
 	}
-	room, err := h.raw.Rooms.FindRoomBySlug(ctx, hostName, slug)
+	room, err := h.store.Rooms.FindRoomBySlug(ctx, hostName, slug)
 	if edusphere.ErrorCode(err) == edusphere.ENOTFOUND {
 		w.WriteHeader(http.StatusForbidden)
 		return
@@ -43,7 +43,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusInternalServerError)
 		return
 	}
-	ok, err := h.raw.Rooms.IsParticipant(ctx, room.ID, user.ID)
+	ok, err := h.store.Rooms.IsParticipant(ctx, room.ID, user.ID)
 	if err != nil {
 		h.log.Error("ws handshake: participant", "err", err)
 		w.WriteHeader(http.StatusInternalServerError)
@@ -53,7 +53,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	c := newConn(h, user, room.ID)
+	c := newConn(h, user, session, room.ID)
 	// Join before the upgrade so no frame published after the client's
 	// handshake completes can be missed; it is queued until the writer runs.
 	if !h.join(ctx, c) {
@@ -76,15 +76,16 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	go c.serve(ws)
 }
 
-// authenticate returns the active user of the JWT cookie, or nil.
-func (h *Hub) authenticate(ctx context.Context, r *http.Request) *edusphere.User {
+// authenticate returns the active user of the JWT cookie and the session
+// the cookie's token belongs to, or a nil user.
+func (h *Hub) authenticate(ctx context.Context, r *http.Request) (*edusphere.User, edusphere.Session) {
 	cookie, err := r.Cookie("JWT")
-	if err != nil || h.authn == nil {
-		return nil
+	if err != nil {
+		return nil, edusphere.Session{}
 	}
-	user, err := h.authn(ctx, cookie.Value)
+	user, session, err := h.auth.AuthenticateSession(ctx, cookie.Value)
 	if err != nil || user == nil || !user.IsActive {
-		return nil
+		return nil, edusphere.Session{}
 	}
-	return user
+	return user, session
 }

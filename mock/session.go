@@ -14,6 +14,7 @@ var _ edusphere.SessionService = (*SessionService)(nil)
 // calling a method whose field is nil panics, naming the method.
 type SessionService struct {
 	CreateRefreshTokenFn      func(ctx context.Context, t *edusphere.RefreshToken) error
+	CreateSessionFn           func(ctx context.Context, t *edusphere.RefreshToken) error
 	FindRefreshTokenByHashFn  func(ctx context.Context, hash []byte) (*edusphere.RefreshToken, error)
 	RotateRefreshTokenFn      func(ctx context.Context, oldID uuid.UUID, next *edusphere.RefreshToken) error
 	RevokeRefreshFamilyFn     func(ctx context.Context, family uuid.UUID) error
@@ -33,6 +34,14 @@ func (mk *SessionService) CreateRefreshToken(ctx context.Context, t *edusphere.R
 		panic("mock: SessionService.CreateRefreshToken called without CreateRefreshTokenFn")
 	}
 	return mk.CreateRefreshTokenFn(ctx, t)
+}
+
+// CreateSession calls CreateSessionFn.
+func (mk *SessionService) CreateSession(ctx context.Context, t *edusphere.RefreshToken) error {
+	if mk.CreateSessionFn == nil {
+		panic("mock: SessionService.CreateSession called without CreateSessionFn")
+	}
+	return mk.CreateSessionFn(ctx, t)
 }
 
 // FindRefreshTokenByHash calls FindRefreshTokenByHashFn.

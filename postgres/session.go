@@ -55,6 +55,79 @@ func (s *SessionService) CreateRefreshToken(ctx context.Context, t *edusphere.Re
 	return commitWith(ctx, tx, insertRefreshToken(ctx, tx, t))
 }
 
+// CreateSession moves t.OrigIat (and t.Expires with it) to the session's
+// own second, as edusphere.SessionOrigIat chooses from the user's sessions
+// and revocations, then inserts t. The user's row is locked first (FOR NO
+// KEY UPDATE, which chat inserts referencing the user do not wait for), so
+// concurrent log-ins of one user, from any process, choose one after the
+// other. Returns ENOTFOUND ("User not found") for an unknown user.
+func (s *SessionService) CreateSession(ctx context.Context, t *edusphere.RefreshToken) error {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var one int
+	err = tx.queryRow(ctx, `SELECT 1 FROM core_user WHERE id = $1 FOR NO KEY UPDATE`, t.UserID).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return edusphere.NotFound(edusphere.MsgUserNotFound)
+	} else if err != nil {
+		return mapError("lock user", err)
+	}
+	taken, revs, err := sessionsNear(ctx, tx, t.UserID, t.OrigIat)
+	if err != nil {
+		return err
+	}
+	t.MoveOrigIat(edusphere.SessionOrigIat(t.UserID, t.OrigIat, taken, revs))
+	return commitWith(ctx, tx, insertRefreshToken(ctx, tx, t))
+}
+
+// sessionsNear reads what SessionOrigIat needs for a log-in of userID at
+// the second want: the origIats of the user's sessions from
+// SessionBackdate seconds before want on, and the user's unexpired
+// revocations that could deny those seconds.
+func sessionsNear(ctx context.Context, tx *Tx, userID uuid.UUID, want int64) (map[int64]bool, []*edusphere.Revocation, error) {
+	from := want - edusphere.SessionBackdate
+	rows, err := tx.query(ctx, `SELECT DISTINCT orig_iat FROM edusphere_refresh_token
+		WHERE user_id = $1 AND orig_iat >= $2`, userID, from)
+	if err != nil {
+		return nil, nil, mapError("find sessions", err)
+	}
+	taken := map[int64]bool{}
+	for rows.Next() {
+		var iat int64
+		if err := rows.Scan(&iat); err != nil {
+			rows.Close()
+			return nil, nil, mapError("scan session", err)
+		}
+		taken[iat] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, mapError("find sessions", err)
+	}
+	rows, err = tx.query(ctx, `SELECT orig_iat, created, expires FROM edusphere_revocation
+		WHERE user_id = $1 AND expires > $2 AND (orig_iat = 0 OR orig_iat >= $3)`, userID, tx.now, from)
+	if err != nil {
+		return nil, nil, mapError("find revocations", err)
+	}
+	defer rows.Close()
+	var revs []*edusphere.Revocation
+	for rows.Next() {
+		r := &edusphere.Revocation{UserID: userID}
+		if err := rows.Scan(&r.OrigIat, &r.Created, &r.Expires); err != nil {
+			return nil, nil, mapError("scan revocation", err)
+		}
+		utc(&r.Created)
+		utc(&r.Expires)
+		revs = append(revs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, mapError("find revocations", err)
+	}
+	return taken, revs, nil
+}
+
 // FindRefreshTokenByHash returns ENOTFOUND.
 func (s *SessionService) FindRefreshTokenByHash(ctx context.Context, hash []byte) (*edusphere.RefreshToken, error) {
 	tx, err := s.db.reader()

@@ -60,10 +60,17 @@ type Broker struct {
 	handler  edusphere.BrokerHandler
 	channels map[string]struct{}        // unprefixed names
 	waiters  map[string][]chan struct{} // prefixed name → Subscribe calls awaiting confirmation
-	running  bool
-	closed   bool
+	// missed are the channels (unprefixed) that may have lost events while
+	// the subscriber connection was down, or since they were subscribed
+	// during an outage; the next confirmation of their subscription
+	// delivers an EventGap on them.
+	missed  map[string]struct{}
+	running bool
+	closed  bool
 
 	healthy atomic.Bool
+	ready   chan struct{} // closed once the subscriber connection first answers
+	once    sync.Once
 	done    chan struct{}
 	stopped chan struct{}
 }
@@ -91,6 +98,8 @@ func NewBroker(cfg Config) *Broker {
 		log:      cfg.Logger.With("component", "redis-broker"),
 		channels: make(map[string]struct{}),
 		waiters:  make(map[string][]chan struct{}),
+		missed:   make(map[string]struct{}),
+		ready:    make(chan struct{}),
 		done:     make(chan struct{}),
 		stopped:  make(chan struct{}),
 	}
@@ -132,6 +141,16 @@ func (b *Broker) Open(ctx context.Context) error {
 	if err := b.client.Ping(ctx).Err(); err != nil {
 		return fmt.Errorf("ping redis: %w", err)
 	}
+	// Let the subscriber connection answer too, so that channels
+	// subscribed right after Open are confirmed rather than counted as
+	// subscribed during an outage.
+	t := time.NewTimer(2 * b.cfg.HealthInterval)
+	defer t.Stop()
+	select {
+	case <-b.ready:
+	case <-t.C:
+	case <-ctx.Done():
+	}
 	return nil
 }
 
@@ -162,6 +181,9 @@ func (b *Broker) Subscribe(ctx context.Context, channel string) error {
 	if b.running && b.healthy.Load() {
 		wait = make(chan struct{})
 		b.waiters[name] = append(b.waiters[name], wait)
+	} else {
+		// Events published before the reconnect subscribes it are lost.
+		b.missed[channel] = struct{}{}
 	}
 	b.mu.Unlock()
 
@@ -224,6 +246,7 @@ func (b *Broker) Unsubscribe(ctx context.Context, channel string) error {
 		return nil
 	}
 	delete(b.channels, channel)
+	delete(b.missed, channel)
 	b.mu.Unlock()
 
 	b.psMu.Lock()
@@ -339,6 +362,7 @@ func (b *Broker) loop() {
 			}
 			failures++
 			b.setHealthy(false, err)
+			b.markMissed()
 			if !b.sleep(backoff(failures, b.cfg.MaxBackoff)) {
 				return
 			}
@@ -356,6 +380,7 @@ func (b *Broker) loop() {
 		case *goredis.Subscription:
 			if m.Kind == "subscribe" {
 				b.confirm(m.Channel)
+				b.resumed(m.Channel)
 			}
 		case *goredis.Message:
 			b.receive(m)
@@ -406,6 +431,9 @@ func (b *Broker) sleep(d time.Duration) bool {
 }
 
 func (b *Broker) setHealthy(ok bool, err error) {
+	if ok {
+		b.once.Do(func() { close(b.ready) })
+	}
 	if b.healthy.Swap(ok) == ok {
 		return
 	}
@@ -423,6 +451,33 @@ func (b *Broker) confirm(name string) {
 	b.mu.Unlock()
 	for _, w := range ws {
 		close(w)
+	}
+}
+
+// markMissed records that every subscribed channel may be losing events:
+// the subscriber connection failed.
+func (b *Broker) markMissed() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for ch := range b.channels {
+		b.missed[ch] = struct{}{}
+	}
+}
+
+// resumed delivers an EventGap on the channel of a confirmed subscription
+// (prefixed name) if it may have lost events before.
+func (b *Broker) resumed(name string) {
+	channel, ok := strings.CutPrefix(name, b.cfg.Prefix)
+	if !ok {
+		return
+	}
+	b.mu.Lock()
+	_, missed := b.missed[channel]
+	delete(b.missed, channel)
+	b.mu.Unlock()
+	if missed {
+		b.log.Info("channel resubscribed after possible loss", "channel", channel)
+		b.deliver(channel, edusphere.Event{Type: edusphere.EventGap})
 	}
 }
 

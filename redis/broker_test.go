@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -115,37 +116,132 @@ func TestBroker_Prefix(t *testing.T) {
 // server (the shared server stays up) and expects delivery to resume.
 func TestBroker_ClientKill(t *testing.T) {
 	url, prefix := testRedis(t)
-	a, b := open(t, url, prefix), open(t, url, prefix)
+	named := withClientName(url, prefix)
+	a, b := open(t, url, prefix), open(t, named, prefix)
 	rb := brokertest.NewRecorder()
 	b.SetHandler(rb.Handle)
 	ctx := context.Background()
 	if err := b.Subscribe(ctx, "room:k"); err != nil {
 		t.Fatalf("Subscribe=%v, want nil", err)
 	}
-	killPubSub(t, url)
+	killPubSub(t, url, prefix)
 	waitDelivery(t, a, rb, "room:k")
 }
 
-// killPubSub runs CLIENT KILL TYPE pubsub on the server.
-func killPubSub(t *testing.T, url string) {
+// TestBroker_Gap checks that a lost subscriber connection never loses
+// events silently: every channel subscribed at the time, or subscribed
+// before the connection came back, gets one EventGap once it is subscribed
+// again, and an event published after the gap event is delivered.
+func TestBroker_Gap(t *testing.T) {
+	url, prefix := testRedis(t)
+	a, b := open(t, url, prefix), open(t, withClientName(url, prefix), prefix)
+	rb := brokertest.NewRecorder()
+	b.SetHandler(rb.Handle)
+	ctx := context.Background()
+	for _, ch := range []string{"room:1", "room:2", edusphere.SystemChannel, "room:gone"} {
+		if err := b.Subscribe(ctx, ch); err != nil {
+			t.Fatalf("Subscribe(%s)=%v", ch, err)
+		}
+	}
+	if err := b.Unsubscribe(ctx, "room:gone"); err != nil {
+		t.Fatal(err)
+	}
+	if got := rb.Events(); len(got) != 0 {
+		t.Fatalf("events before any loss=%+v, want none", got)
+	}
+	killPubSub(t, url, prefix)
+	count := func() map[string]int {
+		gaps := map[string]int{}
+		for _, e := range rb.Events() {
+			if e.Event.Type == edusphere.EventGap {
+				gaps[e.Channel]++
+			}
+		}
+		return gaps
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(count()) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("gap events=%v within 10s, want one on each of room:1, room:2 and system", count())
+		}
+		rb.WaitFor(len(rb.Events())+1, 100*time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // a second gap event would come now
+	gaps := count()
+	for ch, n := range gaps {
+		if n != 1 || ch == "room:gone" {
+			t.Fatalf("gap events=%v, want exactly one on each subscribed channel", gaps)
+		}
+	}
+	// After its gap event a channel is subscribed: nothing more is lost.
+	n := len(rb.Events())
+	if err := a.Publish(ctx, "room:1", edusphere.Event{Type: edusphere.EventMessageCreated, Frame: []byte(`{"after": 1}`)}); err != nil {
+		t.Fatal(err)
+	}
+	got := rb.WaitFor(n+1, 5*time.Second)
+	if len(got) != n+1 || string(got[n].Event.Frame) != `{"after": 1}` {
+		t.Fatalf("deliveries after the gap=%+v, want the event published after it", got[n:])
+	}
+}
+
+// withClientName names every connection of a broker on url, so that a
+// test kills only its own.
+func withClientName(url, name string) string {
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return url + sep + "client_name=" + strings.TrimSuffix(name, ":")
+}
+
+// killPubSub kills the subscriber connections named by withClientName
+// with name, leaving other users of the Redis server alone.
+func killPubSub(t *testing.T, url, name string) {
 	t.Helper()
 	opts, _ := goredis.ParseURL(url)
 	c := goredis.NewClient(opts)
 	defer c.Close()
-	if err := c.Do(context.Background(), "CLIENT", "KILL", "TYPE", "pubsub").Err(); err != nil {
-		t.Fatalf("CLIENT KILL=%v, want nil", err)
+	ctx := context.Background()
+	list, err := c.Do(ctx, "CLIENT", "LIST", "TYPE", "pubsub").Text()
+	if err != nil {
+		t.Fatalf("CLIENT LIST=%v", err)
+	}
+	killed := 0
+	for _, line := range strings.Split(list, "\n") {
+		var id string
+		mine := false
+		for _, f := range strings.Fields(line) {
+			if v, ok := strings.CutPrefix(f, "id="); ok {
+				id = v
+			}
+			if f == "name="+strings.TrimSuffix(name, ":") {
+				mine = true
+			}
+		}
+		if mine && id != "" {
+			if err := c.Do(ctx, "CLIENT", "KILL", "ID", id).Err(); err != nil {
+				t.Fatalf("CLIENT KILL ID %s=%v", id, err)
+			}
+			killed++
+		}
+	}
+	if killed == 0 {
+		t.Fatalf("no subscriber connection named %q to kill", name)
 	}
 }
 
-// waitDelivery publishes on channel until rec receives, for at most 10 s.
+// waitDelivery publishes on channel until rec receives one of them, for at
+// most 10 s.
 func waitDelivery(t *testing.T, pub edusphere.Broker, rec *brokertest.Recorder, channel string) {
 	t.Helper()
 	before := len(rec.Events())
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		_ = pub.Publish(context.Background(), channel, edusphere.Event{Type: edusphere.EventMessageCreated, Frame: []byte(`{}`)})
-		if got := rec.WaitFor(before+1, 100*time.Millisecond); len(got) > before {
-			return
+		for _, e := range rec.WaitFor(len(rec.Events())+1, 100*time.Millisecond)[before:] {
+			if e.Channel == channel && e.Event.Type == edusphere.EventMessageCreated {
+				return
+			}
 		}
 	}
 	t.Fatalf("no delivery on %s within 10s of the outage", channel)

@@ -44,6 +44,72 @@ func (s *SessionService) CreateRefreshToken(ctx context.Context, t *edusphere.Re
 	return tx.Commit()
 }
 
+// CreateSession moves t.OrigIat (and t.Expires with it) to the session's
+// own second, as edusphere.SessionOrigIat chooses from the user's sessions
+// and revocations read in this write transaction, then inserts t. BEGIN
+// IMMEDIATE serializes it with every other write, concurrent log-ins
+// included. Returns ENOTFOUND ("User not found") for an unknown user.
+func (s *SessionService) CreateSession(ctx context.Context, t *edusphere.RefreshToken) error {
+	tx, err := s.db.begin(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	taken, revs, err := sessionsNear(ctx, tx, t.UserID, t.OrigIat)
+	if err != nil {
+		return err
+	}
+	t.MoveOrigIat(edusphere.SessionOrigIat(t.UserID, t.OrigIat, taken, revs))
+	if err := insertRefreshToken(ctx, tx, t); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// sessionsNear reads what SessionOrigIat needs for a log-in of userID at
+// the second want: the origIats of the user's sessions from
+// SessionBackdate seconds before want on, and the user's unexpired
+// revocations that could deny those seconds.
+func sessionsNear(ctx context.Context, tx *Tx, userID uuid.UUID, want int64) (map[int64]bool, []*edusphere.Revocation, error) {
+	from := want - edusphere.SessionBackdate
+	rows, err := tx.query(ctx, `SELECT DISTINCT orig_iat FROM edusphere_refresh_token
+		WHERE user_id = ? AND orig_iat >= ?`, userID, from)
+	if err != nil {
+		return nil, nil, fmt.Errorf("find sessions: %w", err)
+	}
+	taken := map[int64]bool{}
+	for rows.Next() {
+		var iat int64
+		if err := rows.Scan(&iat); err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("scan session: %w", err)
+		}
+		taken[iat] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("find sessions: %w", err)
+	}
+	rows, err = tx.query(ctx, `SELECT orig_iat, created, expires FROM edusphere_revocation
+		WHERE user_id = ? AND expires > ? AND (orig_iat = 0 OR orig_iat >= ?)`, userID, encTime(tx.now), from)
+	if err != nil {
+		return nil, nil, fmt.Errorf("find revocations: %w", err)
+	}
+	defer rows.Close()
+	var revs []*edusphere.Revocation
+	for rows.Next() {
+		r := &edusphere.Revocation{UserID: userID}
+		if err := rows.Scan(&r.OrigIat, timeScanner{&r.Created}, timeScanner{&r.Expires}); err != nil {
+			return nil, nil, fmt.Errorf("scan revocation: %w", err)
+		}
+		revs = append(revs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("find revocations: %w", err)
+	}
+	return taken, revs, nil
+}
+
 func insertRefreshToken(ctx context.Context, tx *Tx, t *edusphere.RefreshToken) error {
 	if t.ID == uuid.Nil {
 		t.ID = uuid.New()

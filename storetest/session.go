@@ -122,6 +122,77 @@ func testSessions(t *testing.T, open opener) {
 		}
 	})
 
+	t.Run("CreateSession", func(t *testing.T) {
+		e := newEnv(t, open)
+		ann, bob := e.user(t, "ann"), e.user(t, "bob")
+		e.h.Clock.Set(epoch)
+		const at = 1_750_000_000
+		login := func(u *edusphere.User, name string) *edusphere.RefreshToken {
+			t.Helper()
+			tok := &edusphere.RefreshToken{UserID: u.ID, Family: uuid.New(), Hash: hash(name), OrigIat: at,
+				Expires: time.Unix(at, 0).Add(7 * 24 * time.Hour)}
+			mustOK(t, "CreateSession", e.s.Sessions.CreateSession(e.ctx, tok))
+			got, err := e.s.Sessions.FindRefreshTokenByHash(e.ctx, hash(name))
+			mustOK(t, "FindRefreshTokenByHash", err)
+			if got.OrigIat != tok.OrigIat || !got.Expires.Equal(time.Unix(tok.OrigIat, 0).Add(7*24*time.Hour)) {
+				t.Fatalf("stored origIat=%d expires=%v, want %d and its window", got.OrigIat, got.Expires, tok.OrigIat)
+			}
+			return tok
+		}
+		if got := login(ann, "a1").OrigIat; got != at {
+			t.Fatalf("first log-in origIat=%d, want %d", got, at)
+		}
+		if got := login(ann, "a2").OrigIat; got != at-1 {
+			t.Fatalf("second log-in in the same second: origIat=%d, want %d", got, at-1)
+		}
+		if got := login(bob, "b1").OrigIat; got != at {
+			t.Fatalf("another user's log-in: origIat=%d, want %d", got, at)
+		}
+		mustOK(t, "CreateRevocation", e.s.Sessions.CreateRevocation(e.ctx, &edusphere.Revocation{UserID: ann.ID, OrigIat: at - 2,
+			Expires: epoch.Add(time.Hour)}))
+		if got := login(ann, "a3").OrigIat; got != at-3 {
+			t.Fatalf("log-in next to a revoked session: origIat=%d, want %d", got, at-3)
+		}
+		mustOK(t, "CreateRevocation", e.s.Sessions.CreateRevocation(e.ctx, &edusphere.Revocation{UserID: bob.ID,
+			Created: time.Unix(at, 0), Expires: epoch.Add(time.Hour)}))
+		if got := login(bob, "b2").OrigIat; got != at+1 {
+			t.Fatalf("log-in right after a user-wide revocation: origIat=%d, want %d", got, at+1)
+		}
+		err := e.s.Sessions.CreateSession(e.ctx, &edusphere.RefreshToken{UserID: uuid.New(), Family: uuid.New(),
+			Hash: hash("ghost"), OrigIat: at, Expires: epoch.Add(time.Hour)})
+		wantErr(t, err, edusphere.ENOTFOUND, edusphere.MsgUserNotFound)
+
+		t.Run("Concurrently", func(t *testing.T) {
+			carol := e.user(t, "carol")
+			const n = 8
+			iats := make([]int64, n)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					tok := &edusphere.RefreshToken{UserID: carol.ID, Family: uuid.New(), Hash: hash(uuid.NewString()),
+						OrigIat: at, Expires: time.Unix(at, 0).Add(time.Hour)}
+					if err := e.s.Sessions.CreateSession(e.ctx, tok); err != nil {
+						t.Errorf("CreateSession: %v", err)
+					}
+					iats[i] = tok.OrigIat
+				}()
+			}
+			close(start)
+			wg.Wait()
+			seen := map[int64]bool{}
+			for _, iat := range iats {
+				if seen[iat] {
+					t.Fatalf("origIats=%v, want %d different ones", iats, n)
+				}
+				seen[iat] = true
+			}
+		})
+	})
+
 	t.Run("RevokeFamilyAndUser", func(t *testing.T) {
 		e := newEnv(t, open)
 		ann, bob := e.user(t, "ann"), e.user(t, "bob")

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/account"
 	"github.com/edusphere/edusphere/admin"
 	"github.com/edusphere/edusphere/auth"
 	"github.com/edusphere/edusphere/cache"
@@ -197,16 +198,27 @@ func (m *Main) serve(ctx context.Context) error {
 		a.broker = inmem.NewBroker()
 	}
 
+	// The services are wrapped once, in this order: the store's own
+	// (raw), then the notifier, which announces committed changes through
+	// the broker (published: what the admin and GraphQL write through),
+	// then, for GraphQL reads only, the catalog cache. The hub reads and
+	// writes raw and calls the same notifier itself.
 	raw := db.Services()
 	a.auth = auth.New(m.authConfig(a.broker), raw.Users, raw.Sessions)
+	notifier := hub.NewNotifier(a.broker, m.Logger)
+	published := notifier.Wrap(raw)
 	a.hub = hub.New(hub.Config{
-		RateLimit:     c.WSRateLimit,
-		Logger:        m.Logger,
-		SystemHandler: a.auth.HandleEvent,
-	}, a.broker, raw, func(ctx context.Context, jwtCookie string) (*edusphere.User, error) {
-		return a.auth.Authenticate(ctx, jwtCookie)
-	}, a.auth.OriginAllowed)
-	services := a.hub.Wrap(raw)
+		Broker:    a.broker,
+		Store:     raw,
+		Notifier:  notifier,
+		Auth:      a.auth,
+		RateLimit: c.WSRateLimit,
+		Logger:    m.Logger,
+	})
+	storage := media.NewDir(c.MediaPath())
+	accounts := account.New(account.Config{
+		Store: raw, Notifier: notifier, Revoker: a.auth, Files: storage, Logger: m.Logger,
+	})
 	if err := a.auth.Start(ctx); err != nil {
 		return fmt.Errorf("start auth: %w", err)
 	}
@@ -222,7 +234,6 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	catalog := cache.New(cacheCfg)
 
-	storage := media.NewDir(c.MediaPath())
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
@@ -248,7 +259,7 @@ func (m *Main) serve(ctx context.Context) error {
 	a.server = &server.Server{
 		Addr: c.Addr,
 		GraphQL: gql.NewHandler(gql.Config{
-			Services:      catalog.Wrap(services),
+			Services:      catalog.Wrap(published),
 			Auth:          a.auth,
 			Media:         storage,
 			AvatarLimits:  media.Limits{MaxBytes: c.AvatarMaxBytes},
@@ -262,9 +273,9 @@ func (m *Main) serve(ctx context.Context) error {
 		CSRF: a.auth.CSRFHandler(),
 		WS:   a.hub,
 		Admin: admin.New(admin.Config{
-			Services:      services,
+			Services:      published,
+			Accounts:      accounts,
 			Auth:          a.auth,
-			Media:         storage,
 			SecureCookies: c.SecureCookies,
 			Logger:        m.Logger,
 		}),

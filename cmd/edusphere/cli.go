@@ -39,7 +39,8 @@ type Main struct {
 	// environment plus ./.env.
 	Env map[string]string
 
-	// Command is the subcommand: serve, migrate, createsuperuser or version.
+	// Command is the subcommand: serve, migrate, createsuperuser,
+	// deactivate, reactivate, deleteuser or version.
 	Command string
 
 	// Config and Logger are set by Run.
@@ -49,6 +50,7 @@ type Main struct {
 	addr    string // --addr
 	dataDir string // --data-dir
 	su      superuserFlags
+	acct    accountFlags
 
 	env map[string]string // the environment the configuration came from
 	app *app              // what serve, migrate and createsuperuser opened
@@ -97,6 +99,9 @@ Commands:
   serve            run the server (the default)
   migrate          apply pending database migrations
   createsuperuser  create an admin account (is_staff, is_superuser, is_active)
+  deactivate USER  deactivate an account, ending its sessions and chat sockets
+  reactivate USER  reactivate an account
+  deleteuser USER  delete an account with its rooms and messages
   version          print the version
 
 Run 'edusphere <command> --help' for a command's flags. Settings come from
@@ -136,13 +141,24 @@ func (m *Main) ParseFlags(args []string) error {
 		fs.StringVar(&m.su.password, "password", "", "password (visible in the process list; prefer the prompt or DJANGO_SUPERUSER_PASSWORD)")
 		fs.BoolVar(&m.su.noInput, "noinput", false, "do not prompt; missing values come from DJANGO_SUPERUSER_*")
 		fs.BoolVar(&m.su.noInput, "no-input", false, "same as --noinput")
+	case "deactivate", "reactivate", "deleteuser":
+		summary = accountCommands[m.Command]
+		fs.StringVar(&m.dataDir, "data-dir", "", "data directory (overrides EDUSPHERE_DATA_DIR; default ./data)")
+		if m.Command == "deleteuser" {
+			fs.BoolVar(&m.acct.noInput, "noinput", false, "do not ask for confirmation")
+			fs.BoolVar(&m.acct.noInput, "no-input", false, "same as --noinput")
+		}
 	case "version":
 		summary = "Print the version."
 	default:
-		return &UsageError{Msg: fmt.Sprintf("unknown command %q (want serve, migrate, createsuperuser or version)", m.Command)}
+		return &UsageError{Msg: fmt.Sprintf("unknown command %q (want serve, migrate, createsuperuser, deactivate, reactivate, deleteuser or version)", m.Command)}
 	}
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(m.Stdout, "Usage: edusphere %s [flags]\n\n%s\n", m.Command, summary)
+		operand := ""
+		if _, ok := accountCommands[m.Command]; ok {
+			operand = " USER"
+		}
+		fmt.Fprintf(m.Stdout, "Usage: edusphere %s [flags]%s\n\n%s\n", m.Command, operand, summary)
 		fs.SetOutput(m.Stdout)
 		if hasFlags(fs) {
 			fmt.Fprintln(m.Stdout, "\nFlags:")
@@ -151,6 +167,13 @@ func (m *Main) ParseFlags(args []string) error {
 		return flag.ErrHelp
 	} else if err != nil {
 		return &UsageError{Msg: err.Error()}
+	}
+	if _, ok := accountCommands[m.Command]; ok {
+		if fs.NArg() != 1 || strings.TrimSpace(fs.Arg(0)) == "" {
+			return &UsageError{Msg: fmt.Sprintf("%s: want one USER (an email, a username or a user id) after the flags", m.Command)}
+		}
+		m.acct.user = strings.TrimSpace(fs.Arg(0))
+		return nil
 	}
 	if fs.NArg() > 0 {
 		return &UsageError{Msg: fmt.Sprintf("%s: unexpected argument %q", m.Command, fs.Arg(0))}
@@ -181,6 +204,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.migrate(ctx)
 	case "createsuperuser":
 		return m.createSuperuser(ctx)
+	case "deactivate", "reactivate", "deleteuser":
+		return m.changeAccount(ctx)
 	}
 	return &UsageError{Msg: fmt.Sprintf("unknown command %q", m.Command)}
 }

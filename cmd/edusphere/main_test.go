@@ -282,6 +282,11 @@ func TestMain_ParseFlags(t *testing.T) {
 		{"ErrUnknownCommand", []string{"frobnicate"}, "", ExitUsage},
 		{"ErrUnknownFlag", []string{"serve", "--nope"}, "", ExitUsage},
 		{"ErrExtraArgument", []string{"migrate", "now"}, "", ExitUsage},
+		{"OKDeactivate", []string{"deactivate", "ann@example.com"}, "deactivate", 0},
+		{"OKDeleteUserNoInput", []string{"deleteuser", "--noinput", "ann"}, "deleteuser", 0},
+		{"ErrDeactivateWithoutUser", []string{"deactivate"}, "", ExitUsage},
+		{"ErrReactivateTwoUsers", []string{"reactivate", "ann", "bob"}, "", ExitUsage},
+		{"ErrNoInputOnlyForDelete", []string{"deactivate", "--noinput", "ann"}, "", ExitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

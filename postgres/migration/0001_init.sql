@@ -113,7 +113,7 @@ CREATE INDEX edusphere_refresh_token_family_idx ON edusphere_refresh_token (fami
 CREATE INDEX edusphere_refresh_token_user_id_idx ON edusphere_refresh_token (user_id);
 CREATE INDEX edusphere_refresh_token_expires_idx ON edusphere_refresh_token (expires);
 
--- The access-token deny-list (docs/auth.md, Log-out and revocation). A
+-- The access-token deny-list (docs/auth.md, Revocation). A
 -- deleted user's tokens
 -- name no account any more, so their entries go with the user.
 CREATE TABLE edusphere_revocation (

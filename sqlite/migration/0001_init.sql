@@ -91,7 +91,7 @@ CREATE INDEX edusphere_refresh_token_family ON edusphere_refresh_token (family);
 CREATE INDEX edusphere_refresh_token_user_id ON edusphere_refresh_token (user_id);
 CREATE INDEX edusphere_refresh_token_expires ON edusphere_refresh_token (expires);
 
--- The access-token deny-list (docs/auth.md, Log-out and revocation).
+-- The access-token deny-list (docs/auth.md, Revocation).
 CREATE TABLE edusphere_revocation (
     id       INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id  TEXT NOT NULL REFERENCES core_user (id) ON DELETE CASCADE,

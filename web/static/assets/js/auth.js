@@ -153,7 +153,7 @@ export async function logout() {
   try {
     await gql('LogoutUser', Q.LogoutUser, {}, { noRetry: true });
   } catch {
-    // A stale cookie makes deleteToken fail; the local state is gone anyway.
+    // Offline or refused: the local state is gone anyway.
   }
 }
 

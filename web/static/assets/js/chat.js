@@ -51,10 +51,16 @@ function fromFrame(f) {
  *   onStatus(s)   'connecting' | 'open' | 'reconnecting' | 'closed'
  *   onError(text) a server error frame or a refused action
  *   onGone()      the room no longer exists
+ *   reauth        async () => boolean   (renew the session; false when it is over)
+ *
+ * Close codes (docs/websocket.md): 4401 ends the session's sockets, so the
+ * token is renewed before reconnecting, and a failed renewal stops the
+ * chat; 4403 (account disabled) and 4404 (room deleted) are final; any
+ * other close reconnects with backoff and reloads the history.
  */
 export class Chat {
-  constructor({ hostSlug, roomSlug, me, fetchHistory, probe, onChange, onStatus, onError, onGone }) {
-    Object.assign(this, { hostSlug, roomSlug, me, fetchHistory, probe });
+  constructor({ hostSlug, roomSlug, me, fetchHistory, probe, onChange, onStatus, onError, onGone, reauth }) {
+    Object.assign(this, { hostSlug, roomSlug, me, fetchHistory, probe, reauth });
     this.onChange = onChange || (() => {});
     this.onStatus = onStatus || (() => {});
     this.onError = onError || (() => {});
@@ -138,11 +144,38 @@ export class Chat {
     };
     ws.onmessage = (ev) => { if (this.ws === ws) this.handleFrame(ev.data); };
     ws.onerror = () => { /* onclose follows and schedules the reconnect */ };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      this.socketLost();
+      this.socketClosed(ev?.code);
     };
+  }
+
+  /** socketClosed decides from the close code whether and how to reconnect. */
+  async socketClosed(code) {
+    if (code === 4404) {
+      this.stop();
+      this.onGone();
+      return;
+    }
+    if (code === 4401 && this.reauth) {
+      // The session ended: reconnect only once it is renewed.
+      this.socketLost(false);
+      const ok = await this.reauth().catch(() => false);
+      if (this.stopped) return;
+      if (ok) this.connectNow();
+      else this.stop();
+      return;
+    }
+    if (code === 4403) {
+      // The account can no longer chat; asking for a renewal lets the
+      // sign-in state find out and sign out.
+      this.socketLost(false);
+      this.stop();
+      this.reauth?.().catch(() => {});
+      return;
+    }
+    this.socketLost();
   }
 
   /** connectNow skips the current backoff wait (back online, tab visible, user asked). */
@@ -152,12 +185,13 @@ export class Chat {
     this.connect();
   }
 
-  socketLost() {
+  socketLost(reconnect = true) {
     // Unconfirmed sends may or may not have reached the server: the next
     // resync decides; until then they wait.
     for (const p of this.pending) if (p.state === 'sending') { clearTimeout(p.timer); p.state = 'unconfirmed'; }
     this.onChange();
-    this.scheduleReconnect();
+    if (reconnect) this.scheduleReconnect();
+    else this.setStatus('reconnecting');
   }
 
   async scheduleReconnect() {

@@ -380,6 +380,7 @@ export async function render(ctx) {
     },
     onStatus: showStatus,
     onError: (text) => toast(text, 'error'),
+    reauth: () => auth.refresh(),
     onGone: () => {
       status.hidden = false;
       status.className = 'conn-status conn-gone';
