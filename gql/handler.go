@@ -169,6 +169,11 @@ func New(cfg Config) *Handler {
 	}
 }
 
+// MaxRequestBytes is the largest request body the handler reads, uploads
+// included (Limits.MaxRequestBytes); the server caps /graphql/ bodies at it
+// before any middleware reads them.
+func (h *Handler) MaxRequestBytes() int64 { return h.limits.MaxRequestBytes() }
+
 // ServeHTTP answers one GraphQL request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	addVary(w.Header(), "Cookie", "origin")
@@ -250,7 +255,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.docs.Add(ctx, req.Query, doc)
 	}
 
+	ps := &panicState{}
 	ctx = withPrepared(ctx, req.Query, doc)
+	ctx = context.WithValue(ctx, panicKey{}, ps)
 	ctx = graphql.StartOperationTrace(withLoaders(ctx, newLoaders(h.services)))
 	params := &graphql.RawParams{
 		Query:         req.Query,
@@ -267,6 +274,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	responses, ctx := h.exec.DispatchOperation(ctx, rc)
 	resp := responses(ctx)
+	// A resolver that panicked answers 500, whatever the other fields did:
+	// the panic goes on to the server's recovery, which logs it once and
+	// sends the error page (never a 2xx).
+	ps.repanic()
 	// A query that ran out of time answers 503 rather than a page of
 	// "Internal error." fields; a mutation's answer is sent as it is,
 	// since what it changed stays changed.

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -27,7 +30,9 @@ const (
 	msgBadOperations    = "The operations field is not a valid JSON query."
 	msgBadMap           = "The map field is not a valid JSON object of lists of paths."
 	msgMissingFile      = "The map names a file part that was not sent."
-	msgBadUploadPath    = "The map names a path outside the variables."
+	msgTooManyParts     = "The multipart request has more than %d parts."
+	msgTooManyFiles     = "The multipart request has more than %d files."
+	msgBatchUpload      = "Only one operation can be sent with files; batches are not supported."
 	msgOnlyGetPost      = "GraphQL only supports GET and POST requests."
 	msgSubscription     = "Schema is not configured to execute subscription operation."
 	msgMutationOverGET  = "Can only perform a mutation operation from a POST request."
@@ -46,7 +51,14 @@ type Limits struct {
 	// MaxMemory is how much of one file is kept in memory before it spills
 	// to a temporary file; default 1 MiB.
 	MaxMemory int64
+	// MaxFiles is the most file parts of a multipart request; default 3.
+	// At most 5 other fields may come with them (operations, map, and
+	// the query, variables and operationName of a plain form).
+	MaxFiles int
 }
+
+// maxFields is the most non-file parts of a multipart request.
+const maxFields = 5
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxBodyBytes <= 0 {
@@ -58,12 +70,19 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxMemory <= 0 {
 		l.MaxMemory = 1 << 20
 	}
+	if l.MaxFiles <= 0 {
+		l.MaxFiles = 3
+	}
 	return l
 }
 
-// maxTotal bounds a multipart body as a whole: the non-file parts, a few
-// files and their part headers. Beyond it the request is refused outright.
-func (l Limits) maxTotal() int64 { return l.MaxBodyBytes + 3*(l.MaxFileBytes+1) + 64<<10 }
+// MaxRequestBytes is the largest request body DecodeRequest reads: a
+// multipart body of the non-file parts, MaxFiles files and 64 KiB of part
+// headers. Beyond it a request is refused outright.
+func (l Limits) MaxRequestBytes() int64 {
+	l = l.withDefaults()
+	return l.MaxBodyBytes + int64(l.MaxFiles)*(l.MaxFileBytes+1) + 64<<10
+}
 
 // RequestError is a request-level failure: the HTTP status and the message
 // of the single error in the body.
@@ -323,6 +342,12 @@ func readMultipart(r *http.Request, req *Request, lim Limits) (map[string]string
 				values[k] = vs[0]
 			}
 		}
+		if len(r.MultipartForm.Value) > maxFields {
+			return nil, badRequest(fmt.Sprintf(msgTooManyParts, maxFields+lim.MaxFiles))
+		}
+		if len(r.MultipartForm.File) > lim.MaxFiles {
+			return nil, badRequest(fmt.Sprintf(msgTooManyFiles, lim.MaxFiles))
+		}
 		for k, fhs := range r.MultipartForm.File {
 			if len(fhs) == 0 {
 				continue
@@ -342,25 +367,26 @@ func readMultipart(r *http.Request, req *Request, lim Limits) (map[string]string
 			files[k] = up
 		}
 	} else {
-		if r.ContentLength > lim.maxTotal() {
+		if r.ContentLength > lim.MaxRequestBytes() {
 			return nil, &RequestError{Status: http.StatusRequestEntityTooLarge, Message: msgUploadTooLarge}
 		}
 		if r.Body == nil {
 			return nil, badRequest(msgBadMultipart)
 		}
-		body := io.LimitReader(r.Body, lim.maxTotal()+1)
+		body := io.LimitReader(r.Body, lim.MaxRequestBytes()+1)
 		counted := &countingReader{r: body}
 		mr, err := multipartReader(r, counted)
 		if err != nil {
 			return nil, badRequest(msgBadMultipart)
 		}
 		var fieldBytes int64
+		var fieldParts, fileParts int
 		for {
 			part, err := mr.NextPart()
 			if err == io.EOF {
 				break
 			}
-			if counted.n > lim.maxTotal() {
+			if counted.n > lim.MaxRequestBytes() {
 				return nil, &RequestError{Status: http.StatusRequestEntityTooLarge, Message: msgUploadTooLarge}
 			}
 			if err != nil {
@@ -368,6 +394,9 @@ func readMultipart(r *http.Request, req *Request, lim Limits) (map[string]string
 			}
 			name := part.FormName()
 			if part.FileName() == "" {
+				if fieldParts++; fieldParts > maxFields {
+					return nil, badRequest(fmt.Sprintf(msgTooManyParts, maxFields+lim.MaxFiles))
+				}
 				b, err := io.ReadAll(io.LimitReader(part, lim.MaxBodyBytes-fieldBytes+1))
 				if err != nil {
 					return nil, badRequest(msgBadMultipart)
@@ -381,6 +410,9 @@ func readMultipart(r *http.Request, req *Request, lim Limits) (map[string]string
 				}
 				continue
 			}
+			if fileParts++; fileParts > lim.MaxFiles {
+				return nil, badRequest(fmt.Sprintf(msgTooManyFiles, lim.MaxFiles))
+			}
 			up, err := bufferFile(req, part, part.FileName(), part.Header.Get("Content-Type"), lim)
 			if err != nil {
 				return nil, err
@@ -389,7 +421,7 @@ func readMultipart(r *http.Request, req *Request, lim Limits) (map[string]string
 				files[name] = up
 			}
 		}
-		if counted.n > lim.maxTotal() {
+		if counted.n > lim.MaxRequestBytes() {
 			return nil, &RequestError{Status: http.StatusRequestEntityTooLarge, Message: msgUploadTooLarge}
 		}
 	}
@@ -399,6 +431,9 @@ func readMultipart(r *http.Request, req *Request, lim Limits) (map[string]string
 		return values, nil
 	}
 	trimmed := strings.TrimSpace(ops)
+	if strings.HasPrefix(trimmed, "[") && json.Valid([]byte(trimmed)) {
+		return nil, badRequest(msgBatchUpload)
+	}
 	if !json.Valid([]byte(trimmed)) || !strings.HasPrefix(trimmed, "{") {
 		return nil, badRequest(msgBadOperations)
 	}
@@ -415,23 +450,87 @@ func readMultipart(r *http.Request, req *Request, lim Limits) (map[string]string
 			return nil, badRequest(msgBadMap)
 		}
 	}
-	params := &graphql.RawParams{Variables: req.Variables}
-	if params.Variables == nil {
-		params.Variables = map[string]any{}
+	// Keys in a stable order, so that of several bad paths the same one
+	// is reported every time.
+	keys := make([]string, 0, len(uploads))
+	for key := range uploads {
+		keys = append(keys, key)
 	}
-	for key, paths := range uploads {
+	sort.Strings(keys)
+	for _, key := range keys {
 		up, ok := files[key]
 		if !ok {
 			return nil, badRequest(msgMissingFile)
 		}
-		for _, p := range paths {
-			if gerr := params.AddUpload(up, key, p); gerr != nil {
-				return nil, badRequest(msgBadUploadPath)
+		for _, p := range uploads[key] {
+			if err := placeUpload(req.Variables, p, up); err != nil {
+				return nil, err
 			}
 		}
 	}
-	req.Variables = params.Variables
 	return nil, nil
+}
+
+// placeUpload puts up into vars at path, a map entry of the GraphQL
+// multipart request spec such as "variables.avatar" or "variables.files.1".
+// The path must lead, through objects by key and lists by index, to a
+// value that is present and null in the operations' variables, as the
+// client leaves it for the file; anything else is a 400 naming the path
+// and what is wrong with it (docs/graphql.md, "Uploads").
+func placeUpload(vars map[string]any, path string, up graphql.Upload) error {
+	bad := func(why string) error {
+		return badRequest(fmt.Sprintf("The map path %q %s.", truncate(path, 100), why))
+	}
+	rest, ok := strings.CutPrefix(path, "variables.")
+	if !ok {
+		return bad(`does not start with "variables."`)
+	}
+	if vars == nil {
+		return bad("names a variable, but the operations have no variables")
+	}
+	parts := strings.Split(rest, ".")
+	var cur any = vars
+	for i, part := range parts {
+		last := i == len(parts)-1
+		where := "variables." + strings.Join(parts[:i], ".")
+		if i == 0 {
+			where = "variables"
+		}
+		switch c := cur.(type) {
+		case map[string]any:
+			v, ok := c[part]
+			if !ok {
+				return bad(fmt.Sprintf("names %q, which %s does not have", truncate(part, 40), truncate(where, 60)))
+			}
+			if last {
+				if v != nil {
+					return bad("names a value that is not null")
+				}
+				c[part] = up
+				return nil
+			}
+			cur = v
+		case []any:
+			n, err := strconv.Atoi(part)
+			if err != nil || n < 0 || strconv.Itoa(n) != part {
+				return bad(fmt.Sprintf("has %q where %s, a list, needs an index", truncate(part, 40), truncate(where, 60)))
+			}
+			if n >= len(c) {
+				return bad(fmt.Sprintf("has index %d, but %s has %d items", n, truncate(where, 60), len(c)))
+			}
+			if last {
+				if c[n] != nil {
+					return bad("names a value that is not null")
+				}
+				c[n] = up
+				return nil
+			}
+			cur = c[n]
+		default:
+			return bad(fmt.Sprintf("goes into %s, which is not an object or a list", truncate(where, 60)))
+		}
+	}
+	return bad("names no value")
 }
 
 // multipartReader reads the multipart body from body with r's boundary.
