@@ -256,8 +256,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	ps := &panicState{}
+	cs := &cuts{}
 	ctx = withPrepared(ctx, req.Query, doc)
 	ctx = context.WithValue(ctx, panicKey{}, ps)
+	ctx = context.WithValue(ctx, cutsKey{}, cs)
 	ctx = graphql.StartOperationTrace(withLoaders(ctx, newLoaders(h.services)))
 	params := &graphql.RawParams{
 		Query:         req.Query,
@@ -285,7 +287,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusServiceUnavailable, msgStopped)
 		return
 	}
-	h.writeResponse(w, http.StatusOK, resp.Errors, resp.Data, nil, true)
+	h.writeResponse(w, http.StatusOK, resp.Errors, resp.Data, cs.extension(), true)
 }
 
 // addVary adds each value to the Vary header unless it is there already.
