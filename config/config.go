@@ -111,6 +111,7 @@ type Config struct {
 	// The document limits (docs/limits.md, "GraphQL"); 0 or unset fields
 	// take the GraphQL package's defaults.
 	GraphQLMaxQueryBytes int
+	GraphQLMaxVariables  int64 // GRAPHQL_MAX_VARIABLES_BYTES
 	GraphQLMaxTokens     int
 	GraphQLMaxNesting    int
 	GraphQLMaxSelections int
@@ -208,6 +209,7 @@ func Load(env map[string]string) (*Config, error) {
 	c.GraphQLListCap = l.int("GRAPHQL_LIST_CAP")
 	c.AvatarDecodeMemory = l.size("AVATAR_DECODE_MEMORY", 0)
 	c.GraphQLMaxQueryBytes = int(l.size("GRAPHQL_MAX_QUERY_BYTES", 0))
+	c.GraphQLMaxVariables = l.size("GRAPHQL_MAX_VARIABLES_BYTES", 0)
 	c.GraphQLMaxTokens = l.int("GRAPHQL_MAX_TOKENS")
 	c.GraphQLMaxNesting = l.int("GRAPHQL_MAX_NESTING")
 	c.GraphQLMaxSelections = l.int("GRAPHQL_MAX_SELECTIONS")

@@ -176,6 +176,7 @@ func TestLoad_Values(t *testing.T) {
 					[]int{8 << 10, 100, 10, 50, 2, 1, 3, 1, 5}
 			}},
 		{"GraphQLTimeout", map[string]string{"GRAPHQL_TIMEOUT": "2m30s"}, func(c *config.Config) (any, any) { return c.GraphQLTimeout, 150 * time.Second }},
+		{"GraphQLMaxVariables", map[string]string{"GRAPHQL_MAX_VARIABLES_BYTES": "16KB"}, func(c *config.Config) (any, any) { return c.GraphQLMaxVariables, int64(16 << 10) }},
 		{"AvatarDecodeMemory", map[string]string{"AVATAR_DECODE_MEMORY": "64MB"}, func(c *config.Config) (any, any) { return c.AvatarDecodeMemory, int64(64 << 20) }},
 		{"JWTSecret", map[string]string{"JWT_SECRET_KEY": "jwt"}, func(c *config.Config) (any, any) { return c.JWTSecretKey, "jwt" }},
 		{"Addr", map[string]string{"EDUSPHERE_ADDR": ":0"}, func(c *config.Config) (any, any) { return c.Addr, ":0" }},

@@ -52,6 +52,8 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxMemory is how much of an upload stays in memory; default 1 MiB.
 	MaxMemory int64
+	// MaxVariablesBytes caps the variables' JSON text; default 64 KiB.
+	MaxVariablesBytes int64
 	// QueryCacheSize is how many parsed and validated documents are kept; default 1000.
 	QueryCacheSize int
 
@@ -160,7 +162,7 @@ func New(cfg Config) *Handler {
 		schema:    es.Schema(),
 		docs:      docs,
 		services:  cfg.Services,
-		limits:    Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxFileBytes: maxFile, MaxMemory: cfg.MaxMemory},
+		limits:    Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxFileBytes: maxFile, MaxMemory: cfg.MaxMemory, MaxVariablesBytes: cfg.MaxVariablesBytes},
 		docLimits: cfg.Document.withDefaults(),
 		timeout:   cfg.Timeout,
 		maxErrors: cfg.MaxErrors,

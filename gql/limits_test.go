@@ -282,6 +282,30 @@ func TestErrorCap(t *testing.T) {
 	}
 }
 
+// TestVariablesCap refuses variables longer than the cap in every form a
+// request can carry them, before decoding them.
+func TestVariablesCap(t *testing.T) {
+	h := testdb.SQLite(t)
+	c := newServer(t, h).client(t)
+	long := `{"s":"` + strings.Repeat("x", 70_000) + `"}`
+	const msg = `bytes long, more than the limit of 65,536 bytes."}]}`
+	for _, tc := range []struct {
+		name, method, path, ctype, body string
+	}{
+		{"JSON", http.MethodPost, "/graphql/", "application/json", `{"query":"{ __typename }","variables":` + long + `}`},
+		{"JSONText", http.MethodPost, "/graphql/", "application/json", `{"query":"{ __typename }","variables":` + mustJSON(long) + `}`},
+		{"GET", http.MethodGet, "/graphql/?query=%7B__typename%7D&variables=" + url.QueryEscape(long), "", ""},
+		{"Form", http.MethodPost, "/graphql/", "application/x-www-form-urlencoded", "query=%7B__typename%7D&variables=" + url.QueryEscape(long)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := c.raw(tc.method, tc.path, tc.ctype, strings.NewReader(tc.body))
+			if r.Status != http.StatusBadRequest || !strings.HasPrefix(r.Body, `{"errors":[{"message":"The variables are 70,0`) || !strings.HasSuffix(r.Body, msg) {
+				t.Fatalf("status=%d body=%.300s, want 400 with the variables' length", r.Status, r.Body)
+			}
+		})
+	}
+}
+
 // TestTimeout checks the request's time budget: a request that runs out
 // of it, in validation or in its resolvers, answers 503.
 func TestTimeout(t *testing.T) {

@@ -245,15 +245,16 @@ func (m *Main) serve(ctx context.Context) error {
 	)
 
 	graphQL := gql.New(gql.Config{
-		Services:      catalog.Wrap(services),
-		Auth:          a.auth,
-		Media:         storage,
-		AvatarLimits:  media.Limits{MaxBytes: c.AvatarMaxBytes, Gate: media.NewDecodeGate(c.AvatarDecodeMemory)},
-		Debug:         c.Debug,
-		Introspection: c.GraphQLIntrospection,
-		MaxDepth:      c.GraphQLMaxDepth,
-		MaxComplexity: c.GraphQLMaxComplexity,
-		ListCap:       c.GraphQLListCap,
+		Services:          catalog.Wrap(services),
+		Auth:              a.auth,
+		Media:             storage,
+		AvatarLimits:      media.Limits{MaxBytes: c.AvatarMaxBytes, Gate: media.NewDecodeGate(c.AvatarDecodeMemory)},
+		Debug:             c.Debug,
+		Introspection:     c.GraphQLIntrospection,
+		MaxDepth:          c.GraphQLMaxDepth,
+		MaxComplexity:     c.GraphQLMaxComplexity,
+		ListCap:           c.GraphQLListCap,
+		MaxVariablesBytes: c.GraphQLMaxVariables,
 		Document: gql.DocumentLimits{
 			MaxBytes:      c.GraphQLMaxQueryBytes,
 			MaxTokens:     c.GraphQLMaxTokens,
