@@ -89,28 +89,30 @@ var clientDocuments = map[string]string{
 	"Introspection": introspectionQuery,
 }
 
-// introspectionQuery has the shape of the query GraphQL tools send to load
-// a schema: three fragments, the type reference nested seven levels.
+// introspectionQuery has the shape of the largest query GraphQL tools
+// send to load a schema (GraphiQL 4's, every option on): three fragments,
+// the type reference nested nine levels.
 const introspectionQuery = `query Schema {
   __schema {
-    queryType { name } mutationType { name } subscriptionType { name }
+    description
+    queryType { name kind } mutationType { name kind } subscriptionType { name kind }
     types { ...FullType }
-    directives { name description locations args { ...InputValue } }
+    directives { name description isRepeatable locations args(includeDeprecated: true) { ...InputValue } }
   }
 }
 fragment FullType on __Type {
-  kind name description
-  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
-  inputFields { ...InputValue }
+  kind name description specifiedByURL isOneOf
+  fields(includeDeprecated: true) { name description args(includeDeprecated: true) { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields(includeDeprecated: true) { ...InputValue }
   interfaces { ...TypeRef }
   enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
   possibleTypes { ...TypeRef }
 }
-fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue isDeprecated deprecationReason }
 fragment TypeRef on __Type {
   kind name
-  ofType { kind name ofType { kind name ofType { kind name ofType { kind name
-    ofType { kind name ofType { kind name ofType { kind name } } } } } } }
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+    ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }
 }`
 
 // repeat joins n copies of item made by f(i) with spaces.
