@@ -69,6 +69,9 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		case wrapped.Err == nil || isGQLError(wrapped.Err) || strings.HasSuffix(err.Error(), "introspection disabled"):
 			// gqlgen's own errors: argument coercion, null in a non-null field.
 			out.Extensions = wrapped.Extensions
+		case errors.Is(err, errPanicked):
+			// Logged once, with its stack, by the server's recovery.
+			out.Message = msgInternal
 		default:
 			logger.ErrorContext(ctx, "graphql resolver", "path", out.Path.String(), "err", err)
 			out.Message = msgInternal
@@ -95,9 +98,13 @@ func recoverPanic(logger *slog.Logger) graphql.RecoverFunc {
 			// Outside the handler (a resolver called directly): log here.
 			logger.ErrorContext(ctx, "graphql panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 		}
-		return errors.New("resolver panic")
+		return errPanicked
 	}
 }
+
+// errPanicked fails a field whose resolver or loader panicked; the panic
+// itself is logged by the server's recovery, not as a field error.
+var errPanicked = errors.New("resolver panic")
 
 type panicKey struct{}
 

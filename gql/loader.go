@@ -2,7 +2,6 @@ package gql
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -68,7 +67,7 @@ func guard[K comparable, V any](fetch func(context.Context, []K) (map[K]V, error
 		defer func() {
 			if v := recover(); v != nil {
 				recordPanic(ctx, v)
-				m, err = nil, errors.New("loader panic")
+				m, err = nil, errPanicked
 			}
 		}()
 		return fetch(ctx, keys)

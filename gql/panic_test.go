@@ -242,8 +242,8 @@ func TestPanicAnswers500(t *testing.T) {
 					}
 				}
 			}
-			if panics != 1 {
-				t.Fatalf("%d panic lines with id %s in logs:\n%s\nwant 1", panics, id, logs.String())
+			if panics != 1 || strings.Contains(logs.String(), `"msg":"graphql resolver"`) {
+				t.Fatalf("%d panic lines with id %s in logs:\n%s\nwant 1 and no field error logged", panics, id, logs.String())
 			}
 		})
 	}
