@@ -13,9 +13,9 @@ import (
 	"github.com/edusphere/edusphere/testdb"
 )
 
-// clientDocuments are the operations the clients send: the contract's
-// client as Apollo prints them (__typename in every object selection,
-// CONTRACT §12) and the embedded web client's (web/static/assets/js/queries.js).
+// clientDocuments are the operations the clients send: the original Vue
+// client's as Apollo prints them (__typename in every object selection),
+// and the embedded web client's (web/static/assets/js/queries.js).
 var clientDocuments = map[string]string{
 	"Rooms":        seed.RoomsQuery,
 	"Topics":       seed.TopicsQuery,

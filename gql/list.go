@@ -54,7 +54,7 @@ func (c *cuts) extension() map[string]any {
 }
 
 // wholeList reports whether a list field was asked for without paging
-// arguments, so that the contract's full list is expected.
+// arguments, so that the whole list is expected.
 func wholeList(first *int, after *string) bool {
 	return first == nil && (after == nil || *after == "")
 }
