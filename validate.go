@@ -22,6 +22,26 @@ const (
 	MaxAvatarLength      = 100
 )
 
+// MaxSearchLength bounds a search filter (rooms, topics, users, messages)
+// in code points. No text a search looks in is longer (names 200, e-mail
+// addresses 254, descriptions, bios and message bodies 500), so a longer
+// search could match nothing; the bound keeps the patterns the stores
+// build small (docs/limits.md, "GraphQL").
+const MaxSearchLength = 500
+
+// ValidateSearch returns the form error of a search filter longer than
+// MaxSearchLength, under "search"; nil for an absent or shorter one. Both
+// stores call it before building a query.
+func ValidateSearch(search *string) error {
+	if search == nil {
+		return nil
+	}
+	if n := Len(*search); n > MaxSearchLength {
+		return FormError(FieldErrors{{Field: "search", Messages: []string{MsgMaxLength(MaxSearchLength, n)}}})
+	}
+	return nil
+}
+
 // Len counts code points, as Python's len does; all length rules use it.
 func Len(s string) int { return utf8.RuneCountInString(s) }
 

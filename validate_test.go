@@ -2,6 +2,8 @@ package edusphere
 
 import (
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
 )
 
@@ -234,3 +236,30 @@ func wantModelError(t *testing.T, err error, repr string) {
 		t.Fatalf("ErrorMessage=%s, want %s", got, repr)
 	}
 }
+
+func TestValidateSearch(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		search *string
+		want   string
+	}{
+		{"OKNil", nil, ""},
+		{"OKEmpty", strPtr(""), ""},
+		{"OKAtBound", strPtr(strings.Repeat("日", MaxSearchLength)), ""},
+		{"ErrTooLong", strPtr(strings.Repeat("日", MaxSearchLength+1)), "Ensure this value has at most 500 characters (it has 501)."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := ValidateSearch(tt.search)
+			var e *Error
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("err=%v, want nil", err)
+			case tt.want != "" && (!errors.As(err, &e) || e.Code != EINVALID || len(e.Fields) != 1 ||
+				e.Fields[0].Field != "search" || e.Fields[0].Messages[0] != tt.want):
+				t.Fatalf("err=%#v, want the search form error %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func strPtr(s string) *string { return &s }

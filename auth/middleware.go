@@ -158,7 +158,9 @@ func stateFrom(ctx context.Context) *reqState {
 }
 
 // begin returns the request's state, creating it and wrapping w when no
-// middleware did yet; finish writes the header if the handler wrote nothing.
+// middleware did yet; finish writes the header if the handler wrote
+// nothing. A panicking handler gets no header from finish: the panic goes
+// on to the server's recovery, which answers 500.
 func (s *Service) begin(w http.ResponseWriter, r *http.Request) (http.ResponseWriter, *http.Request, func()) {
 	if stateFrom(r.Context()) != nil {
 		return w, r, func() {}
@@ -167,6 +169,9 @@ func (s *Service) begin(w http.ResponseWriter, r *http.Request) (http.ResponseWr
 	rw := &responseWriter{ResponseWriter: w, st: st}
 	r = r.WithContext(context.WithValue(r.Context(), stateKey, st))
 	return rw, r, func() {
+		if v := recover(); v != nil {
+			panic(v)
+		}
 		if !rw.wroteHeader && !rw.hijacked {
 			rw.WriteHeader(http.StatusOK)
 		}

@@ -85,11 +85,27 @@ type Config struct {
 	WSRateLimit       auth.Limit
 
 	AvatarMaxBytes int64
+	// AvatarDecodeMemory is AVATAR_DECODE_MEMORY; 0: the media package's default.
+	AvatarDecodeMemory int64
 
 	GraphQLIntrospection bool
 	GraphQLMaxDepth      int // 0: the GraphQL package's default
 	GraphQLMaxComplexity int // 0: the GraphQL package's default
 	GraphQLListCap       int // 0: the GraphQL package's default
+
+	// The document limits (docs/limits.md, "GraphQL"); 0 or unset fields
+	// take the GraphQL package's defaults.
+	GraphQLMaxQueryBytes int
+	GraphQLMaxVariables  int64 // GRAPHQL_MAX_VARIABLES_BYTES
+	GraphQLMaxTokens     int
+	GraphQLMaxNesting    int
+	GraphQLMaxSelections int
+	GraphQLMaxAliases    int
+	GraphQLMaxDirectives int
+	GraphQLMaxFragments  int
+	GraphQLMaxRepeats    int
+	GraphQLMaxErrors     int
+	GraphQLTimeout       time.Duration
 
 	// Warnings are things worth a log line once the logger exists.
 	Warnings []string
@@ -176,6 +192,18 @@ func Load(env map[string]string) (*Config, error) {
 	c.GraphQLMaxDepth = l.int("GRAPHQL_MAX_DEPTH")
 	c.GraphQLMaxComplexity = l.int("GRAPHQL_MAX_COMPLEXITY")
 	c.GraphQLListCap = l.int("GRAPHQL_LIST_CAP")
+	c.AvatarDecodeMemory = l.size("AVATAR_DECODE_MEMORY", 0)
+	c.GraphQLMaxQueryBytes = int(l.size("GRAPHQL_MAX_QUERY_BYTES", 0))
+	c.GraphQLMaxVariables = l.size("GRAPHQL_MAX_VARIABLES_BYTES", 0)
+	c.GraphQLMaxTokens = l.int("GRAPHQL_MAX_TOKENS")
+	c.GraphQLMaxNesting = l.int("GRAPHQL_MAX_NESTING")
+	c.GraphQLMaxSelections = l.int("GRAPHQL_MAX_SELECTIONS")
+	c.GraphQLMaxAliases = l.int("GRAPHQL_MAX_ALIASES")
+	c.GraphQLMaxDirectives = l.int("GRAPHQL_MAX_DIRECTIVES")
+	c.GraphQLMaxFragments = l.int("GRAPHQL_MAX_FRAGMENTS")
+	c.GraphQLMaxRepeats = l.int("GRAPHQL_MAX_REPEATS")
+	c.GraphQLMaxErrors = l.int("GRAPHQL_MAX_ERRORS")
+	c.GraphQLTimeout = l.duration("GRAPHQL_TIMEOUT")
 
 	c.JWTSecretKey = env["JWT_SECRET_KEY"]
 	if err := l.err(); err != nil {
@@ -247,6 +275,20 @@ func (l *loader) int(name string) int {
 		return 0
 	}
 	return n
+}
+
+// duration reads a Go duration such as 10s or 1m30s; unset or blank is 0.
+func (l *loader) duration(name string) time.Duration {
+	v := strings.TrimSpace(l.env[name])
+	if v == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		l.fail(name, "want a duration such as 10s or 1m (0 for the default)", v)
+		return 0
+	}
+	return d
 }
 
 // list splits a comma list, dropping blanks; unset or blank gives def.

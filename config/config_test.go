@@ -172,6 +172,17 @@ func TestLoad_Values(t *testing.T) {
 			func(c *config.Config) (any, any) {
 				return []int{c.GraphQLMaxDepth, c.GraphQLMaxComplexity, c.GraphQLListCap}, []int{9, 500, 100}
 			}},
+		{"GraphQLDocumentLimits", map[string]string{
+			"GRAPHQL_MAX_QUERY_BYTES": "8KB", "GRAPHQL_MAX_TOKENS": "100", "GRAPHQL_MAX_NESTING": "10", "GRAPHQL_MAX_SELECTIONS": "50",
+			"GRAPHQL_MAX_ALIASES": "2", "GRAPHQL_MAX_DIRECTIVES": "1", "GRAPHQL_MAX_FRAGMENTS": "3", "GRAPHQL_MAX_REPEATS": "1", "GRAPHQL_MAX_ERRORS": "5"},
+			func(c *config.Config) (any, any) {
+				return []int{c.GraphQLMaxQueryBytes, c.GraphQLMaxTokens, c.GraphQLMaxNesting, c.GraphQLMaxSelections,
+						c.GraphQLMaxAliases, c.GraphQLMaxDirectives, c.GraphQLMaxFragments, c.GraphQLMaxRepeats, c.GraphQLMaxErrors},
+					[]int{8 << 10, 100, 10, 50, 2, 1, 3, 1, 5}
+			}},
+		{"GraphQLTimeout", map[string]string{"GRAPHQL_TIMEOUT": "2m30s"}, func(c *config.Config) (any, any) { return c.GraphQLTimeout, 150 * time.Second }},
+		{"GraphQLMaxVariables", map[string]string{"GRAPHQL_MAX_VARIABLES_BYTES": "16KB"}, func(c *config.Config) (any, any) { return c.GraphQLMaxVariables, int64(16 << 10) }},
+		{"AvatarDecodeMemory", map[string]string{"AVATAR_DECODE_MEMORY": "64MB"}, func(c *config.Config) (any, any) { return c.AvatarDecodeMemory, int64(64 << 20) }},
 		{"JWTSecret", map[string]string{"JWT_SECRET_KEY": "jwt"}, func(c *config.Config) (any, any) { return c.JWTSecretKey, "jwt" }},
 		{"Addr", map[string]string{"EDUSPHERE_ADDR": ":0"}, func(c *config.Config) (any, any) { return c.Addr, ":0" }},
 	}
@@ -212,6 +223,9 @@ func TestLoad_Errors(t *testing.T) {
 		{"ErrAvatarNegative", map[string]string{"AVATAR_MAX_BYTES": "-1"}, `AVATAR_MAX_BYTES: want a byte count`},
 		{"ErrMaxDepth", map[string]string{"GRAPHQL_MAX_DEPTH": "-3"}, `GRAPHQL_MAX_DEPTH: want a whole number >= 0`},
 		{"ErrIntrospection", map[string]string{"GRAPHQL_INTROSPECTION": "2"}, `GRAPHQL_INTROSPECTION: want true or false`},
+		{"ErrTimeout", map[string]string{"GRAPHQL_TIMEOUT": "soon"}, `GRAPHQL_TIMEOUT: want a duration such as 10s or 1m`},
+		{"ErrMaxTokens", map[string]string{"GRAPHQL_MAX_TOKENS": "many"}, `GRAPHQL_MAX_TOKENS: want a whole number >= 0`},
+		{"ErrDecodeMemory", map[string]string{"AVATAR_DECODE_MEMORY": "lots"}, `AVATAR_DECODE_MEMORY: want a byte count`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,5 +17,11 @@
 //     generated code is rewritten by gql/internal/inline after gqlgen);
 //   - one catalog version read per query operation for the read cache that
 //     cmd/edusphere puts in front of the services (package cache);
-//   - depth, complexity, body-size and list-length limits.
+//   - limits measured before validation (document size, tokens, nesting,
+//     selections with fragments expanded, aliases, directives, fragments,
+//     repeated fields), validation that stops with the request's context,
+//     a time budget per request, a cap on errors per response, and depth,
+//     complexity, body-size and list-length limits (docs/graphql.md,
+//     "Limits"; docs/limits.md);
+//   - a panic in any resolver or loader answering 500 (errors.go).
 package gql

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -69,6 +71,9 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		case wrapped.Err == nil || isGQLError(wrapped.Err) || strings.HasSuffix(err.Error(), "introspection disabled"):
 			// gqlgen's own errors: argument coercion, null in a non-null field.
 			out.Extensions = wrapped.Extensions
+		case errors.Is(err, errPanicked):
+			// Logged once, with its stack, by the server's recovery.
+			out.Message = msgInternal
 		default:
 			logger.ErrorContext(ctx, "graphql resolver", "path", out.Path.String(), "err", err)
 			out.Message = msgInternal
@@ -82,10 +87,70 @@ func isGQLError(err error) bool {
 	return errors.As(err, &g)
 }
 
-// recoverPanic logs a resolver panic and reports it as an internal error.
+// recoverPanic is gqlgen's recovery for a panicking resolver: it records
+// the panic, with its stack, in the request's panicState and lets the
+// field fail; once the operation is over the handler panics again with it
+// (panicState.repanic), so the request answers 500 and the server's
+// recovery logs it once, with the request id.
 func recoverPanic(logger *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, v any) error {
-		logger.ErrorContext(ctx, "graphql panic", "panic", fmt.Sprint(v))
-		return errors.New("resolver panic")
+		if ps, ok := ctx.Value(panicKey{}).(*panicState); ok {
+			ps.record(v, debug.Stack())
+		} else {
+			// Outside the handler (a resolver called directly): log here.
+			logger.ErrorContext(ctx, "graphql panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		}
+		return errPanicked
 	}
 }
+
+// errPanicked fails a field whose resolver or loader panicked; the panic
+// itself is logged by the server's recovery, not as a field error.
+var errPanicked = errors.New("resolver panic")
+
+type panicKey struct{}
+
+// panicState keeps the first panic of a request's resolvers and loaders.
+type panicState struct {
+	mu  sync.Mutex
+	err *PanicError
+}
+
+func (ps *panicState) record(v any, stack []byte) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ps.err == nil {
+		ps.err = &PanicError{Value: v, Stack: stack}
+	}
+}
+
+// repanic panics with the recorded panic, if any.
+func (ps *panicState) repanic() {
+	ps.mu.Lock()
+	err := ps.err
+	ps.mu.Unlock()
+	if err != nil {
+		panic(err)
+	}
+}
+
+// recordPanic records a panic caught outside gqlgen's recovery (a loader's
+// batch, which runs in its own goroutine) in ctx's request.
+func recordPanic(ctx context.Context, v any) {
+	if ps, ok := ctx.Value(panicKey{}).(*panicState); ok {
+		ps.record(v, debug.Stack())
+	}
+}
+
+// PanicError is the value the handler panics with when a resolver
+// panicked: the original value and the stack where it happened, which a
+// recovering middleware can log in place of its own.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("graphql resolver panic: %v", e.Value) }
+
+// PanicStack returns the stack of the original panic.
+func (e *PanicError) PanicStack() []byte { return e.Stack }

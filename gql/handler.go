@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
@@ -17,7 +19,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/auth"
@@ -51,8 +52,18 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxMemory is how much of an upload stays in memory; default 1 MiB.
 	MaxMemory int64
+	// MaxVariablesBytes caps the variables' JSON text; default 64 KiB.
+	MaxVariablesBytes int64
 	// QueryCacheSize is how many parsed and validated documents are kept; default 1000.
 	QueryCacheSize int
+
+	// Document bounds a query before it is validated (docs/limits.md).
+	Document DocumentLimits
+	// Timeout is each request's time budget from the moment its body is
+	// read: validation and resolvers stop when it runs out; default 10s.
+	Timeout time.Duration
+	// MaxErrors is the most errors one response lists; default 20.
+	MaxErrors int
 
 	// Logger receives internal errors; default slog.Default().
 	Logger *slog.Logger
@@ -64,15 +75,29 @@ const (
 	DefaultMaxComplexity  = 1000
 	DefaultListCap        = 5000
 	DefaultQueryCacheSize = 1000
+	DefaultTimeout        = 10 * time.Second
+	DefaultMaxErrors      = 20
+)
+
+// Messages of the document checks and the error cap (docs/graphql.md, "Limits").
+const (
+	msgNoOperation = "no operation provided"
+	msgStopped     = "The request took too long and was stopped."
+	msgMoreErrors  = "%d more errors were left out."
 )
 
 // Handler serves /graphql/ with every transport of docs/graphql.md, Transports.
 type Handler struct {
-	exec     *executor.Executor
-	services edusphere.Services
-	limits   Limits
-	debug    bool
-	logger   *slog.Logger
+	exec      *executor.Executor
+	schema    *ast.Schema
+	docs      documents
+	services  edusphere.Services
+	limits    Limits
+	docLimits DocumentLimits
+	timeout   time.Duration
+	maxErrors int
+	debug     bool
+	logger    *slog.Logger
 }
 
 // NewHandler returns the /graphql/ handler. It expects auth's middlewares
@@ -97,6 +122,12 @@ func New(cfg Config) *Handler {
 	if cfg.QueryCacheSize <= 0 {
 		cfg.QueryCacheSize = DefaultQueryCacheSize
 	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxErrors <= 0 {
+		cfg.MaxErrors = DefaultMaxErrors
+	}
 	maxFile := cfg.AvatarLimits.MaxBytes
 	if maxFile <= 0 {
 		maxFile = media.DefaultMaxBytes
@@ -109,8 +140,10 @@ func New(cfg Config) *Handler {
 		listCap:      cfg.ListCap,
 		logger:       cfg.Logger,
 	}
-	exec := executor.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
-	exec.SetQueryCache(lru.New[*ast.QueryDocument](cfg.QueryCacheSize))
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
+	docs := documents{lru: lru.New[*ast.QueryDocument](cfg.QueryCacheSize)}
+	exec := executor.New(es)
+	exec.SetQueryCache(docs)
 	exec.SetErrorPresenter(presentError(cfg.Logger))
 	exec.SetRecoverFunc(recoverPanic(cfg.Logger))
 	if cfg.Introspection {
@@ -125,13 +158,23 @@ func New(cfg Config) *Handler {
 	// fields without the per-field machinery such middleware hooks into
 	// (gql/internal/inline), so it would not see them.
 	return &Handler{
-		exec:     exec,
-		services: cfg.Services,
-		limits:   Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxFileBytes: maxFile, MaxMemory: cfg.MaxMemory},
-		debug:    cfg.Debug,
-		logger:   cfg.Logger,
+		exec:      exec,
+		schema:    es.Schema(),
+		docs:      docs,
+		services:  cfg.Services,
+		limits:    Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxFileBytes: maxFile, MaxMemory: cfg.MaxMemory, MaxVariablesBytes: cfg.MaxVariablesBytes},
+		docLimits: cfg.Document.withDefaults(),
+		timeout:   cfg.Timeout,
+		maxErrors: cfg.MaxErrors,
+		debug:     cfg.Debug,
+		logger:    cfg.Logger,
 	}
 }
+
+// MaxRequestBytes is the largest request body the handler reads, uploads
+// included (Limits.MaxRequestBytes); the server caps /graphql/ bodies at it
+// before any middleware reads them.
+func (h *Handler) MaxRequestBytes() int64 { return h.limits.MaxRequestBytes() }
 
 // ServeHTTP answers one GraphQL request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -169,19 +212,57 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusBadRequest, msgNoQuery)
 		return
 	}
-	if op := operationType(req); op != "" {
-		if r.Method == http.MethodGet && op != ast.Query {
-			w.Header().Set("Allow", "POST")
-			writeMessage(w, http.StatusMethodNotAllowed, fmt.Sprintf("Can only perform a %s operation from a POST request.", op))
+
+	// From here on the request works within its time budget.
+	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
+	defer cancel()
+
+	// The document is measured and parsed before anything else looks at
+	// it, then the operation's type is checked, then it is validated
+	// (docs/limits.md, "GraphQL").
+	doc, cached := h.docs.lru.Get(ctx, req.Query)
+	if !cached {
+		var errs gqlerror.List
+		doc, errs = ParseDocument(req.Query, h.docLimits)
+		if errs != nil {
+			h.writeResponse(w, http.StatusBadRequest, errs, nil, nil, false)
 			return
 		}
-		if op == ast.Subscription {
+		if len(doc.Operations) == 0 {
+			writeMessage(w, http.StatusBadRequest, msgNoOperation)
+			return
+		}
+	}
+	if op := doc.Operations.ForName(req.OperationName); op != nil {
+		if r.Method == http.MethodGet && op.Operation != ast.Query {
+			w.Header().Set("Allow", "POST")
+			writeMessage(w, http.StatusMethodNotAllowed, fmt.Sprintf(msgOperationNotPost, op.Operation))
+			return
+		}
+		if op.Operation == ast.Subscription {
 			writeMessage(w, http.StatusBadRequest, msgSubscription)
 			return
 		}
 	}
+	if !cached {
+		errs, err := validateDocument(ctx, h.schema, doc)
+		if err != nil {
+			writeMessage(w, http.StatusServiceUnavailable, msgStopped)
+			return
+		}
+		if errs != nil {
+			h.writeResponse(w, http.StatusBadRequest, errs, nil, nil, false)
+			return
+		}
+		h.docs.Add(ctx, req.Query, doc)
+	}
 
-	ctx := graphql.StartOperationTrace(withLoaders(r.Context(), newLoaders(h.services)))
+	ps := &panicState{}
+	cs := &cuts{}
+	ctx = withPrepared(ctx, req.Query, doc)
+	ctx = context.WithValue(ctx, panicKey{}, ps)
+	ctx = context.WithValue(ctx, cutsKey{}, cs)
+	ctx = graphql.StartOperationTrace(withLoaders(ctx, newLoaders(h.services)))
 	params := &graphql.RawParams{
 		Query:         req.Query,
 		OperationName: req.OperationName,
@@ -192,36 +273,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	params.ReadTime = graphql.TraceTiming{Start: start, End: start}
 	rc, errs := h.exec.CreateOperationContext(ctx, params)
 	if errs != nil {
-		writeResponse(w, http.StatusBadRequest, errs, nil, false)
+		h.writeResponse(w, http.StatusBadRequest, errs, nil, nil, false)
 		return
 	}
 	responses, ctx := h.exec.DispatchOperation(ctx, rc)
 	resp := responses(ctx)
-	writeResponse(w, http.StatusOK, resp.Errors, resp.Data, true)
-}
-
-// operationType returns the type of the operation that will run, when the
-// document parses and names it unambiguously; "" otherwise (validation
-// then reports the problem). Only documents that may hold a mutation or a
-// subscription are parsed here, so the common POST query is parsed once.
-func operationType(req *Request) ast.Operation {
-	if !strings.Contains(req.Query, "mutation") && !strings.Contains(req.Query, "subscription") {
-		return ""
+	// A resolver that panicked answers 500, whatever the other fields did:
+	// the panic goes on to the server's recovery, which logs it once and
+	// sends the error page (never a 2xx).
+	ps.repanic()
+	// A query that ran out of time answers 503 rather than a page of
+	// "Internal error." fields; a mutation's answer is sent as it is,
+	// since what it changed stays changed.
+	if resp == nil || (errors.Is(ctx.Err(), context.DeadlineExceeded) && rc.Operation.Operation == ast.Query) {
+		writeMessage(w, http.StatusServiceUnavailable, msgStopped)
+		return
 	}
-	doc, err := parser.ParseQuery(&ast.Source{Input: req.Query})
-	if err != nil {
-		return ""
-	}
-	if req.OperationName == "" {
-		if len(doc.Operations) == 1 {
-			return doc.Operations[0].Operation
-		}
-		return ""
-	}
-	if op := doc.Operations.ForName(req.OperationName); op != nil {
-		return op.Operation
-	}
-	return ""
+	h.writeResponse(w, http.StatusOK, resp.Errors, resp.Data, cs.extension(), true)
 }
 
 // addVary adds each value to the Vary header unless it is there already.
@@ -284,14 +352,26 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // writeMessage writes {"errors":[{"message":msg}]}.
 func writeMessage(w http.ResponseWriter, status int, msg string) {
-	writeResponse(w, status, gqlerror.List{{Message: msg}}, nil, false)
+	writeResponse(w, status, gqlerror.List{{Message: msg}}, nil, nil, false)
 }
 
-// writeResponse writes {"errors":[...],"data":...} with each error's keys
-// in the order of docs/graphql.md, Status codes and response shape:
-// message, locations, path, extensions. Without
-// withData there is no data key (request-level errors).
-func writeResponse(w http.ResponseWriter, status int, errs gqlerror.List, data json.RawMessage, withData bool) {
+// writeResponse writes {"errors":[...],"data":...,"extensions":...} with
+// at most h.maxErrors errors, then one saying how many more there were
+// (docs/graphql.md, "Limits").
+func (h *Handler) writeResponse(w http.ResponseWriter, status int, errs gqlerror.List, data json.RawMessage, ext map[string]any, withData bool) {
+	if len(errs) > h.maxErrors {
+		more := len(errs) - h.maxErrors
+		errs = append(errs[:h.maxErrors:h.maxErrors], &gqlerror.Error{Message: fmt.Sprintf(msgMoreErrors, more)})
+	}
+	writeResponse(w, status, errs, data, ext, withData)
+}
+
+// writeResponse writes {"errors":[...],"data":...,"extensions":...} with
+// each error's keys in the order of docs/graphql.md, Status codes and
+// response shape: message, locations, path,
+// extensions. Without withData there is no data key (request-level
+// errors); without ext, no extensions key.
+func writeResponse(w http.ResponseWriter, status int, errs gqlerror.List, data json.RawMessage, ext map[string]any, withData bool) {
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)
@@ -305,17 +385,24 @@ func writeResponse(w http.ResponseWriter, status int, errs gqlerror.List, data j
 			writeError(buf, e, withData)
 		}
 		buf.WriteByte(']')
-		if withData {
-			buf.WriteByte(',')
-		}
 	}
 	if withData {
+		if len(errs) > 0 {
+			buf.WriteByte(',')
+		}
 		buf.WriteString(`"data":`)
 		if len(data) == 0 {
 			buf.WriteString("null")
 		} else {
 			buf.Write(data)
 		}
+	}
+	if len(ext) > 0 {
+		if buf.Len() > 1 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString(`"extensions":`)
+		writeJSON(buf, ext)
 	}
 	buf.WriteByte('}')
 	w.Header().Set("Content-Type", "application/json")

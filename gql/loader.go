@@ -34,16 +34,16 @@ const loaderWait = 500 * time.Microsecond
 
 func newLoaders(s edusphere.Services) *loaders {
 	return &loaders{
-		users: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*edusphere.User, error) {
+		users: dataloadgen.NewMappedLoader(guard(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*edusphere.User, error) {
 			return fetchUsers(ctx, s, ids)
-		}, dataloadgen.WithWait(loaderWait)),
-		topics: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*edusphere.Topic, error) {
+		}), dataloadgen.WithWait(loaderWait)),
+		topics: dataloadgen.NewMappedLoader(guard(func(ctx context.Context, ids []int64) (map[int64]*edusphere.Topic, error) {
 			return fetchTopics(ctx, s, ids)
-		}, dataloadgen.WithWait(loaderWait)),
-		rooms: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*edusphere.Room, error) {
+		}), dataloadgen.WithWait(loaderWait)),
+		rooms: dataloadgen.NewMappedLoader(guard(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*edusphere.Room, error) {
 			return fetchRooms(ctx, s, ids)
-		}, dataloadgen.WithWait(loaderWait)),
-		participants: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*edusphere.User, error) {
+		}), dataloadgen.WithWait(loaderWait)),
+		participants: dataloadgen.NewMappedLoader(guard(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*edusphere.User, error) {
 			m, err := s.Rooms.FindParticipants(ctx, ids)
 			if err != nil {
 				return nil, err
@@ -55,7 +55,22 @@ func newLoaders(s edusphere.Services) *loaders {
 				}
 			}
 			return m, nil
-		}, dataloadgen.WithWait(loaderWait)),
+		}), dataloadgen.WithWait(loaderWait)),
+	}
+}
+
+// guard wraps a loader's batch function, which runs in a goroutine of its
+// own: a panic there is recorded for the request (it then answers 500,
+// see recoverPanic) and the batch fails with an error.
+func guard[K comparable, V any](fetch func(context.Context, []K) (map[K]V, error)) func(context.Context, []K) (map[K]V, error) {
+	return func(ctx context.Context, keys []K) (m map[K]V, err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				recordPanic(ctx, v)
+				m, err = nil, errPanicked
+			}
+		}()
+		return fetch(ctx, keys)
 	}
 }
 

@@ -16,10 +16,23 @@ func (r *Resolver) findMessages(ctx context.Context, filter edusphere.MessageFil
 		return []*edusphere.Message{}, err
 	}
 	filter.Offset, filter.Limit = offset, limit
-	msgs, _, err := r.services.Messages.FindMessages(ctx, filter)
+	msgs, total, err := r.services.Messages.FindMessages(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
+	kept := keptFirst
+	if filter.Order == edusphere.MessageOrderNewest {
+		kept = keptNewest
+	} else if wholeList(first, after) && len(msgs) == limit && total > limit {
+		// A room's history reads oldest first, and a cut must keep the
+		// newest messages (docs/graphql.md, "Limits"): read the last page.
+		filter.Offset = total - limit
+		if msgs, total, err = r.services.Messages.FindMessages(ctx, filter); err != nil {
+			return nil, err
+		}
+		kept = keptNewest
+	}
+	r.noteCut(ctx, first, offset, len(msgs), total, kept)
 	if msgs == nil {
 		msgs = []*edusphere.Message{}
 	}

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -18,21 +21,24 @@ import (
 // Request-level messages (docs/graphql.md, Status codes and response
 // shape); the first five are the original's texts.
 const (
-	msgInvalidJSON      = "POST body sent invalid JSON."
-	msgNotAQuery        = "The received data is not a valid JSON query."
-	msgNoQuery          = "Must provide query string."
-	msgBadVariables     = "Variables are invalid JSON."
-	msgBodyTooLarge     = "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE."
-	msgUploadTooLarge   = "Request body is too large for an upload."
-	msgBadMultipart     = "The multipart request is malformed."
-	msgBadOperations    = "The operations field is not a valid JSON query."
-	msgBadMap           = "The map field is not a valid JSON object of lists of paths."
-	msgMissingFile      = "The map names a file part that was not sent."
-	msgBadUploadPath    = "The map names a path outside the variables."
-	msgOnlyGetPost      = "GraphQL only supports GET and POST requests."
-	msgSubscription     = "Schema is not configured to execute subscription operation."
-	msgMutationOverGET  = "Can only perform a mutation operation from a POST request."
-	msgOperationNotPost = "Can only perform a %s operation from a POST request."
+	msgInvalidJSON       = "POST body sent invalid JSON."
+	msgNotAQuery         = "The received data is not a valid JSON query."
+	msgNoQuery           = "Must provide query string."
+	msgBadVariables      = "Variables are invalid JSON."
+	msgBodyTooLarge      = "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE."
+	msgUploadTooLarge    = "Request body is too large for an upload."
+	msgBadMultipart      = "The multipart request is malformed."
+	msgBadOperations     = "The operations field is not a valid JSON query."
+	msgBadMap            = "The map field is not a valid JSON object of lists of paths."
+	msgMissingFile       = "The map names a file part that was not sent."
+	msgTooManyParts      = "The multipart request has more than %d parts."
+	msgTooManyFiles      = "The multipart request has more than %d files."
+	msgBatchUpload       = "Only one operation can be sent with files; batches are not supported."
+	msgVariablesTooLarge = "The variables are %s bytes long, more than the limit of %s bytes."
+	msgOnlyGetPost       = "GraphQL only supports GET and POST requests."
+	msgSubscription      = "Schema is not configured to execute subscription operation."
+	msgMutationOverGET   = "Can only perform a mutation operation from a POST request."
+	msgOperationNotPost  = "Can only perform a %s operation from a POST request."
 )
 
 // Limits bound what DecodeRequest reads.
@@ -47,7 +53,19 @@ type Limits struct {
 	// MaxMemory is how much of one file is kept in memory before it spills
 	// to a temporary file; default 1 MiB.
 	MaxMemory int64
+	// MaxVariablesBytes caps the variables' JSON text; default 64 KiB. No
+	// operation needs more (the longest text field takes 500 characters,
+	// files come as parts), and decoding 2.5 MB of JSON values costs a
+	// tenth of a second of CPU.
+	MaxVariablesBytes int64
+	// MaxFiles is the most file parts of a multipart request; default 3.
+	// At most 5 other fields may come with them (operations, map, and
+	// the query, variables and operationName of a plain form).
+	MaxFiles int
 }
+
+// maxFields is the most non-file parts of a multipart request.
+const maxFields = 5
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxBodyBytes <= 0 {
@@ -59,12 +77,22 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxMemory <= 0 {
 		l.MaxMemory = 1 << 20
 	}
+	if l.MaxFiles <= 0 {
+		l.MaxFiles = 3
+	}
+	if l.MaxVariablesBytes <= 0 {
+		l.MaxVariablesBytes = 64 << 10
+	}
 	return l
 }
 
-// maxTotal bounds a multipart body as a whole: the non-file parts, a few
-// files and their part headers. Beyond it the request is refused outright.
-func (l Limits) maxTotal() int64 { return l.MaxBodyBytes + 3*(l.MaxFileBytes+1) + 64<<10 }
+// MaxRequestBytes is the largest request body DecodeRequest reads: a
+// multipart body of the non-file parts, MaxFiles files and 64 KiB of part
+// headers. Beyond it a request is refused outright.
+func (l Limits) MaxRequestBytes() int64 {
+	l = l.withDefaults()
+	return l.MaxBodyBytes + int64(l.MaxFiles)*(l.MaxFileBytes+1) + 64<<10
+}
 
 // RequestError is a request-level failure: the HTTP status and the message
 // of the single error in the body.
@@ -88,7 +116,8 @@ type Request struct {
 	// browser in debug mode.
 	Raw bool
 
-	temps []*os.File // spilled uploads, removed by Close
+	temps        []*os.File // spilled uploads, removed by Close
+	maxVariables int64      // Limits.MaxVariablesBytes
 }
 
 // Close removes the temporary files of spilled uploads.
@@ -108,7 +137,7 @@ func (r *Request) Close() {
 // body. It does not check the method; errors are *RequestError.
 func DecodeRequest(r *http.Request, lim Limits) (*Request, error) {
 	lim = lim.withDefaults()
-	req := &Request{}
+	req := &Request{maxVariables: lim.MaxVariablesBytes}
 	var fields map[string]string // form-style parameters found in the body
 	if r.Method == http.MethodPost {
 		mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -174,7 +203,7 @@ func applyFields(req *Request, f map[string]string) error {
 		req.Query = q
 	}
 	if v, ok := f["variables"]; ok {
-		vars, err := decodeVariablesText(v)
+		vars, err := decodeVariablesText(v, req.maxVariables)
 		if err != nil {
 			return err
 		}
@@ -214,14 +243,15 @@ func readBody(r *http.Request, max int64) ([]byte, error) {
 
 // decodeJSONBody reads {query, variables, operationName}.
 func decodeJSONBody(req *Request, body []byte) error {
-	if !json.Valid(body) {
-		return badRequest(msgInvalidJSON)
-	}
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
+		if !json.Valid(body) {
+			return badRequest(msgInvalidJSON)
+		}
 		// Arrays are batches, which are not supported; scalars are no query.
 		return badRequest(msgNotAQuery)
 	}
+	// Unmarshal checks the whole text first: one pass refuses invalid JSON.
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(body, &m); err != nil {
 		return badRequest(msgInvalidJSON)
@@ -237,7 +267,7 @@ func applyJSONFields(req *Request, m map[string]json.RawMessage) error {
 		}
 	}
 	if raw, ok := m["variables"]; ok {
-		vars, err := decodeVariables(raw)
+		vars, err := decodeVariables(raw, req.maxVariables)
 		if err != nil {
 			return err
 		}
@@ -252,9 +282,13 @@ func applyJSONFields(req *Request, m map[string]json.RawMessage) error {
 	return nil
 }
 
-// decodeVariables accepts an object, null, or a JSON text of either.
-func decodeVariables(raw json.RawMessage) (map[string]any, error) {
+// decodeVariables accepts an object, null, or a JSON text of either, of
+// at most max bytes.
+func decodeVariables(raw json.RawMessage, max int64) (map[string]any, error) {
 	raw = bytes.TrimSpace(raw)
+	if int64(len(raw)) > max {
+		return nil, badRequest(fmt.Sprintf(msgVariablesTooLarge, thousands(len(raw)), thousands(int(max))))
+	}
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
@@ -263,14 +297,17 @@ func decodeVariables(raw json.RawMessage) (map[string]any, error) {
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return nil, badRequest(msgBadVariables)
 		}
-		return decodeVariablesText(s)
+		return decodeVariablesText(s, max)
 	}
 	return decodeObject(raw)
 }
 
 // decodeVariablesText parses the variables parameter of GET and form posts.
-func decodeVariablesText(s string) (map[string]any, error) {
+func decodeVariablesText(s string, max int64) (map[string]any, error) {
 	s = strings.TrimSpace(s)
+	if int64(len(s)) > max {
+		return nil, badRequest(fmt.Sprintf(msgVariablesTooLarge, thousands(len(s)), thousands(int(max))))
+	}
 	if s == "" || s == "null" {
 		return nil, nil
 	}
@@ -325,6 +362,12 @@ func readMultipart(r *http.Request, req *Request, lim Limits) (map[string]string
 				values[k] = vs[0]
 			}
 		}
+		if len(r.MultipartForm.Value) > maxFields {
+			return nil, badRequest(fmt.Sprintf(msgTooManyParts, maxFields+lim.MaxFiles))
+		}
+		if len(r.MultipartForm.File) > lim.MaxFiles {
+			return nil, badRequest(fmt.Sprintf(msgTooManyFiles, lim.MaxFiles))
+		}
 		for k, fhs := range r.MultipartForm.File {
 			if len(fhs) == 0 {
 				continue
@@ -344,25 +387,26 @@ func readMultipart(r *http.Request, req *Request, lim Limits) (map[string]string
 			files[k] = up
 		}
 	} else {
-		if r.ContentLength > lim.maxTotal() {
+		if r.ContentLength > lim.MaxRequestBytes() {
 			return nil, &RequestError{Status: http.StatusRequestEntityTooLarge, Message: msgUploadTooLarge}
 		}
 		if r.Body == nil {
 			return nil, badRequest(msgBadMultipart)
 		}
-		body := io.LimitReader(r.Body, lim.maxTotal()+1)
+		body := io.LimitReader(r.Body, lim.MaxRequestBytes()+1)
 		counted := &countingReader{r: body}
 		mr, err := multipartReader(r, counted)
 		if err != nil {
 			return nil, badRequest(msgBadMultipart)
 		}
 		var fieldBytes int64
+		var fieldParts, fileParts int
 		for {
 			part, err := mr.NextPart()
 			if err == io.EOF {
 				break
 			}
-			if counted.n > lim.maxTotal() {
+			if counted.n > lim.MaxRequestBytes() {
 				return nil, &RequestError{Status: http.StatusRequestEntityTooLarge, Message: msgUploadTooLarge}
 			}
 			if err != nil {
@@ -370,6 +414,9 @@ func readMultipart(r *http.Request, req *Request, lim Limits) (map[string]string
 			}
 			name := part.FormName()
 			if part.FileName() == "" {
+				if fieldParts++; fieldParts > maxFields {
+					return nil, badRequest(fmt.Sprintf(msgTooManyParts, maxFields+lim.MaxFiles))
+				}
 				b, err := io.ReadAll(io.LimitReader(part, lim.MaxBodyBytes-fieldBytes+1))
 				if err != nil {
 					return nil, badRequest(msgBadMultipart)
@@ -383,6 +430,9 @@ func readMultipart(r *http.Request, req *Request, lim Limits) (map[string]string
 				}
 				continue
 			}
+			if fileParts++; fileParts > lim.MaxFiles {
+				return nil, badRequest(fmt.Sprintf(msgTooManyFiles, lim.MaxFiles))
+			}
 			up, err := bufferFile(req, part, part.FileName(), part.Header.Get("Content-Type"), lim)
 			if err != nil {
 				return nil, err
@@ -391,7 +441,7 @@ func readMultipart(r *http.Request, req *Request, lim Limits) (map[string]string
 				files[name] = up
 			}
 		}
-		if counted.n > lim.maxTotal() {
+		if counted.n > lim.MaxRequestBytes() {
 			return nil, &RequestError{Status: http.StatusRequestEntityTooLarge, Message: msgUploadTooLarge}
 		}
 	}
@@ -401,6 +451,9 @@ func readMultipart(r *http.Request, req *Request, lim Limits) (map[string]string
 		return values, nil
 	}
 	trimmed := strings.TrimSpace(ops)
+	if strings.HasPrefix(trimmed, "[") && json.Valid([]byte(trimmed)) {
+		return nil, badRequest(msgBatchUpload)
+	}
 	if !json.Valid([]byte(trimmed)) || !strings.HasPrefix(trimmed, "{") {
 		return nil, badRequest(msgBadOperations)
 	}
@@ -417,23 +470,87 @@ func readMultipart(r *http.Request, req *Request, lim Limits) (map[string]string
 			return nil, badRequest(msgBadMap)
 		}
 	}
-	params := &graphql.RawParams{Variables: req.Variables}
-	if params.Variables == nil {
-		params.Variables = map[string]any{}
+	// Keys in a stable order, so that of several bad paths the same one
+	// is reported every time.
+	keys := make([]string, 0, len(uploads))
+	for key := range uploads {
+		keys = append(keys, key)
 	}
-	for key, paths := range uploads {
+	sort.Strings(keys)
+	for _, key := range keys {
 		up, ok := files[key]
 		if !ok {
 			return nil, badRequest(msgMissingFile)
 		}
-		for _, p := range paths {
-			if gerr := params.AddUpload(up, key, p); gerr != nil {
-				return nil, badRequest(msgBadUploadPath)
+		for _, p := range uploads[key] {
+			if err := placeUpload(req.Variables, p, up); err != nil {
+				return nil, err
 			}
 		}
 	}
-	req.Variables = params.Variables
 	return nil, nil
+}
+
+// placeUpload puts up into vars at path, a map entry of the GraphQL
+// multipart request spec such as "variables.avatar" or "variables.files.1".
+// The path must lead, through objects by key and lists by index, to a
+// value that is present and null in the operations' variables, as the
+// client leaves it for the file; anything else is a 400 naming the path
+// and what is wrong with it (docs/graphql.md, "Uploads").
+func placeUpload(vars map[string]any, path string, up graphql.Upload) error {
+	bad := func(why string) error {
+		return badRequest(fmt.Sprintf("The map path %q %s.", truncate(path, 100), why))
+	}
+	rest, ok := strings.CutPrefix(path, "variables.")
+	if !ok {
+		return bad(`does not start with "variables."`)
+	}
+	if vars == nil {
+		return bad("names a variable, but the operations have no variables")
+	}
+	parts := strings.Split(rest, ".")
+	var cur any = vars
+	for i, part := range parts {
+		last := i == len(parts)-1
+		where := "variables." + strings.Join(parts[:i], ".")
+		if i == 0 {
+			where = "variables"
+		}
+		switch c := cur.(type) {
+		case map[string]any:
+			v, ok := c[part]
+			if !ok {
+				return bad(fmt.Sprintf("names %q, which %s does not have", truncate(part, 40), truncate(where, 60)))
+			}
+			if last {
+				if v != nil {
+					return bad("names a value that is not null")
+				}
+				c[part] = up
+				return nil
+			}
+			cur = v
+		case []any:
+			n, err := strconv.Atoi(part)
+			if err != nil || n < 0 || strconv.Itoa(n) != part {
+				return bad(fmt.Sprintf("has %q where %s, a list, needs an index", truncate(part, 40), truncate(where, 60)))
+			}
+			if n >= len(c) {
+				return bad(fmt.Sprintf("has index %d, but %s has %d items", n, truncate(where, 60), len(c)))
+			}
+			if last {
+				if c[n] != nil {
+					return bad("names a value that is not null")
+				}
+				c[n] = up
+				return nil
+			}
+			cur = c[n]
+		default:
+			return bad(fmt.Sprintf("goes into %s, which is not an object or a list", truncate(where, 60)))
+		}
+	}
+	return bad("names no value")
 }
 
 // multipartReader reads the multipart body from body with r's boundary.

@@ -17,10 +17,11 @@ func (r *Resolver) findRooms(ctx context.Context, filter edusphere.RoomFilter, f
 		return []*edusphere.Room{}, err
 	}
 	filter.Offset, filter.Limit = offset, limit
-	rooms, _, err := r.services.Rooms.FindRooms(ctx, filter)
+	rooms, total, err := r.services.Rooms.FindRooms(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
+	r.noteCut(ctx, first, offset, len(rooms), total, keptFirst)
 	if rooms == nil {
 		rooms = []*edusphere.Room{}
 	}

@@ -24,10 +24,11 @@ func (r *queryResolver) Topics(ctx context.Context, search *string, minRooms *in
 	if minRooms != nil && *minRooms != 0 {
 		filter.MinRooms = minRooms
 	}
-	topics, _, err := r.services.Topics.FindTopics(ctx, filter)
+	topics, total, err := r.services.Topics.FindTopics(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
+	r.noteCut(ctx, first, offset, len(topics), total, keptFirst)
 	if topics == nil {
 		topics = []*edusphere.Topic{}
 	}

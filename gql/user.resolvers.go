@@ -21,10 +21,11 @@ func (r *queryResolver) Users(ctx context.Context, search *string, first *int, a
 	if truthy(search) {
 		filter.Search = search
 	}
-	users, _, err := r.services.Users.FindUsers(ctx, filter)
+	users, total, err := r.services.Users.FindUsers(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
+	r.noteCut(ctx, first, offset, len(users), total, keptFirst)
 	if users == nil {
 		users = []*edusphere.User{}
 	}

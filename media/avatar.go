@@ -1,6 +1,7 @@
 package media
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -34,6 +35,9 @@ const (
 type Limits struct {
 	MaxBytes  int64 // file size; default DefaultMaxBytes (5 MB)
 	MaxPixels int64 // width × height; default DefaultMaxPixels (50 Mpx)
+	// Gate bounds the memory and number of decodes running at once; nil
+	// is the package's gate of DefaultDecodeMemory (256 MiB).
+	Gate *DecodeGate
 }
 
 func (l Limits) withDefaults() Limits {
@@ -42,6 +46,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxPixels <= 0 {
 		l.MaxPixels = DefaultMaxPixels
+	}
+	if l.Gate == nil {
+		l.Gate = defaultGate
 	}
 	return l
 }
@@ -93,22 +100,33 @@ func Sniff(b []byte) *Format {
 // name "avatars/<22 base62 characters>.<ext>", the extension following the
 // format found in the bytes; filename, chosen by the client, plays no part.
 // The checks, in order: not empty; at most limits.MaxBytes; a PNG, JPEG,
-// GIF or WebP signature whose header decodes; at most limits.MaxPixels
-// (checked before decoding, so a small file cannot claim gigabytes of
-// pixels); the whole image decodes. Failures are FormError values with one
-// message under "avatar", and nothing is written.
+// GIF or WebP signature whose header parses; at most limits.MaxPixels; a
+// decode whose memory, estimated from the header, fits the decode gate's
+// budget (docs/limits.md, "Images"); the whole image decodes. Everything
+// up to the decode reads the header only, so a small file cannot claim
+// gigabytes. Failures are FormError values with one message under
+// "avatar", and nothing is written; a decode that waited too long for the
+// gate is ETOOMANYREQUEST. A reader that can seek (an upload in memory or
+// in a temporary file) is read again rather than held in memory.
 func SaveAvatar(ctx context.Context, st Storage, filename string, r io.Reader, limits Limits) (string, error) {
 	limits = limits.withDefaults()
-	data, err := io.ReadAll(io.LimitReader(r, limits.MaxBytes+1))
-	if err != nil {
-		return "", fmt.Errorf("read avatar: %w", err)
+	rs, ok := r.(io.ReadSeeker)
+	if !ok {
+		data, err := io.ReadAll(io.LimitReader(r, limits.MaxBytes+1))
+		if err != nil {
+			return "", fmt.Errorf("read avatar: %w", err)
+		}
+		rs = bytes.NewReader(data)
 	}
-	format, err := CheckImage(data, limits)
+	format, err := checkImage(ctx, rs, limits)
 	if err != nil {
 		return "", err
 	}
+	if _, err := rs.Seek(0, io.SeekStart); err != nil {
+		return "", fmt.Errorf("rewind avatar: %w", err)
+	}
 	name := "avatars/" + RandomName(22) + "." + format.Ext
-	if err := st.Save(ctx, name, bytes.NewReader(data)); err != nil {
+	if err := st.Save(ctx, name, rs); err != nil {
 		return "", fmt.Errorf("save avatar: %w", err)
 	}
 	return name, nil
@@ -116,33 +134,55 @@ func SaveAvatar(ctx context.Context, st Storage, filename string, r io.Reader, l
 
 // CheckImage applies SaveAvatar's checks to data and returns its format.
 func CheckImage(data []byte, limits Limits) (*Format, error) {
-	limits = limits.withDefaults()
+	return checkImage(context.Background(), bytes.NewReader(data), limits.withDefaults())
+}
+
+// checkImage runs SaveAvatar's checks on the file rs, whose size it finds
+// by seeking.
+func checkImage(ctx context.Context, rs io.ReadSeeker, limits Limits) (*Format, error) {
+	size, err := rs.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, fmt.Errorf("size avatar: %w", err)
+	}
 	switch {
-	case len(data) == 0:
+	case size == 0:
 		return nil, avatarError(MsgEmptyFile)
-	case int64(len(data)) > limits.MaxBytes:
+	case size > limits.MaxBytes:
 		return nil, avatarError(MsgTooLarge(limits.MaxBytes))
 	}
-	format := Sniff(data)
-	if format == nil {
-		return nil, avatarError(MsgInvalidImage)
+	if _, err := rs.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("rewind avatar: %w", err)
 	}
-	cfg, err := format.config(bytes.NewReader(data))
-	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, avatarError(MsgInvalidImage)
-	}
-	if int64(cfg.Width)*int64(cfg.Height) > limits.MaxPixels {
-		return nil, avatarError(MsgTooManyPixels(limits.MaxPixels))
-	}
-	img, err := format.decode(bytes.NewReader(data))
+	h, err := ReadHeader(rs)
 	if err != nil {
 		return nil, avatarError(MsgInvalidImage)
 	}
-	// A GIF frame or a WebP canvas could still disagree with the header.
-	if b := img.Bounds(); int64(b.Dx())*int64(b.Dy()) > limits.MaxPixels {
+	if int64(h.Width)*int64(h.Height) > limits.MaxPixels {
 		return nil, avatarError(MsgTooManyPixels(limits.MaxPixels))
 	}
-	return format, nil
+	// The WebP decoder reads the whole file into memory first.
+	need := h.Memory
+	if h.Format == formatWebP {
+		need += size
+	}
+	err = limits.Gate.run(ctx, need, func() error {
+		if _, err := rs.Seek(0, io.SeekStart); err != nil {
+			return fmt.Errorf("rewind avatar: %w", err)
+		}
+		img, err := h.Format.decode(bufio.NewReader(rs))
+		if err != nil {
+			return avatarError(MsgInvalidImage)
+		}
+		// A GIF frame or a WebP canvas could still disagree with the header.
+		if b := img.Bounds(); int64(b.Dx())*int64(b.Dy()) > limits.MaxPixels {
+			return avatarError(MsgTooManyPixels(limits.MaxPixels))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return h.Format, nil
 }
 
 func avatarError(msg string) error {

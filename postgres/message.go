@@ -147,6 +147,9 @@ func findMessageOne(ctx context.Context, tx *Tx, cond string, args ...any) (*edu
 }
 
 func findMessages(ctx context.Context, tx *Tx, filter edusphere.MessageFilter) ([]*edusphere.Message, int, error) {
+	if err := edusphere.ValidateSearch(filter.Search); err != nil {
+		return nil, 0, err
+	}
 	var w where
 	if len(filter.IDs) > 0 {
 		w.add(`m.id = ANY(` + w.arg(filter.IDs) + `)`)

@@ -315,6 +315,9 @@ func findRoomOne(ctx context.Context, tx *Tx, cond string, args ...any) (*edusph
 }
 
 func findRooms(ctx context.Context, tx *Tx, filter edusphere.RoomFilter) ([]*edusphere.Room, int, error) {
+	if err := edusphere.ValidateSearch(filter.Search); err != nil {
+		return nil, 0, err
+	}
 	var w where
 	if len(filter.IDs) > 0 {
 		w.add(`r.id = ANY(` + w.arg(filter.IDs) + `)`)

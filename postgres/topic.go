@@ -83,6 +83,9 @@ func findTopicByID(ctx context.Context, tx *Tx, id int64) (*edusphere.Topic, err
 }
 
 func findTopics(ctx context.Context, tx *Tx, filter edusphere.TopicFilter) ([]*edusphere.Topic, int, error) {
+	if err := edusphere.ValidateSearch(filter.Search); err != nil {
+		return nil, 0, err
+	}
 	var w where
 	if len(filter.IDs) > 0 {
 		w.add(`t.id = ANY(` + w.arg(filter.IDs) + `)`)

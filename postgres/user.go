@@ -144,6 +144,9 @@ func findUserOne(ctx context.Context, tx *Tx, cond string, arg any) (*edusphere.
 }
 
 func findUsers(ctx context.Context, tx *Tx, filter edusphere.UserFilter) ([]*edusphere.User, int, error) {
+	if err := edusphere.ValidateSearch(filter.Search); err != nil {
+		return nil, 0, err
+	}
 	var w where
 	if len(filter.IDs) > 0 {
 		w.add(`u.id = ANY(` + w.arg(filter.IDs) + `)`)

@@ -59,11 +59,17 @@ func newRequestID() string {
 	return hex.EncodeToString(b)
 }
 
-// recoverer turns a panic into a logged 500 with the request id; the
-// client sees only the generic error page, never the panic or the stack.
+// recoverer turns a panic anywhere in the handler tree into one error log
+// line with the request id and a 500; the client sees only the generic
+// error page, never the panic or the stack. A panic after the status was
+// sent cannot change it: the connection is then cut, so the client sees a
+// broken response rather than a complete 2xx.
 func (s *Server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rw := &responseWriter{ResponseWriter: w}
+		rw, ok := w.(*responseWriter)
+		if !ok {
+			rw = &responseWriter{ResponseWriter: w}
+		}
 		defer func() {
 			v := recover()
 			if v == nil {
@@ -73,12 +79,21 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				// The handler asked to abort the response; net/http handles it quietly.
 				panic(v)
 			}
+			stack := debug.Stack()
+			// A handler that caught a panic elsewhere (a resolver's) and
+			// panicked again with it carries the original stack.
+			if ps, ok := v.(interface{ PanicStack() []byte }); ok && len(ps.PanicStack()) > 0 {
+				stack = ps.PanicStack()
+			}
 			s.logger().Error("panic serving request",
 				"method", r.Method, "path", r.URL.Path,
-				// The id middleware runs inside this one; its header holds the id.
-				"request_id", rw.Header().Get("X-Request-ID"),
-				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			if !rw.wroteHeader && !rw.hijacked {
+				"request_id", RequestID(r.Context()),
+				"panic", fmt.Sprint(v), "stack", string(stack))
+			switch {
+			case rw.hijacked:
+			case rw.wroteHeader:
+				panic(http.ErrAbortHandler)
+			default:
 				ServerError(rw, r)
 			}
 		}()

@@ -88,6 +88,11 @@ type Server struct {
 	ShutdownTimeout   time.Duration // default 10s: in-flight requests get this long
 	MaxBodyBytes      int64         // default 1 MiB, every route but /graphql/ and /admin/
 	AdminMaxBodyBytes int64         // default 2.5 MiB
+	// GraphQLMaxBodyBytes caps /graphql/ bodies, uploads included; 0
+	// leaves them to the GraphQL handler's own limits. Set it to the
+	// handler's largest request (gql.Limits.MaxRequestBytes) so that no
+	// middleware in front, such as a CSRF check reading a form, reads more.
+	GraphQLMaxBodyBytes int64
 
 	once    sync.Once
 	handler http.Handler
@@ -171,9 +176,11 @@ func (s *Server) logger() *slog.Logger {
 	return slog.Default()
 }
 
-// build assembles the chain: recover → request id → logging and metrics →
-// Host check → operational endpoints, or SecurityHeaders → CORS → CSRF →
-// auth → application routes.
+// build assembles the chain: client address → request id → logging and
+// metrics → recover → Host check → operational endpoints, or body limit →
+// SecurityHeaders → CORS → CSRF → auth → application routes. Recovery sits
+// inside the request log so that a panic is logged and counted as the 500
+// it answers.
 func (s *Server) build() {
 	reg := s.Registry
 	if reg == nil {
@@ -190,6 +197,7 @@ func (s *Server) build() {
 		app = s.Auth.CORS(app)
 		app = s.Auth.SecurityHeaders(app)
 	}
+	app = s.limitBody(app)
 	metricsHandler := promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 
 	ops := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -205,10 +213,10 @@ func (s *Server) build() {
 		}
 	})
 	var h http.Handler = hostCheck(s.AllowedHosts, s.logger(), ops)
+	h = s.recoverer(h)
 	h = s.observe(h)
 	h = requestID(h)
 	h = realClient(s.TrustedProxies, h)
-	h = s.recoverer(h)
 	s.handler = h
 }
 
@@ -219,7 +227,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case p == "/graphql/":
-		s.serve(s.GraphQL, 0, w, r)
+		s.serve(s.GraphQL, w, r)
 	case p == "/graphql":
 		// GETs move to the canonical path as in the original; a POST is
 		// accepted where the original failed with 500.
@@ -227,17 +235,17 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 			redirectSlash(w, r)
 			return
 		}
-		s.serve(s.GraphQL, 0, w, r)
+		s.serve(s.GraphQL, w, r)
 	case p == "/api/csrf/":
-		s.serve(s.CSRF, s.maxBody(), w, r)
+		s.serve(s.CSRF, w, r)
 	case p == "/api/csrf":
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			redirectSlash(w, r)
 			return
 		}
-		s.serve(s.CSRF, s.maxBody(), w, r)
+		s.serve(s.CSRF, w, r)
 	case strings.HasPrefix(p, "/ws/chat/"):
-		s.serve(s.WS, s.maxBody(), w, r)
+		s.serve(s.WS, w, r)
 	case p == "/admin":
 		if s.Admin == nil {
 			NotFound(w, r)
@@ -245,29 +253,47 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		}
 		redirectSlash(w, r)
 	case strings.HasPrefix(p, "/admin/"):
-		s.serve(s.Admin, orInt64(s.AdminMaxBodyBytes, DefaultAdminMaxBodyBytes), w, r)
+		s.serve(s.Admin, w, r)
 	case strings.HasPrefix(p, "/media/"):
-		s.serve(s.Media, s.maxBody(), w, r)
+		s.serve(s.Media, w, r)
 	case strings.HasPrefix(p, "/api/"), strings.HasPrefix(p, "/ws/"), p == "/api", p == "/ws":
 		NotFound(w, r)
 	default:
-		s.serve(s.Web, s.maxBody(), w, r)
+		s.serve(s.Web, w, r)
 	}
 }
 
-func (s *Server) maxBody() int64 { return orInt64(s.MaxBodyBytes, DefaultMaxBodyBytes) }
-
-// serve runs h with the body capped at limit bytes (0: no cap), or answers
-// 404 when the route has no handler.
-func (s *Server) serve(h http.Handler, limit int64, w http.ResponseWriter, r *http.Request) {
+// serve runs h, or answers 404 when the route has no handler.
+func (s *Server) serve(h http.Handler, w http.ResponseWriter, r *http.Request) {
 	if h == nil {
 		NotFound(w, r)
 		return
 	}
-	if limit > 0 && r.Body != nil && r.Body != http.NoBody {
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
-	}
 	h.ServeHTTP(w, r)
+}
+
+// bodyLimit is the most body bytes a request to path may send (0: no cap
+// here): GraphQLMaxBodyBytes on /graphql/, AdminMaxBodyBytes under
+// /admin/, MaxBodyBytes elsewhere.
+func (s *Server) bodyLimit(path string) int64 {
+	switch {
+	case path == "/graphql/" || path == "/graphql":
+		return s.GraphQLMaxBodyBytes
+	case strings.HasPrefix(path, "/admin/"):
+		return orInt64(s.AdminMaxBodyBytes, DefaultAdminMaxBodyBytes)
+	}
+	return orInt64(s.MaxBodyBytes, DefaultMaxBodyBytes)
+}
+
+// limitBody caps the request body before any middleware can read it (the
+// CSRF check reads form bodies); a body beyond the cap fails to read.
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if limit := s.bodyLimit(r.URL.Path); limit > 0 && r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // redirectSlash answers 301 to the same path with a trailing slash, keeping

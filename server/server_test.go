@@ -216,6 +216,54 @@ func TestServer_Recover(t *testing.T) {
 	}
 }
 
+// TestServer_RecoverLogsStatus checks that the request log and metrics
+// count a panicking request as the 500 it answered.
+func TestServer_RecoverLogsStatus(t *testing.T) {
+	logs := &syncBuffer{}
+	s := newServer(logs)
+	s.Web = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic("boom") })
+	w := do(s.Handler(), "GET", "/boom", "", nil)
+	if w.Code != 500 {
+		t.Fatalf("Code=%d, want 500", w.Code)
+	}
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, `"msg":"http request"`) {
+			if !strings.Contains(line, `"status":500`) {
+				t.Fatalf("request log=%s, want status 500", line)
+			}
+			return
+		}
+	}
+	t.Fatalf("logs=%s, want a request log line", logs.String())
+}
+
+// TestServer_RecoverAfterHeader checks that a panic after the handler sent
+// a 200 does not look like a complete answer: the connection is cut.
+func TestServer_RecoverAfterHeader(t *testing.T) {
+	s := newServer(nil)
+	s.Addr = "127.0.0.1:0"
+	s.Web = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, "partial")
+		http.NewResponseController(w).Flush()
+		panic("boom after the header")
+	})
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	req, _ := http.NewRequest("GET", s.URL()+"/x", nil)
+	req.Host = "localhost"
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return // cut before the header arrived: no 2xx either
+	}
+	defer res.Body.Close()
+	if _, err := io.ReadAll(res.Body); err == nil {
+		t.Fatalf("read the whole %d response without error, want a cut connection", res.StatusCode)
+	}
+}
+
 func TestServer_RequestID(t *testing.T) {
 	var seen string
 	s := newServer(nil)
@@ -364,6 +412,58 @@ func TestServer_BodyLimit(t *testing.T) {
 			w := do(h, "POST", tt.path, "", strings.NewReader(strings.Repeat("x", tt.size)))
 			if w.Code != tt.code {
 				t.Fatalf("Code=%d, want %d", w.Code, tt.code)
+			}
+		})
+	}
+}
+
+// readingAuth is an AuthMiddleware whose CSRF check reads the whole body,
+// as a check that parses a form does, and records how much it read.
+type readingAuth struct {
+	mu   sync.Mutex
+	read int64
+}
+
+func (a *readingAuth) SecurityHeaders(n http.Handler) http.Handler { return n }
+func (a *readingAuth) CORS(n http.Handler) http.Handler            { return n }
+func (a *readingAuth) Middleware(n http.Handler) http.Handler      { return n }
+func (a *readingAuth) CSRF(n http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		a.mu.Lock()
+		a.read = n
+		a.mu.Unlock()
+		w.WriteHeader(http.StatusForbidden)
+	})
+}
+
+// TestServer_BodyLimitBeforeMiddlewares checks that the body caps apply
+// before the auth middlewares: a CSRF check reading a form body must not
+// read past them.
+func TestServer_BodyLimitBeforeMiddlewares(t *testing.T) {
+	a := &readingAuth{}
+	s := newServer(nil)
+	s.Auth = a
+	s.MaxBodyBytes = 1000
+	s.AdminMaxBodyBytes = 2000
+	s.GraphQLMaxBodyBytes = 5000
+	h := s.Handler()
+	for _, tt := range []struct {
+		path string
+		max  int64
+	}{
+		{"/graphql/", 5000},
+		{"/graphql", 5000},
+		{"/admin/login/", 2000},
+		{"/api/csrf/", 1000},
+		{"/", 1000},
+	} {
+		t.Run(tt.path, func(t *testing.T) {
+			do(h, "POST", tt.path, "", strings.NewReader(strings.Repeat("x", 100_000)))
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			if a.read > tt.max {
+				t.Fatalf("the CSRF check read %d bytes, want at most %d", a.read, tt.max)
 			}
 		})
 	}

@@ -139,6 +139,9 @@ func (s *MessageService) DeleteMessage(ctx context.Context, id uuid.UUID) error 
 }
 
 func findMessages(ctx context.Context, tx *Tx, f edusphere.MessageFilter) ([]*edusphere.Message, int, error) {
+	if err := edusphere.ValidateSearch(f.Search); err != nil {
+		return nil, 0, err
+	}
 	var w where
 	if len(f.IDs) > 0 {
 		in(&w, "m.id", f.IDs)

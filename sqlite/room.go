@@ -297,6 +297,9 @@ func findOneRoom(ctx context.Context, tx *Tx, f edusphere.RoomFilter) (*eduspher
 }
 
 func findRooms(ctx context.Context, tx *Tx, f edusphere.RoomFilter) ([]*edusphere.Room, int, error) {
+	if err := edusphere.ValidateSearch(f.Search); err != nil {
+		return nil, 0, err
+	}
 	var w where
 	if len(f.IDs) > 0 {
 		in(&w, "r.id", f.IDs)

@@ -85,6 +85,9 @@ func getOrCreateTopic(ctx context.Context, tx *Tx, name string) (*edusphere.Topi
 }
 
 func findTopics(ctx context.Context, tx *Tx, f edusphere.TopicFilter) ([]*edusphere.Topic, int, error) {
+	if err := edusphere.ValidateSearch(f.Search); err != nil {
+		return nil, 0, err
+	}
 	var w where
 	if len(f.IDs) > 0 {
 		in(&w, "id", f.IDs)

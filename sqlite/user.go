@@ -185,6 +185,9 @@ func findOneUser(ctx context.Context, tx *Tx, cond string, args ...any) (*edusph
 }
 
 func findUsers(ctx context.Context, tx *Tx, f edusphere.UserFilter) ([]*edusphere.User, int, error) {
+	if err := edusphere.ValidateSearch(f.Search); err != nil {
+		return nil, 0, err
+	}
 	var w where
 	if len(f.IDs) > 0 {
 		in(&w, "u.id", f.IDs)
