@@ -156,6 +156,15 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
+// PoolStats returns the statistics of the writer connection and of the
+// reader pool (for metrics); zero values before Open.
+func (db *DB) PoolStats() (writer, readers sql.DBStats) {
+	if db.w == nil || db.r == nil {
+		return
+	}
+	return db.w.Stats(), db.r.Stats()
+}
+
 // StatementCount returns how many SQL statements the services ran so far;
 // tests use it to catch N+1 query patterns.
 func (db *DB) StatementCount() int64 { return db.count.Load() }

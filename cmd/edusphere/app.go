@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -98,8 +97,11 @@ func (m *Main) openDB(ctx context.Context) (store, error) {
 	var db store
 	where := c.SQLitePath
 	if c.PostgresURL != "" {
-		db = postgres.NewDB(c.PostgresURL)
-		where = redactURL(c.PostgresURL)
+		pg := postgres.NewDB(c.PostgresURL)
+		pg.MaxConns = c.DBMaxConns
+		pg.StatementTimeout = c.DBStatementTimeout
+		db = pg
+		where = config.RedactURL(c.PostgresURL)
 	} else {
 		if dir := filepath.Dir(c.SQLitePath); dir != "" {
 			if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -189,7 +191,7 @@ func (m *Main) serve(ctx context.Context) error {
 		rb := redis.NewBroker(redis.Config{URL: c.RedisURL, Logger: m.Logger})
 		a.broker = rb
 		if err := rb.Open(ctx); err != nil {
-			return fmt.Errorf("open redis broker %s: %w", redactURL(c.RedisURL), err)
+			return fmt.Errorf("open redis broker %s: %w", config.RedactURL(c.RedisURL), err)
 		}
 		brokerName = "redis"
 	} else {
@@ -297,17 +299,4 @@ func (m *Main) URL() string {
 		return ""
 	}
 	return m.app.server.URL()
-}
-
-// redactURL hides the password of a connection URL for logs and errors.
-func redactURL(s string) string {
-	if i := strings.Index(s, "://"); i >= 0 {
-		if at := strings.LastIndex(s, "@"); at > i {
-			cred := s[i+3 : at]
-			if user, _, ok := strings.Cut(cred, ":"); ok {
-				return s[:i+3] + user + ":xxxxx" + s[at:]
-			}
-		}
-	}
-	return s
 }
