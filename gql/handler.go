@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -56,6 +57,13 @@ type Config struct {
 
 	// Logger receives internal errors; default slog.Default().
 	Logger *slog.Logger
+	// OperationLog receives one line per request (GRAPHQL_LOG_FILE); nil
+	// means Logger. See ServeHTTP for what a line holds.
+	OperationLog *slog.Logger
+	// Metrics receives the operation histogram; nil means no metrics.
+	Metrics prometheus.Registerer
+	// RequestID returns the request id the operation log names; nil omits it.
+	RequestID func(ctx context.Context) string
 }
 
 // Defaults of Config.
@@ -68,11 +76,14 @@ const (
 
 // Handler serves /graphql/ with every transport of §1.4.
 type Handler struct {
-	exec     *executor.Executor
-	services edusphere.Services
-	limits   Limits
-	debug    bool
-	logger   *slog.Logger
+	exec      *executor.Executor
+	services  edusphere.Services
+	limits    Limits
+	debug     bool
+	logger    *slog.Logger
+	opLog     *slog.Logger
+	metrics   *opMetrics
+	requestID func(ctx context.Context) string
 }
 
 // NewHandler returns the /graphql/ handler. It expects auth's middlewares
@@ -121,20 +132,28 @@ func New(cfg Config) *Handler {
 	exec.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	exec.AroundOperations(readScope)
 	exec.AroundRootFields(identify)
+	installObserver(exec)
 	// No AroundFields middleware: the generated code marshals scalar struct
 	// fields without the per-field machinery such middleware hooks into
 	// (gql/internal/inline), so it would not see them.
+	if cfg.OperationLog == nil {
+		cfg.OperationLog = cfg.Logger
+	}
 	return &Handler{
-		exec:     exec,
-		services: cfg.Services,
-		limits:   Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxFileBytes: maxFile, MaxMemory: cfg.MaxMemory},
-		debug:    cfg.Debug,
-		logger:   cfg.Logger,
+		exec:      exec,
+		services:  cfg.Services,
+		limits:    Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxFileBytes: maxFile, MaxMemory: cfg.MaxMemory},
+		debug:     cfg.Debug,
+		logger:    cfg.Logger,
+		opLog:     cfg.OperationLog,
+		metrics:   newOpMetrics(cfg.Metrics),
+		requestID: cfg.RequestID,
 	}
 }
 
-// ServeHTTP answers one GraphQL request.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// serveHTTP answers one GraphQL request; ServeHTTP (observe.go) wraps it
+// with the operation log and metrics.
+func (h *Handler) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	addVary(w.Header(), "Cookie", "origin")
 	if !strings.HasSuffix(r.URL.Path, "/") && r.Method != http.MethodPost {
 		// Django's APPEND_SLASH; a POST without the slash is served as is.

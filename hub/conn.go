@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -35,6 +36,10 @@ type conn struct {
 	reason  string
 	done    chan struct{} // closed when the last writer has finished the socket
 	ping    *time.Timer
+
+	queuedAt  time.Time    // when the oldest queued frame was queued (c.mu)
+	framesIn  int          // frames handled; the read loop only
+	framesOut atomic.Int64 // frames written
 }
 
 func newConn(h *Hub, user *edusphere.User, roomID uuid.UUID) *conn {
@@ -55,6 +60,9 @@ func (c *conn) enqueue(frame []byte) {
 		clear(c.queue)
 		c.queue = c.queue[:0]
 	} else {
+		if len(c.queue) == 0 {
+			c.queuedAt = time.Now()
+		}
 		c.queue = append(c.queue, frame)
 	}
 	c.startWriterLocked()
@@ -112,7 +120,7 @@ func (c *conn) flush() {
 		batch := c.queue
 		c.queue = c.spare[:0]
 		c.spare = nil
-		closing, code, reason, ws := c.closing, c.code, c.reason, c.ws
+		closing, code, reason, ws, since := c.closing, c.code, c.reason, c.ws, c.queuedAt
 		if len(batch) == 0 && !closing {
 			c.spare = batch
 			c.writing = false
@@ -134,6 +142,10 @@ func (c *conn) flush() {
 				close(c.done)
 				return
 			}
+		}
+		if len(batch) > 0 {
+			c.framesOut.Add(int64(len(batch)))
+			c.h.metrics.FramesDelivered(len(batch), time.Since(since))
 		}
 		clear(batch)
 		c.mu.Lock()
@@ -184,25 +196,36 @@ func (c *conn) serve(ws *websocket.Conn) {
 	}
 	c.mu.Unlock()
 
-	c.readLoop()
+	opened := time.Now()
+	c.h.log.Info("websocket open", "user", c.user.ID, "room", c.roomID)
+	readErr := c.readLoop()
 
 	// The peer left or the socket failed: stop the writer and forget it.
 	c.close(0, "", false)
 	<-c.done
 	c.mu.Lock()
 	c.ping.Stop()
+	sent := c.code
 	c.mu.Unlock()
 	ws.CloseNow()
 	c.h.leave(c)
+
+	reason, code := closeReason(sent, readErr)
+	c.h.metrics.SocketClosed(reason)
+	c.h.log.Info("websocket closed", "user", c.user.ID, "room", c.roomID,
+		"duration", time.Since(opened), "reason", reason, "code", int(code),
+		"frames_in", c.framesIn, "frames_out", c.framesOut.Load())
 }
 
-// readLoop handles frames until the socket fails or closes.
-func (c *conn) readLoop() {
+// readLoop handles frames until the socket fails or closes, and returns
+// the read error that ended it.
+func (c *conn) readLoop() error {
 	for {
 		typ, data, err := c.ws.Read(c.h.ctx)
 		if err != nil {
-			return
+			return err
 		}
+		c.framesIn++
 		c.busy.Lock()
 		if !c.stopped {
 			c.handleFrame(typ, data)

@@ -32,9 +32,12 @@ const frameTimeout = 10 * time.Second
 // back to the sender: its own broadcast, or an error frame.
 func (c *conn) handleFrame(typ websocket.MessageType, data []byte) {
 	if c.limiter != nil && !c.limiter.Allow() {
+		c.h.metrics.FrameReceived("rate_limited")
 		c.sendError(MsgRateLimited)
 		return
 	}
+	counted := "invalid"
+	defer func() { c.h.metrics.FrameReceived(counted) }()
 	ctx, cancel := context.WithTimeout(edusphere.NewContextWithUser(c.h.ctx, c.user), frameTimeout)
 	defer cancel()
 
@@ -64,10 +67,13 @@ func (c *conn) handleFrame(typ websocket.MessageType, data []byte) {
 	}
 	switch kind {
 	case "text":
+		counted = kind
 		c.handleText(ctx, obj)
 	case "update":
+		counted = kind
 		c.handleUpdate(ctx, obj)
 	case "delete":
+		counted = kind
 		c.handleDelete(ctx, obj)
 	default:
 		c.sendError(MsgUnknownType)

@@ -47,6 +47,8 @@ type Config struct {
 	RateLimit RateLimit
 	// Logger receives internal errors. Default slog.Default().
 	Logger *slog.Logger
+	// Metrics receives the hub's counts; nil counts nothing.
+	Metrics Metrics
 	// SystemHandler, when set, receives every event of edusphere.SystemChannel
 	// (the auth service's revocation cache plugs in here). It runs on the
 	// broker's goroutine and must not block.
@@ -57,6 +59,7 @@ type Config struct {
 type Hub struct {
 	cfg      Config
 	log      *slog.Logger
+	metrics  Metrics
 	broker   edusphere.Broker
 	raw      edusphere.Services // the store's services, for reads
 	services edusphere.Services // wrapped: writes publish after commit
@@ -110,9 +113,13 @@ func New(cfg Config, broker edusphere.Broker, s edusphere.Services,
 	if originOK == nil {
 		originOK = LocalOrigin
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = nopMetrics{}
+	}
 	h := &Hub{
 		cfg:      cfg,
 		log:      cfg.Logger.With("component", "hub"),
+		metrics:  cfg.Metrics,
 		broker:   broker,
 		raw:      unwrap(s),
 		authn:    authn,

@@ -76,6 +76,7 @@ func (s *messageService) CreateMessage(ctx context.Context, m *edusphere.Message
 	if err := s.MessageService.CreateMessage(ctx, m); err != nil {
 		return err
 	}
+	s.h.metrics.MessagePersisted()
 	author := edusphere.UserFromContext(ctx)
 	if author == nil || author.ID != m.UserID {
 		u, err := s.users.FindUserByID(ctx, m.UserID)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 	"github.com/edusphere/edusphere/hub"
 	"github.com/edusphere/edusphere/inmem"
 	"github.com/edusphere/edusphere/media"
+	"github.com/edusphere/edusphere/metrics"
 	"github.com/edusphere/edusphere/postgres"
 	"github.com/edusphere/edusphere/redis"
 	"github.com/edusphere/edusphere/server"
@@ -54,6 +56,7 @@ type app struct {
 	auth   *auth.Service
 	hub    *hub.Hub
 	server *server.Server
+	opLog  *os.File // GRAPHQL_LOG_FILE, when set
 }
 
 // close stops the HTTP server (in-flight requests finish), closes the
@@ -85,6 +88,11 @@ func (a *app) close() error {
 	if a.db != nil {
 		if err := a.db.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close database: %w", err))
+		}
+	}
+	if a.opLog != nil {
+		if err := a.opLog.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close GraphQL log: %w", err))
 		}
 	}
 	return errors.Join(errs...)
@@ -198,13 +206,22 @@ func (m *Main) serve(ctx context.Context) error {
 		a.broker = inmem.NewBroker()
 	}
 
+	// Every series lives in one registry; docs/operations.md lists them.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	broker := metrics.NewBroker(a.broker, reg)
+
 	raw := db.Services()
-	a.auth = auth.New(m.authConfig(a.broker), raw.Users, raw.Sessions)
+	a.auth = auth.New(m.authConfig(broker), raw.Users, raw.Sessions)
 	a.hub = hub.New(hub.Config{
 		RateLimit:     hub.RateLimit{Count: c.WSRateLimit.Count, Per: c.WSRateLimit.Per},
 		Logger:        m.Logger,
+		Metrics:       metrics.NewChat(reg),
 		SystemHandler: a.auth.HandleEvent,
-	}, a.broker, raw, func(ctx context.Context, jwtCookie string) (*edusphere.User, error) {
+	}, broker, raw, func(ctx context.Context, jwtCookie string) (*edusphere.User, error) {
 		return a.auth.Authenticate(ctx, jwtCookie)
 	}, a.auth.OriginAllowed)
 	services := a.hub.Wrap(raw)
@@ -223,11 +240,13 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	catalog := cache.New(cacheCfg)
 
+	opLog, err := m.graphQLLog()
+	if err != nil {
+		return err
+	}
 	storage := media.NewDir(c.MediaPath())
-	reg := prometheus.NewRegistry()
+	metrics.RegisterPools(reg, func() map[string]metrics.PoolStats { return poolStats(db) })
 	reg.MustRegister(
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Namespace: "edusphere", Name: "ws_connections",
 			Help: "Chat WebSockets open in this process.",
@@ -259,6 +278,9 @@ func (m *Main) serve(ctx context.Context) error {
 			MaxComplexity: c.GraphQLMaxComplexity,
 			ListCap:       c.GraphQLListCap,
 			Logger:        m.Logger,
+			OperationLog:  opLog,
+			Metrics:       reg,
+			RequestID:     server.RequestID,
 		}),
 		CSRF: a.auth.CSRFHandler(),
 		WS:   a.hub,
@@ -283,13 +305,55 @@ func (m *Main) serve(ctx context.Context) error {
 			}
 			return nil
 		},
-		Registry: reg,
-		Logger:   m.Logger,
+		Registry:    reg,
+		MetricsAddr: c.MetricsAddr,
+		Logger:      m.Logger,
 	}
 	if err := a.server.Open(); err != nil {
 		return err
 	}
 	m.Logger.Info("EduSphere listening", "url", a.server.URL(), "database", c.DatabaseKind(), "broker", brokerName)
+	if u := a.server.MetricsURL(); u != "" {
+		m.Logger.Info("metrics listening", "url", u+"/metrics")
+	}
+	return nil
+}
+
+// graphQLLog returns the GraphQL operation log: a logger on
+// GRAPHQL_LOG_FILE (appended to, in LOG_FORMAT), or nil for the main log.
+func (m *Main) graphQLLog() (*slog.Logger, error) {
+	path := m.Config.GraphQLLogFile
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("GRAPHQL_LOG_FILE: %w", err)
+	}
+	m.app.opLog = f
+	return slog.New(newLogHandler(f, m.Config.LogFormat, slog.LevelInfo)), nil
+}
+
+// poolStats reads the connection pools of db for the metrics.
+func poolStats(db store) map[string]metrics.PoolStats {
+	switch db := db.(type) {
+	case *postgres.DB:
+		st := db.PoolStat()
+		if st == nil {
+			return nil
+		}
+		return map[string]metrics.PoolStats{"postgres": {
+			Max: int(st.MaxConns()), InUse: int(st.AcquiredConns()), Idle: int(st.IdleConns()),
+			Waits: st.EmptyAcquireCount(), WaitSeconds: st.EmptyAcquireWaitTime().Seconds(),
+		}}
+	case *sqlite.DB:
+		w, r := db.PoolStats()
+		conv := func(s sql.DBStats) metrics.PoolStats {
+			return metrics.PoolStats{Max: s.MaxOpenConnections, InUse: s.InUse, Idle: s.Idle,
+				Waits: s.WaitCount, WaitSeconds: s.WaitDuration.Seconds()}
+		}
+		return map[string]metrics.PoolStats{"sqlite_writer": conv(w), "sqlite_readers": conv(r)}
+	}
 	return nil
 }
 

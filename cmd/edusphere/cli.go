@@ -217,17 +217,21 @@ func (m *Main) loadConfig() error {
 		return err
 	}
 	m.Config = c
-	opts := &slog.HandlerOptions{Level: c.LogLevel}
-	if c.LogFormat == "json" {
-		m.Logger = slog.New(slog.NewJSONHandler(m.Stderr, opts))
-	} else {
-		m.Logger = slog.New(slog.NewTextHandler(m.Stderr, opts))
-	}
+	m.Logger = slog.New(newLogHandler(m.Stderr, c.LogFormat, c.LogLevel))
 	for _, w := range c.Warnings {
 		m.Logger.Warn(w)
 	}
 	m.env = env
 	return nil
+}
+
+// newLogHandler returns a text or json (LOG_FORMAT) handler on w.
+func newLogHandler(w io.Writer, format string, level slog.Level) slog.Handler {
+	opts := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.NewJSONHandler(w, opts)
+	}
+	return slog.NewTextHandler(w, opts)
 }
 
 func copyEnv(env map[string]string) map[string]string {
