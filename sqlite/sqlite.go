@@ -47,6 +47,7 @@ type DB struct {
 	Now edusphere.Clock
 
 	dsn   string
+	base  string    // the SQLite URI Open connected to, without pragmas
 	w     *sql.DB   // writer: one connection, transactions BEGIN IMMEDIATE
 	r     *sql.DB   // readers
 	keep  *sql.Conn // holds a private in-memory database open
@@ -65,6 +66,7 @@ func (db *DB) Open(ctx context.Context) error {
 		return fmt.Errorf("open db: dsn required")
 	}
 	base, memory := db.baseURI()
+	db.base = base
 	pragmas := fmt.Sprintf("_pragma=foreign_keys(1)&_pragma=busy_timeout(%d)&_pragma=synchronous(NORMAL)", busyTimeout)
 	if !memory {
 		pragmas = "_pragma=journal_mode(WAL)&" + pragmas

@@ -39,7 +39,8 @@ type Main struct {
 	// environment plus ./.env.
 	Env map[string]string
 
-	// Command is the subcommand: serve, migrate, createsuperuser or version.
+	// Command is the subcommand: serve, migrate, createsuperuser,
+	// import-django, backup or version.
 	Command string
 
 	// Config and Logger are set by Run.
@@ -49,6 +50,8 @@ type Main struct {
 	addr    string // --addr
 	dataDir string // --data-dir
 	su      superuserFlags
+	backup  string // backup's file argument
+	imp     importFlags
 
 	env map[string]string // the environment the configuration came from
 	app *app              // what serve, migrate and createsuperuser opened
@@ -97,6 +100,8 @@ Commands:
   serve            run the server (the default)
   migrate          apply pending database migrations
   createsuperuser  create an admin account (is_staff, is_superuser, is_active)
+  import-django    copy users, topics, rooms and messages from the original's PostgreSQL database
+  backup <file>    write a consistent copy of the SQLite database while the server runs
   version          print the version
 
 Run 'edusphere <command> --help' for a command's flags. Settings come from
@@ -136,10 +141,20 @@ func (m *Main) ParseFlags(args []string) error {
 		fs.StringVar(&m.su.password, "password", "", "password (visible in the process list; prefer the prompt or DJANGO_SUPERUSER_PASSWORD)")
 		fs.BoolVar(&m.su.noInput, "noinput", false, "do not prompt; missing values come from DJANGO_SUPERUSER_*")
 		fs.BoolVar(&m.su.noInput, "no-input", false, "same as --noinput")
+	case "import-django":
+		summary = "Copy core_user, core_topic, core_room, core_room_participants and core_message from the\n" +
+			"original EduSphere's PostgreSQL database into this server's database, in one transaction.\n" +
+			"Rows already present (same id) are left alone, so running it again changes nothing."
+		fs.StringVar(&m.dataDir, "data-dir", "", "data directory (overrides EDUSPHERE_DATA_DIR; default ./data)")
+		fs.StringVar(&m.imp.from, "from", "", "the original's database URL, postgres://user:password@host:5432/name (required)")
+	case "backup":
+		summary = "Write a consistent copy of the SQLite database to <file> (which must not exist), safe while\n" +
+			"the server runs. PostgreSQL databases are backed up with pg_dump; the command prints how."
+		fs.StringVar(&m.dataDir, "data-dir", "", "data directory (overrides EDUSPHERE_DATA_DIR; default ./data)")
 	case "version":
 		summary = "Print the version."
 	default:
-		return &UsageError{Msg: fmt.Sprintf("unknown command %q (want serve, migrate, createsuperuser or version)", m.Command)}
+		return &UsageError{Msg: fmt.Sprintf("unknown command %q (want serve, migrate, createsuperuser, import-django, backup or version)", m.Command)}
 	}
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintf(m.Stdout, "Usage: edusphere %s [flags]\n\n%s\n", m.Command, summary)
@@ -151,6 +166,18 @@ func (m *Main) ParseFlags(args []string) error {
 		return flag.ErrHelp
 	} else if err != nil {
 		return &UsageError{Msg: err.Error()}
+	}
+	switch m.Command {
+	case "backup":
+		if fs.NArg() != 1 {
+			return &UsageError{Msg: "backup: want one argument, the file to write (edusphere backup <file>)"}
+		}
+		m.backup = fs.Arg(0)
+		return nil
+	case "import-django":
+		if m.imp.from == "" {
+			return &UsageError{Msg: "import-django: --from postgres://… is required"}
+		}
 	}
 	if fs.NArg() > 0 {
 		return &UsageError{Msg: fmt.Sprintf("%s: unexpected argument %q", m.Command, fs.Arg(0))}
@@ -181,6 +208,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.migrate(ctx)
 	case "createsuperuser":
 		return m.createSuperuser(ctx)
+	case "import-django":
+		return m.importDjango(ctx)
+	case "backup":
+		return m.runBackup(ctx)
 	}
 	return &UsageError{Msg: fmt.Sprintf("unknown command %q", m.Command)}
 }
