@@ -38,7 +38,7 @@ type Config struct {
 	Media        media.Storage
 	AvatarLimits media.Limits
 
-	// Debug serves a query editor on GET for browsers.
+	// Debug serves GraphiQL on GET for browsers (package graphiql).
 	Debug bool
 	// Introspection enables __schema and __type queries.
 	Introspection bool
