@@ -21,6 +21,9 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 )
 
+// The Redis topologies REDIS_URL supports besides one server, each started
+// by its test on free loopback ports: a Cluster and a Sentinel.
+
 // clusterNodes is how many primaries the test cluster has; Redis Cluster
 // needs at least three.
 const clusterNodes = 3
@@ -189,6 +192,63 @@ func TestBroker_Cluster(t *testing.T) {
 		if got := rec.WaitFor(n, 10*time.Second); len(got) != n {
 			t.Fatalf("deliveries=%d, want %d", len(got), n)
 		}
+	})
+}
+
+// startSentinel starts a Redis primary and one Sentinel monitoring it as
+// "primary" on free loopback ports and returns the Sentinel's address. The
+// processes are killed, by pid, at cleanup.
+func startSentinel(t *testing.T) string {
+	t.Helper()
+	server, err := exec.LookPath("redis-server")
+	if err != nil {
+		testdb.Unavailable(t, "redis-server (for a test Sentinel)", "PATH", err)
+	}
+	dir := t.TempDir()
+	start := func(name string, args ...string) {
+		t.Helper()
+		cmd := exec.Command(server, args...)
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("start %s: %v", name, err)
+		}
+		pid := cmd.Process.Pid
+		t.Cleanup(func() {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			_ = cmd.Wait()
+		})
+	}
+	primary := freeClusterPort(t)
+	start("primary", "--bind", "127.0.0.1", "--port", strconv.Itoa(primary), "--save", "", "--appendonly", "no",
+		"--dir", dir, "--logfile", filepath.Join(dir, "primary.log"))
+	waitPing(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(primary)), filepath.Join(dir, "primary.log"))
+
+	sentinel := freeClusterPort(t)
+	conf := filepath.Join(dir, "sentinel.conf")
+	text := fmt.Sprintf("bind 127.0.0.1\nport %d\ndir %s\nlogfile %s\nsentinel monitor primary 127.0.0.1 %d 1\nsentinel down-after-milliseconds primary 5000\n",
+		sentinel, dir, filepath.Join(dir, "sentinel.log"), primary)
+	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start("sentinel", conf, "--sentinel")
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(sentinel))
+	waitPing(t, addr, filepath.Join(dir, "sentinel.log"))
+	return addr
+}
+
+// TestBroker_Sentinel runs the broker conformance suite through a Sentinel
+// started by the test: the broker finds the primary by asking the Sentinel.
+func TestBroker_Sentinel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Redis Sentinel")
+	}
+	url := "redis-sentinel://" + startSentinel(t) + "/0?master_name=primary"
+	brokertest.Run(t, func(t *testing.T) edusphere.Broker {
+		_, prefix := testRedis(t)
+		return open(t, url, prefix)
+	})
+	brokertest.RunShared(t, func(t *testing.T) (edusphere.Broker, edusphere.Broker) {
+		_, prefix := testRedis(t)
+		return open(t, url, prefix), open(t, url, prefix)
 	})
 }
 
