@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -185,6 +186,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if status == 0 {
 		status = http.StatusOK
 	}
+	if status == http.StatusMovedPermanently || strings.HasPrefix(cw.Header().Get("Content-Type"), "text/html") {
+		return // a redirect to /graphql/, or the GraphiQL page: no operation ran
+	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	errs := rec.errors
@@ -203,7 +207,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.metrics != nil {
 		h.metrics.duration.WithLabelValues(operationLabel(rec.name), outcome).Observe(d.Seconds())
 	}
-	if h.opLog == nil || status == http.StatusMovedPermanently {
+	if h.opLog == nil {
 		return
 	}
 	attrs := make([]slog.Attr, 0, 10)
