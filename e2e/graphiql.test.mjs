@@ -61,22 +61,42 @@ async function startDebugServer() {
   }
 }
 
-/** setQuery replaces the text of GraphiQL's operation editor. */
-async function setQuery(page, text) {
+/**
+ * setQuery replaces the text of GraphiQL's operation editor and waits until
+ * GraphiQL has parsed it: the active tab takes the operation's name. Until
+ * then the run button would still send the previous operation's name.
+ */
+async function setQuery(page, text, operationName) {
   await page.evaluate((t) => {
     document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(t);
   }, text);
+  await page.locator('.graphiql-tab-active', { hasText: operationName }).waitFor();
 }
 
-/** runAndRead runs the operation and waits for a response containing want. */
+/** responseText is what GraphiQL's result pane shows. */
+function responseText(page) {
+  return page.evaluate(() => {
+    const cm = document.querySelector('.graphiql-response .CodeMirror');
+    return cm ? cm.CodeMirror.getValue() : '';
+  });
+}
+
+/**
+ * runAndRead runs the operation and waits for a response containing want;
+ * on a timeout the error shows what the result pane held.
+ */
 async function runAndRead(page, want) {
   await page.locator('.graphiql-execute-button').click();
-  const handle = await page.waitForFunction((w) => {
-    const cm = document.querySelector('.graphiql-response .CodeMirror');
-    const text = cm && cm.CodeMirror.getValue();
-    return text && text.includes(w) ? text : null;
-  }, want, { timeout: 15_000 });
-  return handle.jsonValue();
+  try {
+    const handle = await page.waitForFunction((w) => {
+      const cm = document.querySelector('.graphiql-response .CodeMirror');
+      const text = cm && cm.CodeMirror.getValue();
+      return text && text.includes(w) ? text : null;
+    }, want, { timeout: 60_000 });
+    return handle.jsonValue();
+  } catch (err) {
+    throw new Error(`no response with ${want} within 60s; the result pane shows: ${await responseText(page)}`, { cause: err });
+  }
 }
 
 describe('GraphiQL in debug mode', { skip: !BIN && 'EDUSPHERE_BIN is not set by the harness' }, () => {
@@ -89,7 +109,7 @@ describe('GraphiQL in debug mode', { skip: !BIN && 'EDUSPHERE_BIN is not set by 
     server = await startDebugServer();
     browser = await launchBrowser();
     context = await browser.newContext({ baseURL: server.base, viewport: { width: 1280, height: 860 } });
-    context.setDefaultTimeout(15_000);
+    context.setDefaultTimeout(60_000); // loading 1.6 MB of scripts on a loaded machine
     const host = new URL(server.base).host;
     context.on('request', (req) => {
       const u = new URL(req.url());
@@ -132,7 +152,7 @@ describe('GraphiQL in debug mode', { skip: !BIN && 'EDUSPHERE_BIN is not set by 
     assert.equal(schema.status(), 200, 'introspection through the fetcher');
 
     // A query.
-    await setQuery(page, 'query Topics {\n  topics {\n    name\n  }\n}\n');
+    await setQuery(page, 'query Topics {\n  topics {\n    name\n  }\n}\n', 'Topics');
     const queryOut = JSON.parse(await runAndRead(page, '"topics"'));
     assert.deepEqual(queryOut, { data: { topics: [] } });
 
@@ -145,7 +165,7 @@ describe('GraphiQL in debug mode', { skip: !BIN && 'EDUSPHERE_BIN is not set by 
     user { username }
   }
 }
-`);
+`, 'RegisterUser');
     const mutationOut = JSON.parse(await runAndRead(page, '"registerUser"'));
     assert.deepEqual(mutationOut, { data: { registerUser: { success: true, user: { username: user.username } } } });
 

@@ -57,8 +57,9 @@ type Config struct {
 
 	// Logger receives internal errors; default slog.Default().
 	Logger *slog.Logger
-	// OperationLog receives one line per request (GRAPHQL_LOG_FILE); nil
-	// means Logger. See ServeHTTP for what a line holds.
+	// OperationLog receives one line per request (the main log, or
+	// GRAPHQL_LOG_FILE); nil logs no operations. See ServeHTTP for what a
+	// line holds.
 	OperationLog *slog.Logger
 	// Metrics receives the operation histogram; nil means no metrics.
 	Metrics prometheus.Registerer
@@ -136,9 +137,6 @@ func New(cfg Config) *Handler {
 	// No AroundFields middleware: the generated code marshals scalar struct
 	// fields without the per-field machinery such middleware hooks into
 	// (gql/internal/inline), so it would not see them.
-	if cfg.OperationLog == nil {
-		cfg.OperationLog = cfg.Logger
-	}
 	return &Handler{
 		exec:      exec,
 		services:  cfg.Services,

@@ -320,11 +320,11 @@ func (m *Main) serve(ctx context.Context) error {
 }
 
 // graphQLLog returns the GraphQL operation log: a logger on
-// GRAPHQL_LOG_FILE (appended to, in LOG_FORMAT), or nil for the main log.
+// GRAPHQL_LOG_FILE (appended to, in LOG_FORMAT), or the main log.
 func (m *Main) graphQLLog() (*slog.Logger, error) {
 	path := m.Config.GraphQLLogFile
 	if path == "" {
-		return nil, nil
+		return m.Logger, nil
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
 	if err != nil {
