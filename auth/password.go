@@ -74,13 +74,33 @@ func HashPassword(password string) (string, error) {
 // pbkdf2_sha256, and for argon2id hashes made with other parameters. An
 // unusable hash ("!…", empty) or an unknown scheme never matches.
 func CheckPassword(hash, password string) (ok, needsRehash bool) {
-	switch {
-	case strings.HasPrefix(hash, "argon2$"):
+	switch scheme, _ := PasswordScheme(hash); scheme {
+	case "argon2":
 		return checkArgon2(hash, password)
-	case strings.HasPrefix(hash, "pbkdf2_sha256$"):
+	case "pbkdf2_sha256":
 		return checkPBKDF2(hash, password), true
 	}
 	return false, false
+}
+
+// PasswordScheme names the scheme of a stored hash ("argon2",
+// "pbkdf2_sha256", "unusable" for "!…" and "", else the text before the
+// first "$") and reports whether CheckPassword can verify it; the import
+// reports users whose hashes nobody can log in with.
+func PasswordScheme(hash string) (scheme string, checkable bool) {
+	switch {
+	case hash == "" || strings.HasPrefix(hash, "!"):
+		return "unusable", true
+	case strings.HasPrefix(hash, "argon2$"):
+		return "argon2", true
+	case strings.HasPrefix(hash, "pbkdf2_sha256$"):
+		return "pbkdf2_sha256", true
+	}
+	scheme, _, ok := strings.Cut(hash, "$")
+	if !ok || len(scheme) > 32 {
+		return "unknown", false
+	}
+	return scheme, false
 }
 
 // checkArgon2 verifies "argon2$argon2id$v=19$m=…,t=…,p=…$salt$hash".

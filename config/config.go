@@ -106,6 +106,20 @@ type Config struct {
 	GraphQLMaxRepeats    int
 	GraphQLMaxErrors     int
 	GraphQLTimeout       time.Duration
+	// Operating settings (see config/ops.go and docs/operations.md).
+
+	// MetricsAddr (METRICS_ADDR) is a separate listen address for /metrics;
+	// "" serves /metrics on Addr.
+	MetricsAddr string
+	// GraphQLLogFile (GRAPHQL_LOG_FILE) receives the GraphQL operation log;
+	// "" sends it to the main log.
+	GraphQLLogFile string
+	// DBMaxConns (DB_MAX_CONNS) is the PostgreSQL pool size; 0 is the
+	// store's default.
+	DBMaxConns int
+	// DBStatementTimeout (DB_STATEMENT_TIMEOUT) bounds every PostgreSQL
+	// statement the server runs; 0 is no bound.
+	DBStatementTimeout time.Duration
 
 	// Warnings are things worth a log line once the logger exists.
 	Warnings []string
@@ -145,7 +159,9 @@ func Load(env map[string]string) (*Config, error) {
 	}
 
 	l.database(c)
+	l.postgresSettings(c)
 	l.redis(c)
+	l.operations(c)
 
 	c.AllowedHosts = l.list("ALLOWED_HOSTS", DefaultAllowedHosts)
 	c.TrustedProxies = l.prefixes("TRUSTED_PROXIES")
@@ -431,11 +447,13 @@ func (l *loader) database(c *Config) {
 }
 
 // redis reads REDIS_URL, or REDIS_HOST with the original's fixed port 6379.
+// REDIS_URL names one server (redis://, rediss://), a Sentinel-managed
+// primary (redis-sentinel://, rediss-sentinel://, with master_name) or a
+// Cluster (redis-cluster://, rediss-cluster://); docs/operations.md has the forms.
 func (l *loader) redis(c *Config) {
 	if v := strings.TrimSpace(l.env["REDIS_URL"]); v != "" {
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-			l.fail("REDIS_URL", "want redis://host:6379/0 or rediss://…", redactURL(v))
+		if err := CheckRedisURL(v); err != nil {
+			l.fail("REDIS_URL", "want redis://host:6379/0, rediss://…, redis-sentinel://host:26379/0?master_name=NAME or redis-cluster://host:7000?addr=host:7001 ("+err.Error()+")", RedactURL(v))
 		}
 		c.RedisURL = v
 		return
@@ -525,10 +543,4 @@ func devSecret(path string) (key string, created bool, err error) {
 }
 
 // redactURL hides a password in a URL so it can appear in an error.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return u.Redacted()
-}
+func redactURL(s string) string { return RedactURL(s) }

@@ -185,6 +185,33 @@ func TestLoad_Values(t *testing.T) {
 		{"AvatarDecodeMemory", map[string]string{"AVATAR_DECODE_MEMORY": "64MB"}, func(c *config.Config) (any, any) { return c.AvatarDecodeMemory, int64(64 << 20) }},
 		{"JWTSecret", map[string]string{"JWT_SECRET_KEY": "jwt"}, func(c *config.Config) (any, any) { return c.JWTSecretKey, "jwt" }},
 		{"Addr", map[string]string{"EDUSPHERE_ADDR": ":0"}, func(c *config.Config) (any, any) { return c.Addr, ":0" }},
+		{"MetricsAddr", map[string]string{"METRICS_ADDR": "127.0.0.1:9100"}, func(c *config.Config) (any, any) { return c.MetricsAddr, "127.0.0.1:9100" }},
+		{"GraphQLLogFile", map[string]string{"GRAPHQL_LOG_FILE": "/var/log/edusphere/graphql.log"},
+			func(c *config.Config) (any, any) { return c.GraphQLLogFile, "/var/log/edusphere/graphql.log" }},
+		{"DBPool", map[string]string{"DATABASE_URL": "postgres://h/d", "DB_MAX_CONNS": "25", "DB_STATEMENT_TIMEOUT": "30s"},
+			func(c *config.Config) (any, any) {
+				return fmt.Sprint(c.DBMaxConns, " ", c.DBStatementTimeout), "25 30s"
+			}},
+		{"DBStatementTimeoutOff", map[string]string{"DATABASE_URL": "postgres://h/d", "DB_STATEMENT_TIMEOUT": "0"},
+			func(c *config.Config) (any, any) { return c.DBStatementTimeout, time.Duration(0) }},
+		{"DBSSLModeIntoURL", map[string]string{"DB_NAME": "edu", "DB_SSLMODE": "verify-full", "DB_SSLROOTCERT": "/etc/ssl/pg.crt"},
+			func(c *config.Config) (any, any) {
+				return c.PostgresURL, "postgres://localhost:5432/edu?sslmode=verify-full&sslrootcert=%2Fetc%2Fssl%2Fpg.crt"
+			}},
+		{"DBSSLModeSameAsURL", map[string]string{"DATABASE_URL": "postgres://h/d?sslmode=require", "DB_SSLMODE": "require"},
+			func(c *config.Config) (any, any) { return c.PostgresURL, "postgres://h/d?sslmode=require" }},
+		{"DBSettingsIgnoredOnSQLite", map[string]string{"DB_SSLMODE": "require", "SECRET_KEY": "k"},
+			func(c *config.Config) (any, any) {
+				return fmt.Sprint(c.DatabaseKind(), c.Warnings), "sqlite[DB_SSLMODE applies to PostgreSQL only; the database is SQLite, so it is ignored]"
+			}},
+		{"RedisSentinel", map[string]string{"REDIS_URL": "redis-sentinel://:pw@s1:26379/0?master_name=main&addr=s2:26379"},
+			func(c *config.Config) (any, any) {
+				return config.RedisMode(c.RedisURL), "sentinel"
+			}},
+		{"RedisCluster", map[string]string{"REDIS_URL": "rediss-cluster://n1:7000?addr=n2:7001&addr=n3:7002"},
+			func(c *config.Config) (any, any) { return config.RedisMode(c.RedisURL), "cluster" }},
+		{"RedisServer", map[string]string{"REDIS_URL": "rediss://r:6380/1"},
+			func(c *config.Config) (any, any) { return config.RedisMode(c.RedisURL), "server" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -214,6 +241,14 @@ func TestLoad_Errors(t *testing.T) {
 		{"ErrDBPort", map[string]string{"DB_NAME": "x", "DB_PORT": "http"}, `DB_PORT: want a port number, got "http"`},
 		{"ErrDatabaseURLScheme", map[string]string{"DATABASE_URL": "mysql://u:hunter2@h/d"}, `DATABASE_URL: want postgres://`},
 		{"ErrRedisURL", map[string]string{"REDIS_URL": "http://r"}, `REDIS_URL: want redis://`},
+		{"ErrRedisSentinelNoMaster", map[string]string{"REDIS_URL": "redis-sentinel://:hunter2@s1:26379/0"}, `REDIS_URL: want redis://host:6379/0, rediss://…, redis-sentinel://`},
+		{"ErrRedisNoHost", map[string]string{"REDIS_URL": "redis-cluster:///x?password=hunter2"}, `REDIS_URL: want redis://`},
+		{"ErrMetricsAddr", map[string]string{"METRICS_ADDR": "9100"}, `METRICS_ADDR: want host:port such as 127.0.0.1:9100, got "9100"`},
+		{"ErrDBMaxConns", map[string]string{"DB_NAME": "x", "DB_MAX_CONNS": "lots"}, `DB_MAX_CONNS: want a whole number from 1 to 1000`},
+		{"ErrDBStatementTimeout", map[string]string{"DB_NAME": "x", "DB_STATEMENT_TIMEOUT": "30"}, `DB_STATEMENT_TIMEOUT: want a duration such as 30s`},
+		{"ErrDBSSLMode", map[string]string{"DB_NAME": "x", "DB_SSLMODE": "on"}, `DB_SSLMODE: want one of disable, allow, prefer, require, verify-ca, verify-full, got "on"`},
+		{"ErrDBSSLModeConflict", map[string]string{"DATABASE_URL": "postgres://u:hunter2@h/d?sslmode=disable", "DB_SSLMODE": "require"},
+			`DB_SSLMODE: want the same sslmode as DATABASE_URL (disable) or no DB_SSLMODE, got "require"`},
 		{"ErrOrigins", map[string]string{"CORS_ALLOWED_ORIGINS": "localhost"}, `CORS_ALLOWED_ORIGINS: want comma-separated origins`},
 		{"ErrPublicURL", map[string]string{"EDUSPHERE_PUBLIC_URL": "chat.example"}, `EDUSPHERE_PUBLIC_URL: want an absolute`},
 		{"ErrSecureCookies", map[string]string{"SECURE_COOKIES": "sometimes"}, `SECURE_COOKIES: want true or false`},
@@ -240,5 +275,19 @@ func TestLoad_Errors(t *testing.T) {
 				t.Fatalf("err=%q, want the password hidden", err)
 			}
 		})
+	}
+}
+
+
+func TestRedactURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"postgres://u:hunter2@h:5432/d", "postgres://u:xxxxx@h:5432/d"},
+		{"redis-sentinel://:hunter2@s1:26379/0?master_name=m&password=hunter2", "redis-sentinel://:xxxxx@s1:26379/0?master_name=m&password=xxxxx"},
+		{"redis://r:6379/0", "redis://r:6379/0"},
+	}
+	for _, tt := range tests {
+		if got := config.RedactURL(tt.in); got != tt.want {
+			t.Fatalf("RedactURL(%q)=%q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

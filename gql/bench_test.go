@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/edusphere/edusphere/gql"
 	"github.com/edusphere/edusphere/gql/seed"
 	"github.com/edusphere/edusphere/testdb"
 )
@@ -22,10 +26,11 @@ import (
 // seeded is the benchmark database, seeded once per test binary: 2,000
 // users, 100 rooms of 10–50 participants, 50,000 messages, a busy room of 200.
 var seeded struct {
-	once sync.Once
-	srv  *server
-	res  *seed.Result
-	err  error
+	once     sync.Once
+	srv      *server
+	observed *server // the same, with the operation log (to a file) and metrics
+	res      *seed.Result
+	err      error
 }
 
 // benchServer returns the handler over loopback on the seeded SQLite file.
@@ -44,6 +49,15 @@ func benchServer(b *testing.B) *server {
 		seeded.res, seeded.err = seed.Run(context.Background(), h.Services, seed.Options{Seed: 1})
 		b.Logf("seeded in %v", time.Since(start).Round(time.Millisecond))
 		seeded.srv = newServer(tb, h)
+		opLog, err := os.Create(filepath.Join(dir, "graphql.log"))
+		if err != nil {
+			seeded.err = err
+			return
+		}
+		seeded.observed = newServer(tb, h, func(c *gql.Config) {
+			c.OperationLog = slog.New(slog.NewJSONHandler(opLog, nil))
+			c.Metrics = prometheus.NewRegistry()
+		})
 	})
 	if seeded.err != nil {
 		b.Fatalf("seed: %v", seeded.err)
@@ -127,6 +141,14 @@ func BenchmarkHomePage(b *testing.B) {
 func BenchmarkRoomPage(b *testing.B) {
 	srv := benchServer(b)
 	benchPage(b, srv, seed.RoomPage(seeded.res.BusyHost, seeded.res.BusyRoomSlug))
+}
+
+// BenchmarkRoomPageObserved is BenchmarkRoomPage with the operation log
+// written to a file and the operation histogram on, as the server runs:
+// compare the two in one run for the cost of observing each operation.
+func BenchmarkRoomPageObserved(b *testing.B) {
+	benchServer(b)
+	benchPage(b, seeded.observed, seed.RoomPage(seeded.res.BusyHost, seeded.res.BusyRoomSlug))
 }
 
 // keepAlive is a testing.TB for resources that live as long as the test

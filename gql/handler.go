@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -38,7 +39,7 @@ type Config struct {
 	Media        media.Storage
 	AvatarLimits media.Limits
 
-	// Debug serves a query editor on GET for browsers.
+	// Debug serves GraphiQL on GET for browsers (package graphiql).
 	Debug bool
 	// Introspection enables __schema and __type queries.
 	Introspection bool
@@ -67,6 +68,14 @@ type Config struct {
 
 	// Logger receives internal errors; default slog.Default().
 	Logger *slog.Logger
+	// OperationLog receives one line per request (the main log, or
+	// GRAPHQL_LOG_FILE); nil logs no operations. See ServeHTTP for what a
+	// line holds.
+	OperationLog *slog.Logger
+	// Metrics receives the operation histogram; nil means no metrics.
+	Metrics prometheus.Registerer
+	// RequestID returns the request id the operation log names; nil omits it.
+	RequestID func(ctx context.Context) string
 }
 
 // Defaults of Config.
@@ -98,6 +107,9 @@ type Handler struct {
 	maxErrors int
 	debug     bool
 	logger    *slog.Logger
+	opLog     *slog.Logger
+	metrics   *opMetrics
+	requestID func(ctx context.Context) string
 }
 
 // NewHandler returns the /graphql/ handler. It expects auth's middlewares
@@ -154,6 +166,7 @@ func New(cfg Config) *Handler {
 	exec.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	exec.AroundOperations(readScope)
 	exec.AroundRootFields(identify)
+	installObserver(exec)
 	// No AroundFields middleware: the generated code marshals scalar struct
 	// fields without the per-field machinery such middleware hooks into
 	// (gql/internal/inline), so it would not see them.
@@ -168,6 +181,9 @@ func New(cfg Config) *Handler {
 		maxErrors: cfg.MaxErrors,
 		debug:     cfg.Debug,
 		logger:    cfg.Logger,
+		opLog:     cfg.OperationLog,
+		metrics:   newOpMetrics(cfg.Metrics),
+		requestID: cfg.RequestID,
 	}
 }
 
@@ -176,8 +192,9 @@ func New(cfg Config) *Handler {
 // before any middleware reads them.
 func (h *Handler) MaxRequestBytes() int64 { return h.limits.MaxRequestBytes() }
 
-// ServeHTTP answers one GraphQL request.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// serveHTTP answers one GraphQL request; ServeHTTP (observe.go) wraps it
+// with the operation log and metrics.
+func (h *Handler) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	addVary(w.Header(), "Cookie", "origin")
 	if !strings.HasSuffix(r.URL.Path, "/") && r.Method != http.MethodPost {
 		// Django's APPEND_SLASH; a POST without the slash is served as is.

@@ -119,8 +119,13 @@ func TestLimits(t *testing.T) {
 		req, _ = http.NewRequestWithContext(context.Background(), "GET", dbg.URL+"/graphql/", nil)
 		req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
 		r = dbg.client(t).send(req)
-		if r.Status != 200 || !strings.Contains(r.Body, "X-CSRFToken") || strings.Contains(r.Body, "https://") {
-			t.Fatalf("status=%d, want the self-contained editor", r.Status)
+		// GraphiQL, whole in the page: no script or stylesheet from elsewhere.
+		if r.Status != 200 || !strings.Contains(r.Body, "X-CSRFToken") || !strings.Contains(r.Body, "GraphiQL") ||
+			strings.Contains(r.Body, "<script src") || strings.Contains(r.Body, "stylesheet") {
+			t.Fatalf("status=%d, want the self-contained GraphiQL page", r.Status)
+		}
+		if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'sha256-") || strings.Contains(csp, "unsafe-eval") {
+			t.Fatalf("Content-Security-Policy=%q, want scripts allowed by hash only", csp)
 		}
 	})
 }

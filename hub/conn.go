@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -38,6 +39,10 @@ type conn struct {
 	ping    *time.Timer
 	cut     func()      // cuts the connection at once (cancels its read); nil before the upgrade
 	cutter  *time.Timer // cuts a slow socket CloseTimeout after its 4008
+
+	queuedAt  time.Time    // when the oldest queued frame was queued (c.mu)
+	framesIn  int          // frames handled; the read loop only
+	framesOut atomic.Int64 // frames written
 }
 
 func newConn(h *Hub, user *edusphere.User, session edusphere.Session, roomID uuid.UUID) *conn {
@@ -56,6 +61,9 @@ func (c *conn) enqueue(frame []byte) {
 	if len(c.queue) >= c.h.cfg.SendQueue {
 		c.slowLocked()
 	} else {
+		if len(c.queue) == 0 {
+			c.queuedAt = time.Now()
+		}
 		c.queue = append(c.queue, frame)
 		c.startWriterLocked()
 	}
@@ -131,7 +139,7 @@ func (c *conn) flush() {
 		batch := c.queue
 		c.queue = c.spare[:0]
 		c.spare = nil
-		closing, code, reason, ws := c.closing, c.code, c.reason, c.ws
+		closing, code, reason, ws, since := c.closing, c.code, c.reason, c.ws, c.queuedAt
 		if len(batch) == 0 && !closing {
 			c.spare = batch
 			c.writing = false
@@ -159,6 +167,10 @@ func (c *conn) flush() {
 				close(c.done)
 				return
 			}
+		}
+		if len(batch) > 0 {
+			c.framesOut.Add(int64(len(batch)))
+			c.h.metrics.FramesDelivered(len(batch), time.Since(since))
 		}
 		clear(batch)
 		c.mu.Lock()
@@ -217,7 +229,9 @@ func (c *conn) serve(ws *websocket.Conn) {
 	}
 	c.mu.Unlock()
 
-	c.readLoop(ctx)
+	opened := time.Now()
+	c.h.log.Info("websocket open", "user", c.user.ID, "room", c.roomID)
+	readErr := c.readLoop(ctx)
 
 	// The peer left or the socket failed: stop the writer and forget it.
 	c.close(0, "", false)
@@ -227,18 +241,27 @@ func (c *conn) serve(ws *websocket.Conn) {
 	if c.cutter != nil {
 		c.cutter.Stop()
 	}
+	sent := c.code
 	c.mu.Unlock()
 	ws.CloseNow()
 	c.h.leave(c)
+
+	reason, code := closeReason(sent, readErr)
+	c.h.metrics.SocketClosed(reason)
+	c.h.log.Info("websocket closed", "user", c.user.ID, "room", c.roomID,
+		"duration", time.Since(opened), "reason", reason, "code", int(code),
+		"frames_in", c.framesIn, "frames_out", c.framesOut.Load())
 }
 
-// readLoop handles frames until the socket fails or closes, or ctx ends.
-func (c *conn) readLoop(ctx context.Context) {
+// readLoop handles frames until the socket fails or closes, or ctx ends,
+// and returns the read error that ended it.
+func (c *conn) readLoop(ctx context.Context) error {
 	for {
 		typ, data, err := c.ws.Read(ctx)
 		if err != nil {
-			return
+			return err
 		}
+		c.framesIn++
 		c.busy.Lock()
 		if !c.stopped {
 			c.handleFrame(typ, data)

@@ -33,9 +33,12 @@ const frameTimeout = 10 * time.Second
 func (c *conn) handleFrame(typ websocket.MessageType, data []byte) {
 	if c.limiter != nil && !c.limiter.Allow() {
 		// Answered without touching the database: refusing must stay cheap.
+		c.h.metrics.FrameReceived("rate_limited")
 		c.enqueue(errorFrame(MsgRateLimited))
 		return
 	}
+	counted := "invalid"
+	defer func() { c.h.metrics.FrameReceived(counted) }()
 	ctx, cancel := context.WithTimeout(edusphere.NewContextWithUser(c.h.ctx, c.user), frameTimeout)
 	defer cancel()
 
@@ -63,10 +66,13 @@ func (c *conn) handleFrame(typ websocket.MessageType, data []byte) {
 	}
 	switch kind {
 	case "text":
+		counted = kind
 		c.handleText(ctx, obj)
 	case "update":
+		counted = kind
 		c.handleUpdate(ctx, obj)
 	case "delete":
+		counted = kind
 		c.handleDelete(ctx, obj)
 	default:
 		c.sendError(ctx, MsgUnknownType)
@@ -100,6 +106,7 @@ func (c *conn) handleText(ctx context.Context, obj map[string]json.RawMessage) {
 		c.fail(ctx, "create message", err)
 		return
 	}
+	c.h.metrics.MessagePersisted()
 	c.h.notify.MessageCreated(ctx, m, c.user)
 }
 

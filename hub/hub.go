@@ -87,16 +87,19 @@ type Config struct {
 	SessionCheck time.Duration
 	// Logger receives internal errors. Default slog.Default().
 	Logger *slog.Logger
+	// Metrics receives the hub's counts; nil counts nothing.
+	Metrics Metrics
 }
 
 // Hub holds this process's chat sockets, grouped by room.
 type Hub struct {
-	cfg    Config
-	log    *slog.Logger
-	broker edusphere.Broker
-	store  edusphere.Services
-	notify *Notifier
-	auth   Authenticator
+	cfg     Config
+	log     *slog.Logger
+	metrics Metrics
+	broker  edusphere.Broker
+	store   edusphere.Services
+	notify  *Notifier
+	auth    Authenticator
 
 	ctx    context.Context // parent of every socket's work; cancelled when Shutdown gives up
 	cancel context.CancelFunc
@@ -148,15 +151,19 @@ func New(cfg Config) *Hub {
 	if cfg.Notifier == nil {
 		cfg.Notifier = NewNotifier(cfg.Broker, cfg.Logger)
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = nopMetrics{}
+	}
 	h := &Hub{
-		cfg:    cfg,
-		log:    cfg.Logger.With("component", "hub"),
-		broker: cfg.Broker,
-		store:  cfg.Store,
-		notify: cfg.Notifier,
-		auth:   cfg.Auth,
-		rooms:  make(map[uuid.UUID]map[*conn]struct{}),
-		users:  make(map[uuid.UUID]*userConns),
+		cfg:     cfg,
+		log:     cfg.Logger.With("component", "hub"),
+		metrics: cfg.Metrics,
+		broker:  cfg.Broker,
+		store:   cfg.Store,
+		notify:  cfg.Notifier,
+		auth:    cfg.Auth,
+		rooms:   make(map[uuid.UUID]map[*conn]struct{}),
+		users:   make(map[uuid.UUID]*userConns),
 	}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	h.broker.SetHandler(h.handleEvent)

@@ -90,7 +90,8 @@ func TestUserDisabled(t *testing.T) {
 // so a client that reads again within CloseTimeout sees it.
 func TestSlowConsumer(t *testing.T) {
 	h := testdb.SQLite(t)
-	e := newEnv(t, h, hub.Config{SendQueue: 32, WriteTimeout: 20 * time.Second, CloseTimeout: 10 * time.Second}, nil)
+	rec := newMetricsRecorder()
+	e := newEnv(t, h, hub.Config{SendQueue: 32, WriteTimeout: 20 * time.Second, CloseTimeout: 10 * time.Second, Metrics: rec}, nil)
 	f := newFixture(t, h.Services)
 	slow := e.dialNoRead(f.ada, f.room)
 	fast := e.dial(f.bob, f.room)
@@ -131,6 +132,7 @@ func TestSlowConsumer(t *testing.T) {
 	if got >= n {
 		t.Fatalf("slow reader got %d frames, want fewer than %d before 4008", got, n)
 	}
+	rec.waitFor(t, "slow-consumer disconnect", func() bool { return rec.closed[hub.ReasonSlowConsumer] == 1 })
 	// The fast reader was never affected.
 	fast.send(t, `{"message":"after"}`)
 	if m := fast.readJSON(t); m["body"] != "after" {

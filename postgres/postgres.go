@@ -36,6 +36,13 @@ const migrationLockID int64 = 0x6564757370686572 // "eduspher"
 type DB struct {
 	// Now is the clock of the store; nil means real time. Set it before Open.
 	Now edusphere.Clock
+	// MaxConns is the pool size (DB_MAX_CONNS); 0 means pool_max_conns from
+	// the URL, else 2 × GOMAXPROCS + 1 and at least 4. Set it before Open.
+	MaxConns int
+	// StatementTimeout bounds every statement of the services
+	// (DB_STATEMENT_TIMEOUT, PostgreSQL's statement_timeout); 0 means none.
+	// Migrations run without it. Set it before Open.
+	StatementTimeout time.Duration
 
 	dsn   string
 	pool  *pgxpool.Pool
@@ -60,8 +67,14 @@ func (db *DB) Open(ctx context.Context) error {
 	// The server process shares a small box with PostgreSQL itself; a few
 	// connections per core keep both busy without thrashing. An explicit
 	// pool_max_conns in the URL wins.
-	if !strings.Contains(db.dsn, "pool_max_conns") {
+	switch {
+	case db.MaxConns > 0:
+		cfg.MaxConns = int32(db.MaxConns)
+	case !strings.Contains(db.dsn, "pool_max_conns"):
 		cfg.MaxConns = int32(max(4, 2*runtime.GOMAXPROCS(0)+1))
+	}
+	if db.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(max(1, db.StatementTimeout.Milliseconds()), 10)
 	}
 	cfg.MaxConnIdleTime = 5 * time.Minute
 	cfg.HealthCheckPeriod = 30 * time.Second
@@ -107,7 +120,21 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migration lock: %w", err)
 	}
-	sqlDB := stdlib.OpenDBFromPool(db.pool)
+	pool := db.pool
+	if db.StatementTimeout > 0 {
+		// A migration may rewrite a large table: it runs on connections
+		// of its own without the services' statement timeout.
+		cfg := db.pool.Config()
+		delete(cfg.ConnConfig.RuntimeParams, "statement_timeout")
+		cfg.MaxConns = 4
+		mp, err := pgxpool.NewWithConfig(ctx, cfg)
+		if err != nil {
+			return fmt.Errorf("migration pool: %w", err)
+		}
+		defer mp.Close()
+		pool = mp
+	}
+	sqlDB := stdlib.OpenDBFromPool(pool)
 	defer sqlDB.Close()
 
 	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, fsys,
@@ -148,6 +175,15 @@ func (db *DB) Ping(ctx context.Context) error {
 		return fmt.Errorf("ping: %w", err)
 	}
 	return nil
+}
+
+// PoolStat returns the connection pool's statistics (for metrics), or nil
+// before Open.
+func (db *DB) PoolStat() *pgxpool.Stat {
+	if db.pool == nil {
+		return nil
+	}
+	return db.pool.Stat()
 }
 
 // StatementCount returns how many SQL statements the services have run,

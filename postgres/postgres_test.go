@@ -520,3 +520,62 @@ func TestSearchFoldsASCIIOnly(t *testing.T) {
 		wantError(t, err, edusphere.ENOTFOUND, edusphere.MsgUserNotFound)
 	})
 }
+
+// TestDB_Settings checks the operator's pool and statement-timeout
+// settings: the pool has the configured size, a statement stuck behind a
+// lock fails instead of waiting, and migrations are not cut short.
+func TestDB_Settings(t *testing.T) {
+	dsn := testdb.PostgresDSN(t)
+	ctx := context.Background()
+	db := postgres.NewDB(dsn)
+	db.MaxConns = 3
+	db.StatementTimeout = 300 * time.Millisecond
+	if err := db.Open(ctx); err != nil {
+		t.Fatalf("Open=%v, want nil", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate=%v, want nil (migrations run without the timeout)", err)
+	}
+	if got := db.PoolStat().MaxConns(); got != 3 {
+		t.Fatalf("MaxConns=%d, want 3", got)
+	}
+
+	u := testdb.MustCreateUser(t, ctx, db.Services(), nil)
+	// Another session holds the user's row; the service's update must give
+	// up after the statement timeout rather than wait for it.
+	locker, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer locker.Close(ctx)
+	tx, err := locker.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM core_user WHERE id = $1 FOR UPDATE`, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	released, stop := make(chan struct{}), make(chan struct{})
+	go func() {
+		// Far beyond the timeout: without it, the update would wait for this.
+		select {
+		case <-time.After(20 * time.Second):
+		case <-stop:
+		}
+		tx.Rollback(context.Background())
+		close(released)
+	}()
+	name := "Renamed"
+	_, err = db.Services().Users.UpdateUser(ctx, u.ID, edusphere.UserUpdate{Name: &name})
+	select {
+	case <-released:
+		t.Fatalf("UpdateUser returned only after the lock was released (err=%v), want the statement timeout", err)
+	default:
+	}
+	close(stop)
+	<-released
+	if err == nil || !strings.Contains(err.Error(), "statement timeout") {
+		t.Fatalf("UpdateUser=%v, want a statement timeout error", err)
+	}
+}

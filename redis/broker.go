@@ -29,7 +29,10 @@ var ErrDisconnected = errors.New("redis broker: subscriber connection down")
 
 // Config configures a Broker.
 type Config struct {
-	// URL is a redis:// URL. Default "redis://127.0.0.1:6379/0".
+	// URL names one server (redis://, rediss://), a primary found through
+	// Sentinel (redis-sentinel://, rediss-sentinel://) or a Cluster
+	// (redis-cluster://, rediss-cluster://); see ParseURL. Default
+	// "redis://127.0.0.1:6379/0".
 	URL string
 	// Prefix is put before every channel name, e.g. "edusphere:". Default "edusphere:".
 	Prefix string
@@ -47,8 +50,7 @@ type Config struct {
 type Broker struct {
 	cfg    Config
 	log    *slog.Logger
-	client *goredis.Client
-	opts   *goredis.Options
+	client goredis.UniversalClient
 	err    error // from parsing the URL; returned by Open
 
 	// psMu serializes the commands sent on the subscriber connection and its
@@ -103,17 +105,12 @@ func NewBroker(cfg Config) *Broker {
 		done:     make(chan struct{}),
 		stopped:  make(chan struct{}),
 	}
-	opts, err := goredis.ParseURL(cfg.URL)
+	client, err := NewClient(cfg.URL)
 	if err != nil {
 		b.err = fmt.Errorf("parse redis url: %w", err)
-		opts = &goredis.Options{Addr: "127.0.0.1:6379"}
+		client = goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:6379"})
 	}
-	// Fail fast while Redis is away: the reconnect loop retries on its own.
-	opts.DialTimeout = time.Second
-	opts.MaxRetries = 1
-	opts.DisableIdentity = true
-	b.opts = opts
-	b.client = goredis.NewClient(opts)
+	b.client = client
 	b.ps = b.client.Subscribe(context.Background())
 	return b
 }
@@ -272,11 +269,26 @@ func (b *Broker) Publish(ctx context.Context, channel string, ev edusphere.Event
 	if err != nil {
 		return fmt.Errorf("encode event: %w", err)
 	}
-	if err := b.client.Publish(ctx, b.cfg.Prefix+channel, payload).Err(); err != nil {
+	if err := b.publish(ctx, b.cfg.Prefix+channel, payload); err != nil {
 		b.deliver(channel, ev)
 		return fmt.Errorf("publish %s: %w", channel, err)
 	}
 	return nil
+}
+
+// publish sends payload on the named channel. In a Cluster a keyless
+// PUBLISH may go to any node, and events sent through different nodes reach
+// a subscriber in any order; sending each channel's events through the node
+// owning the channel's hash slot keeps a room's events in order.
+func (b *Broker) publish(ctx context.Context, name string, payload []byte) error {
+	if cc, ok := b.client.(*goredis.ClusterClient); ok {
+		node, err := cc.MasterForKey(ctx, name)
+		if err != nil {
+			return err
+		}
+		return node.Publish(ctx, name, payload).Err()
+	}
+	return b.client.Publish(ctx, name, payload).Err()
 }
 
 // Ping reports ErrDisconnected while the subscriber connection is down, and

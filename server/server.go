@@ -80,6 +80,11 @@ type Server struct {
 	// creates one with the Go and process collectors.
 	Registry *prometheus.Registry
 
+	// MetricsAddr, when set (METRICS_ADDR), is a second listener serving
+	// /metrics alone; Addr then answers /metrics with 404, so the series
+	// stay off the public address. Empty: /metrics is served on Addr.
+	MetricsAddr string
+
 	// Logger receives request and error logs; default slog.Default().
 	Logger *slog.Logger
 
@@ -101,6 +106,11 @@ type Server struct {
 	ln   net.Listener
 	srv  *http.Server
 	done chan struct{}
+
+	metricsHandler http.Handler
+	metricsLn      net.Listener
+	metricsSrv     *http.Server
+	metricsDone    chan struct{}
 }
 
 // Open listens on Addr and serves in the background until Close.
@@ -127,7 +137,47 @@ func (s *Server) Open() error {
 			s.logger().Error("http server stopped", "err", err)
 		}
 	}()
+	if s.MetricsAddr != "" {
+		if err := s.openMetrics(); err != nil {
+			s.srv.Close()
+			<-s.done
+			return err
+		}
+	}
 	return nil
+}
+
+// openMetrics serves /metrics alone on MetricsAddr.
+func (s *Server) openMetrics() error {
+	ln, err := net.Listen("tcp", s.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (METRICS_ADDR): %w", s.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", s.metricsHandler)
+	s.metricsLn = ln
+	s.metricsSrv = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: orDuration(s.ReadHeaderTimeout, DefaultReadHeaderTimeout),
+		IdleTimeout:       orDuration(s.IdleTimeout, DefaultIdleTimeout),
+		ErrorLog:          slog.NewLogLogger(s.logger().Handler(), slog.LevelWarn),
+	}
+	s.metricsDone = make(chan struct{})
+	go func() {
+		defer close(s.metricsDone)
+		if err := s.metricsSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.logger().Error("metrics server stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+// MetricsURL is the base URL of the separate metrics listener, "" without one.
+func (s *Server) MetricsURL() string {
+	if s.metricsLn == nil {
+		return ""
+	}
+	return "http://" + s.metricsLn.Addr().String()
 }
 
 // URL returns the base URL of the listener, e.g. http://127.0.0.1:8000.
@@ -160,6 +210,10 @@ func (s *Server) Close() error {
 		err = fmt.Errorf("shutdown http server: %w", err)
 	}
 	<-s.done
+	if s.metricsSrv != nil {
+		s.metricsSrv.Close()
+		<-s.metricsDone
+	}
 	return err
 }
 
@@ -199,6 +253,10 @@ func (s *Server) build() {
 	}
 	app = s.limitBody(app)
 	metricsHandler := promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	s.metricsHandler = metricsHandler
+	if s.MetricsAddr != "" {
+		metricsHandler = http.HandlerFunc(NotFound)
+	}
 
 	ops := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {

@@ -47,6 +47,7 @@ type DB struct {
 	Now edusphere.Clock
 
 	dsn   string
+	base  string    // the SQLite URI Open connected to, without pragmas
 	w     *sql.DB   // writer: one connection, transactions BEGIN IMMEDIATE
 	r     *sql.DB   // readers
 	keep  *sql.Conn // holds a private in-memory database open
@@ -65,6 +66,7 @@ func (db *DB) Open(ctx context.Context) error {
 		return fmt.Errorf("open db: dsn required")
 	}
 	base, memory := db.baseURI()
+	db.base = base
 	pragmas := fmt.Sprintf("_pragma=foreign_keys(1)&_pragma=busy_timeout(%d)&_pragma=synchronous(NORMAL)", busyTimeout)
 	if !memory {
 		pragmas = "_pragma=journal_mode(WAL)&" + pragmas
@@ -154,6 +156,15 @@ func (db *DB) Ping(ctx context.Context) error {
 		return fmt.Errorf("ping readers: %w", err)
 	}
 	return nil
+}
+
+// PoolStats returns the statistics of the writer connection and of the
+// reader pool (for metrics); zero values before Open.
+func (db *DB) PoolStats() (writer, readers sql.DBStats) {
+	if db.w == nil || db.r == nil {
+		return
+	}
+	return db.w.Stats(), db.r.Stats()
 }
 
 // StatementCount returns how many SQL statements the services ran so far;

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/config"
 	"github.com/edusphere/edusphere/account"
 	"github.com/edusphere/edusphere/auth"
 	"github.com/edusphere/edusphere/hub"
@@ -59,7 +60,7 @@ func (m *Main) changeAccount(ctx context.Context) error {
 		rb := redis.NewBroker(redis.Config{URL: c.RedisURL, Logger: m.Logger})
 		a.broker = rb
 		if err := rb.Open(ctx); err != nil {
-			return fmt.Errorf("open redis broker %s: %w", redactURL(c.RedisURL), err)
+			return fmt.Errorf("open redis broker %s: %w", config.RedactURL(c.RedisURL), err)
 		}
 	} else {
 		a.broker = inmem.NewBroker()

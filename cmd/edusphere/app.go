@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,6 +24,7 @@ import (
 	"github.com/edusphere/edusphere/hub"
 	"github.com/edusphere/edusphere/inmem"
 	"github.com/edusphere/edusphere/media"
+	"github.com/edusphere/edusphere/metrics"
 	"github.com/edusphere/edusphere/postgres"
 	"github.com/edusphere/edusphere/redis"
 	"github.com/edusphere/edusphere/server"
@@ -56,6 +57,7 @@ type app struct {
 	auth   *auth.Service
 	hub    *hub.Hub
 	server *server.Server
+	opLog  *os.File // GRAPHQL_LOG_FILE, when set
 }
 
 // close stops the HTTP server (in-flight requests finish), closes the
@@ -89,6 +91,11 @@ func (a *app) close() error {
 			errs = append(errs, fmt.Errorf("close database: %w", err))
 		}
 	}
+	if a.opLog != nil {
+		if err := a.opLog.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close GraphQL log: %w", err))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -99,8 +106,11 @@ func (m *Main) openDB(ctx context.Context) (store, error) {
 	var db store
 	where := c.SQLitePath
 	if c.PostgresURL != "" {
-		db = postgres.NewDB(c.PostgresURL)
-		where = redactURL(c.PostgresURL)
+		pg := postgres.NewDB(c.PostgresURL)
+		pg.MaxConns = c.DBMaxConns
+		pg.StatementTimeout = c.DBStatementTimeout
+		db = pg
+		where = config.RedactURL(c.PostgresURL)
 	} else {
 		if dir := filepath.Dir(c.SQLitePath); dir != "" {
 			if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -191,12 +201,20 @@ func (m *Main) serve(ctx context.Context) error {
 		rb := redis.NewBroker(redis.Config{URL: c.RedisURL, Logger: m.Logger})
 		a.broker = rb
 		if err := rb.Open(ctx); err != nil {
-			return fmt.Errorf("open redis broker %s: %w", redactURL(c.RedisURL), err)
+			return fmt.Errorf("open redis broker %s: %w", config.RedactURL(c.RedisURL), err)
 		}
 		brokerName = "redis"
 	} else {
 		a.broker = inmem.NewBroker()
 	}
+
+	// Every series lives in one registry; docs/operations.md lists them.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	broker := metrics.NewBroker(a.broker, reg)
 
 	// The services are wrapped once, in this order: the store's own
 	// (raw), then the notifier, which announces committed changes through
@@ -204,16 +222,17 @@ func (m *Main) serve(ctx context.Context) error {
 	// then, for GraphQL reads only, the catalog cache. The hub reads and
 	// writes raw and calls the same notifier itself.
 	raw := db.Services()
-	a.auth = auth.New(m.authConfig(a.broker), raw.Users, raw.Sessions)
-	notifier := hub.NewNotifier(a.broker, m.Logger)
+	a.auth = auth.New(m.authConfig(broker), raw.Users, raw.Sessions)
+	notifier := hub.NewNotifier(broker, m.Logger)
 	published := notifier.Wrap(raw)
 	a.hub = hub.New(hub.Config{
-		Broker:    a.broker,
+		Broker:    broker,
 		Store:     raw,
 		Notifier:  notifier,
 		Auth:      a.auth,
 		RateLimit: c.WSRateLimit,
 		Logger:    m.Logger,
+		Metrics:   metrics.NewChat(reg),
 	})
 	storage := media.NewDir(c.MediaPath())
 	accounts := account.New(account.Config{
@@ -234,10 +253,12 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	catalog := cache.New(cacheCfg)
 
-	reg := prometheus.NewRegistry()
+	opLog, err := m.graphQLLog()
+	if err != nil {
+		return err
+	}
+	metrics.RegisterPools(reg, func() map[string]metrics.PoolStats { return poolStats(db) })
 	reg.MustRegister(
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Namespace: "edusphere", Name: "ws_connections",
 			Help: "Chat WebSockets open in this process.",
@@ -277,9 +298,12 @@ func (m *Main) serve(ctx context.Context) error {
 			MaxFragments:  c.GraphQLMaxFragments,
 			MaxRepeats:    c.GraphQLMaxRepeats,
 		},
-		Timeout:   c.GraphQLTimeout,
-		MaxErrors: c.GraphQLMaxErrors,
-		Logger:    m.Logger,
+		Timeout:      c.GraphQLTimeout,
+		MaxErrors:    c.GraphQLMaxErrors,
+		Logger:       m.Logger,
+		OperationLog: opLog,
+		Metrics:      reg,
+		RequestID:    server.RequestID,
 	})
 	a.server = &server.Server{
 		Addr:                c.Addr,
@@ -308,13 +332,55 @@ func (m *Main) serve(ctx context.Context) error {
 			}
 			return nil
 		},
-		Registry: reg,
-		Logger:   m.Logger,
+		Registry:    reg,
+		MetricsAddr: c.MetricsAddr,
+		Logger:      m.Logger,
 	}
 	if err := a.server.Open(); err != nil {
 		return err
 	}
 	m.Logger.Info("EduSphere listening", "url", a.server.URL(), "database", c.DatabaseKind(), "broker", brokerName)
+	if u := a.server.MetricsURL(); u != "" {
+		m.Logger.Info("metrics listening", "url", u+"/metrics")
+	}
+	return nil
+}
+
+// graphQLLog returns the GraphQL operation log: a logger on
+// GRAPHQL_LOG_FILE (appended to, in LOG_FORMAT), or the main log.
+func (m *Main) graphQLLog() (*slog.Logger, error) {
+	path := m.Config.GraphQLLogFile
+	if path == "" {
+		return m.Logger, nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("GRAPHQL_LOG_FILE: %w", err)
+	}
+	m.app.opLog = f
+	return slog.New(newLogHandler(f, m.Config.LogFormat, slog.LevelInfo)), nil
+}
+
+// poolStats reads the connection pools of db for the metrics.
+func poolStats(db store) map[string]metrics.PoolStats {
+	switch db := db.(type) {
+	case *postgres.DB:
+		st := db.PoolStat()
+		if st == nil {
+			return nil
+		}
+		return map[string]metrics.PoolStats{"postgres": {
+			Max: int(st.MaxConns()), InUse: int(st.AcquiredConns()), Idle: int(st.IdleConns()),
+			Waits: st.EmptyAcquireCount(), WaitSeconds: st.EmptyAcquireWaitTime().Seconds(),
+		}}
+	case *sqlite.DB:
+		w, r := db.PoolStats()
+		conv := func(s sql.DBStats) metrics.PoolStats {
+			return metrics.PoolStats{Max: s.MaxOpenConnections, InUse: s.InUse, Idle: s.Idle,
+				Waits: s.WaitCount, WaitSeconds: s.WaitDuration.Seconds()}
+		}
+		return map[string]metrics.PoolStats{"sqlite_writer": conv(w), "sqlite_readers": conv(r)}
+	}
 	return nil
 }
 
@@ -324,17 +390,4 @@ func (m *Main) URL() string {
 		return ""
 	}
 	return m.app.server.URL()
-}
-
-// redactURL hides the password of a connection URL for logs and errors.
-func redactURL(s string) string {
-	if i := strings.Index(s, "://"); i >= 0 {
-		if at := strings.LastIndex(s, "@"); at > i {
-			cred := s[i+3 : at]
-			if user, _, ok := strings.Cut(cred, ":"); ok {
-				return s[:i+3] + user + ":xxxxx" + s[at:]
-			}
-		}
-	}
-	return s
 }

@@ -40,7 +40,7 @@ type Main struct {
 	Env map[string]string
 
 	// Command is the subcommand: serve, migrate, createsuperuser,
-	// deactivate, reactivate, deleteuser or version.
+	// deactivate, reactivate, deleteuser, import-django, backup or version.
 	Command string
 
 	// Config and Logger are set by Run.
@@ -51,6 +51,8 @@ type Main struct {
 	dataDir string // --data-dir
 	su      superuserFlags
 	acct    accountFlags
+	backup  string // backup's file argument
+	imp     importFlags
 
 	env map[string]string // the environment the configuration came from
 	app *app              // what serve, migrate and createsuperuser opened
@@ -102,6 +104,8 @@ Commands:
   deactivate USER  deactivate an account, ending its sessions and chat sockets
   reactivate USER  reactivate an account
   deleteuser USER  delete an account with its rooms and messages
+  import-django    copy users, topics, rooms and messages from the original's PostgreSQL database
+  backup <file>    write a consistent copy of the SQLite database while the server runs
   version          print the version
 
 Run 'edusphere <command> --help' for a command's flags. Settings come from
@@ -148,10 +152,20 @@ func (m *Main) ParseFlags(args []string) error {
 			fs.BoolVar(&m.acct.noInput, "noinput", false, "do not ask for confirmation")
 			fs.BoolVar(&m.acct.noInput, "no-input", false, "same as --noinput")
 		}
+	case "import-django":
+		summary = "Copy core_user, core_topic, core_room, core_room_participants and core_message from the\n" +
+			"original EduSphere's PostgreSQL database into this server's database, in one transaction.\n" +
+			"Rows already present (same id) are left alone, so running it again changes nothing."
+		fs.StringVar(&m.dataDir, "data-dir", "", "data directory (overrides EDUSPHERE_DATA_DIR; default ./data)")
+		fs.StringVar(&m.imp.from, "from", "", "the original's database URL, postgres://user:password@host:5432/name (required)")
+	case "backup":
+		summary = "Write a consistent copy of the SQLite database to <file> (which must not exist), safe while\n" +
+			"the server runs. PostgreSQL databases are backed up with pg_dump; the command prints how."
+		fs.StringVar(&m.dataDir, "data-dir", "", "data directory (overrides EDUSPHERE_DATA_DIR; default ./data)")
 	case "version":
 		summary = "Print the version."
 	default:
-		return &UsageError{Msg: fmt.Sprintf("unknown command %q (want serve, migrate, createsuperuser, deactivate, reactivate, deleteuser or version)", m.Command)}
+		return &UsageError{Msg: fmt.Sprintf("unknown command %q (want serve, migrate, createsuperuser, deactivate, reactivate, deleteuser, import-django, backup or version)", m.Command)}
 	}
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		operand := ""
@@ -174,6 +188,18 @@ func (m *Main) ParseFlags(args []string) error {
 		}
 		m.acct.user = strings.TrimSpace(fs.Arg(0))
 		return nil
+	}
+	switch m.Command {
+	case "backup":
+		if fs.NArg() != 1 {
+			return &UsageError{Msg: "backup: want one argument, the file to write (edusphere backup <file>)"}
+		}
+		m.backup = fs.Arg(0)
+		return nil
+	case "import-django":
+		if m.imp.from == "" {
+			return &UsageError{Msg: "import-django: --from postgres://… is required"}
+		}
 	}
 	if fs.NArg() > 0 {
 		return &UsageError{Msg: fmt.Sprintf("%s: unexpected argument %q", m.Command, fs.Arg(0))}
@@ -206,6 +232,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.createSuperuser(ctx)
 	case "deactivate", "reactivate", "deleteuser":
 		return m.changeAccount(ctx)
+	case "import-django":
+		return m.importDjango(ctx)
+	case "backup":
+		return m.runBackup(ctx)
 	}
 	return &UsageError{Msg: fmt.Sprintf("unknown command %q", m.Command)}
 }
@@ -242,17 +272,21 @@ func (m *Main) loadConfig() error {
 		return err
 	}
 	m.Config = c
-	opts := &slog.HandlerOptions{Level: c.LogLevel}
-	if c.LogFormat == "json" {
-		m.Logger = slog.New(slog.NewJSONHandler(m.Stderr, opts))
-	} else {
-		m.Logger = slog.New(slog.NewTextHandler(m.Stderr, opts))
-	}
+	m.Logger = slog.New(newLogHandler(m.Stderr, c.LogFormat, c.LogLevel))
 	for _, w := range c.Warnings {
 		m.Logger.Warn(w)
 	}
 	m.env = env
 	return nil
+}
+
+// newLogHandler returns a text or json (LOG_FORMAT) handler on w.
+func newLogHandler(w io.Writer, format string, level slog.Level) slog.Handler {
+	opts := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.NewJSONHandler(w, opts)
+	}
+	return slog.NewTextHandler(w, opts)
 }
 
 func copyEnv(env map[string]string) map[string]string {
