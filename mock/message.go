@@ -17,6 +17,9 @@ type MessageService struct {
 	CreateMessageFn   func(ctx context.Context, m *edusphere.Message) error
 	UpdateMessageFn   func(ctx context.Context, id uuid.UUID, upd edusphere.MessageUpdate) (*edusphere.Message, error)
 	DeleteMessageFn   func(ctx context.Context, id uuid.UUID) error
+	CommitChatFn      func(ctx context.Context, ops []edusphere.ChatOp) []edusphere.ChatResult
+	ChangesSinceFn    func(ctx context.Context, roomID uuid.UUID, since int64, limit int) (*edusphere.RoomChanges, error)
+	FindHistoryFn     func(ctx context.Context, q edusphere.HistoryQuery) (*edusphere.HistoryPage, error)
 }
 
 // FindMessageByID calls FindMessageByIDFn.
@@ -57,4 +60,28 @@ func (mk *MessageService) DeleteMessage(ctx context.Context, id uuid.UUID) error
 		panic("mock: MessageService.DeleteMessage called without DeleteMessageFn")
 	}
 	return mk.DeleteMessageFn(ctx, id)
+}
+
+// CommitChat calls CommitChatFn.
+func (mk *MessageService) CommitChat(ctx context.Context, ops []edusphere.ChatOp) []edusphere.ChatResult {
+	if mk.CommitChatFn == nil {
+		panic("mock: MessageService.CommitChat called without CommitChatFn")
+	}
+	return mk.CommitChatFn(ctx, ops)
+}
+
+// ChangesSince calls ChangesSinceFn.
+func (mk *MessageService) ChangesSince(ctx context.Context, roomID uuid.UUID, since int64, limit int) (*edusphere.RoomChanges, error) {
+	if mk.ChangesSinceFn == nil {
+		panic("mock: MessageService.ChangesSince called without ChangesSinceFn")
+	}
+	return mk.ChangesSinceFn(ctx, roomID, since, limit)
+}
+
+// FindHistory calls FindHistoryFn.
+func (mk *MessageService) FindHistory(ctx context.Context, q edusphere.HistoryQuery) (*edusphere.HistoryPage, error) {
+	if mk.FindHistoryFn == nil {
+		panic("mock: MessageService.FindHistory called without FindHistoryFn")
+	}
+	return mk.FindHistoryFn(ctx, q)
 }

@@ -46,6 +46,12 @@ type DB struct {
 	// transaction reads "now" from it once, so created and updated agree.
 	Now edusphere.Clock
 
+	// BeforeChatCommit, when set, runs inside each transaction of
+	// MessageService.CommitChat just before it commits; an error fails the
+	// transaction as a whole. Tests inject failures with it. Set it before
+	// the DB is used.
+	BeforeChatCommit func(ops []edusphere.ChatOp) error
+
 	dsn   string
 	w     *sql.DB   // writer: one connection, transactions BEGIN IMMEDIATE
 	r     *sql.DB   // readers
@@ -176,15 +182,17 @@ func (db *DB) CatalogVersion(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
-// MessagesVersion returns the number of committed changes to the messages
-// of the room with roomID so far (migration 0004), or ENOTFOUND.
+// MessagesVersion returns the room's sequence number, which moves with
+// every committed change to its messages (docs/data.md, "Room sequences"),
+// or ENOTFOUND. It is one statement outside any transaction, as it runs
+// before every cached read of a message list.
 func (db *DB) MessagesVersion(ctx context.Context, roomID uuid.UUID) (int64, error) {
 	if db.r == nil {
 		return 0, fmt.Errorf("messages version: db not open")
 	}
 	db.count.Add(1)
 	var v int64
-	err := db.r.QueryRowContext(ctx, `SELECT messages_version FROM core_room WHERE id = ?`, roomID).Scan(&v)
+	err := db.r.QueryRowContext(ctx, `SELECT seq FROM edusphere_room_seq WHERE room_id = ?`, roomID).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, edusphere.NotFound(edusphere.MsgRoomNotFound)
 	} else if err != nil {
@@ -202,6 +210,8 @@ func (db *DB) Services() edusphere.Services {
 		Messages: &MessageService{db: db},
 		Sessions: &SessionService{db: db},
 		AdminLog: &AdminLogService{db: db},
+
+		ReadMarkers: &ReadMarkerService{db: db},
 	}
 }
 

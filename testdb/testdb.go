@@ -26,9 +26,13 @@ type Handle struct {
 	StatementCount func() int64
 	Ping           func(ctx context.Context) error
 	// CatalogVersion and MessagesVersion are the store's versions (see
-	// package cache); PostgreSQL has no MessagesVersion.
+	// package cache).
 	CatalogVersion  func(ctx context.Context) (int64, error)
 	MessagesVersion func(ctx context.Context, roomID uuid.UUID) (int64, error)
+	// SetBeforeChatCommit sets the store's BeforeChatCommit hook, which
+	// runs before each CommitChat transaction commits and fails it with
+	// its error. Set it before starting goroutines that use the store.
+	SetBeforeChatCommit func(hook func(ops []edusphere.ChatOp) error)
 }
 
 // SQLite returns a fresh migrated in-memory SQLite database, closed in
@@ -46,7 +50,7 @@ func OpenSQLite(tb testing.TB, dsn string) *Handle {
 	db := sqlite.NewDB(dsn)
 	db.Now = clock.Now
 	h := open(tb, "sqlite", dsn, fmt.Sprintf("%q", dsn), db, clock)
-	h.MessagesVersion = db.MessagesVersion
+	h.SetBeforeChatCommit = func(hook func(ops []edusphere.ChatOp) error) { db.BeforeChatCommit = hook }
 	return h
 }
 
@@ -59,6 +63,7 @@ type store interface {
 	Services() edusphere.Services
 	StatementCount() int64
 	CatalogVersion(ctx context.Context) (int64, error)
+	MessagesVersion(ctx context.Context, roomID uuid.UUID) (int64, error)
 }
 
 // open opens and migrates db, closes it in tb.Cleanup, and returns its
@@ -79,13 +84,14 @@ func open(tb testing.TB, kind, dsn, name string, db store, clock *Clock) *Handle
 		tb.Fatalf("migrate %s %s: %v", kind, name, err)
 	}
 	return &Handle{
-		Kind:           kind,
-		DSN:            dsn,
-		Services:       db.Services(),
-		Clock:          clock,
-		StatementCount: db.StatementCount,
-		Ping:           db.Ping,
-		CatalogVersion: db.CatalogVersion,
+		Kind:            kind,
+		DSN:             dsn,
+		Services:        db.Services(),
+		Clock:           clock,
+		StatementCount:  db.StatementCount,
+		Ping:            db.Ping,
+		CatalogVersion:  db.CatalogVersion,
+		MessagesVersion: db.MessagesVersion,
 	}
 }
 
