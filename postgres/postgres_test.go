@@ -24,6 +24,12 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) *testdb.Handle { return testdb.Postgres(t) })
 }
 
+// TestShared runs the two-process checks on two pools on one database.
+func TestShared(t *testing.T) {
+	dsn := testdb.PostgresDSN(t)
+	storetest.RunShared(t, testdb.OpenPostgres(t, dsn), testdb.OpenPostgres(t, dsn))
+}
+
 // openDB opens a DB on dsn and closes it in Cleanup.
 func openDB(t *testing.T, dsn string) *postgres.DB {
 	t.Helper()

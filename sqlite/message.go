@@ -36,18 +36,6 @@ func scanMessage(sc interface{ Scan(...any) error }, extra ...any) (*edusphere.M
 	return &m, nil
 }
 
-// tombstoneColumns lists what scanTombstone reads.
-const tombstoneColumns = `t.id, t.room_id, t.user_id, t.created_seq, t.created, t.seq, t.deleted`
-
-func scanTombstone(sc interface{ Scan(...any) error }) (*edusphere.Tombstone, error) {
-	var t edusphere.Tombstone
-	if err := sc.Scan(&t.ID, &t.RoomID, &t.UserID, &t.CreatedSeq, timeScanner{&t.Created}, &t.Seq,
-		timeScanner{&t.Deleted}); err != nil {
-		return nil, err
-	}
-	return &t, nil
-}
-
 // FindMessageByID returns ENOTFOUND ("Message not found").
 func (s *MessageService) FindMessageByID(ctx context.Context, id uuid.UUID) (*edusphere.Message, error) {
 	tx, err := s.db.begin(ctx, false)
@@ -328,101 +316,157 @@ func roomSeq(ctx context.Context, tx *Tx, roomID uuid.UUID) (int64, error) {
 	return seq, nil
 }
 
-// ChangesSince reads, in one snapshot, the room's sequence number and the
-// messages and tombstones that changed after since, each read in sequence
-// order through its (room_id, seq) index and merged.
+// ChangesSince reads the room's sequence number and every message and
+// tombstone changed after since in one statement, so one snapshot (and, on
+// a shared-cache memory database, every table lock at once): the room's
+// row, then its changes through the (room_id, seq) indexes, a scan that a
+// term on the room's number alone skips when the room is too far ahead.
 func (s *MessageService) ChangesSince(ctx context.Context, roomID uuid.UUID, since int64, limit int) (*edusphere.RoomChanges, error) {
 	limit, err := edusphere.ChangesLimit(since, limit)
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.db.begin(ctx, false)
+	rows, err := s.db.query(ctx, `SELECT s.seq, x.dead, x.id, x.user_id, x.body, x.edited, x.created, x.updated,
+			x.created_seq, x.seq, x.deleted
+		FROM edusphere_room_seq s
+		LEFT JOIN (
+			SELECT 0 AS dead, m.id, m.user_id, m.body, m.edited, m.created, m.updated, m.created_seq, m.seq,
+				NULL AS deleted
+			FROM core_message m
+			WHERE m.room_id = ?1 AND m.seq > ?2 AND `+inReach+`
+			UNION ALL
+			SELECT 1, t.id, t.user_id, NULL, NULL, t.created, NULL, t.created_seq, t.seq, t.deleted
+			FROM edusphere_message_tombstone t
+			WHERE t.room_id = ?1 AND t.seq > ?2 AND `+inReach+`
+		) x ON 1
+		WHERE s.room_id = ?1
+		ORDER BY x.seq`, roomID, since, limit)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read changes: %w", err)
 	}
-	defer tx.Rollback()
-	seq, err := roomSeq(ctx, tx, roomID)
+	var out *edusphere.RoomChanges
+	var msgs []*edusphere.Message
+	var dead []*edusphere.Tombstone
+	err = eachRow(rows, func() error {
+		var seq int64
+		var isDead, edited sql.NullBool
+		var id, userID nullUUID
+		var body sql.NullString
+		var created, updated, deleted *time.Time
+		var createdSeq, changeSeq sql.NullInt64
+		if err := rows.Scan(&seq, &isDead, &id, &userID, &body, &edited, nullTimeScanner{&created},
+			nullTimeScanner{&updated}, &createdSeq, &changeSeq, nullTimeScanner{&deleted}); err != nil {
+			return err
+		}
+		if out == nil {
+			out = &edusphere.RoomChanges{RoomID: roomID, Since: since, Seq: seq}
+		}
+		switch {
+		case !isDead.Valid: // no changes
+		case isDead.Bool:
+			dead = append(dead, &edusphere.Tombstone{ID: id.UUID, RoomID: roomID, UserID: userID.UUID,
+				CreatedSeq: createdSeq.Int64, Created: *created, Seq: changeSeq.Int64, Deleted: *deleted})
+		default:
+			msgs = append(msgs, &edusphere.Message{ID: id.UUID, UserID: userID.UUID, RoomID: roomID, Body: body.String,
+				Edited: edited.Bool, Created: *created, Updated: *updated, CreatedSeq: createdSeq.Int64, Seq: changeSeq.Int64})
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read changes: %w", err)
 	}
-	out := &edusphere.RoomChanges{RoomID: roomID, Since: since, Seq: seq}
-	if since > seq || seq-since > int64(limit) {
+	if out == nil {
+		return nil, edusphere.NotFound(edusphere.MsgRoomNotFound)
+	}
+	if since > out.Seq || out.Seq-since > int64(limit) {
 		out.TooFarBehind = true
 		return out, nil
-	}
-	rows, err := tx.query(ctx, `SELECT `+messageColumns+` FROM core_message m
-		WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq`, roomID, since)
-	if err != nil {
-		return nil, fmt.Errorf("read changed messages: %w", err)
-	}
-	var msgs []*edusphere.Message
-	if err := eachRow(rows, func() error {
-		m, err := scanMessage(rows)
-		msgs = append(msgs, m)
-		return err
-	}); err != nil {
-		return nil, fmt.Errorf("read changed messages: %w", err)
-	}
-	rows, err = tx.query(ctx, `SELECT `+tombstoneColumns+` FROM edusphere_message_tombstone t
-		WHERE t.room_id = ? AND t.seq > ? ORDER BY t.seq`, roomID, since)
-	if err != nil {
-		return nil, fmt.Errorf("read tombstones: %w", err)
-	}
-	var dead []*edusphere.Tombstone
-	if err := eachRow(rows, func() error {
-		t, err := scanTombstone(rows)
-		dead = append(dead, t)
-		return err
-	}); err != nil {
-		return nil, fmt.Errorf("read tombstones: %w", err)
 	}
 	out.Changes = edusphere.MergeChanges(since, msgs, dead)
 	return out, nil
 }
 
-// FindHistory reads, in one snapshot, the room's sequence number, the
-// cursor's creation number (from its message or its tombstone) and the
-// page before it, walking the (room_id, created_seq) index backwards.
+// inReach is true when the room (?1) is at most ?3 changes past ?2 and not
+// behind it. It names no table of the query around it, so SQLite tests it
+// once, before the scan it guards.
+const inReach = `(SELECT seq FROM edusphere_room_seq WHERE room_id = ?1) BETWEEN ?2 AND ?2 + ?3`
+
+// nullUUID scans a UUID column of an outer join.
+type nullUUID struct{ uuid.UUID }
+
+func (n *nullUUID) Scan(v any) error {
+	if v == nil {
+		n.UUID = uuid.Nil
+		return nil
+	}
+	return n.UUID.Scan(v)
+}
+
+// FindHistory reads the room's sequence number, the cursor's creation
+// number (from its message or its tombstone) and the page before it in one
+// statement, so one snapshot, walking the (room_id, created_seq) index
+// backwards from the cursor.
 func (s *MessageService) FindHistory(ctx context.Context, q edusphere.HistoryQuery) (*edusphere.HistoryPage, error) {
 	last, err := edusphere.HistoryPageSize(q.Last)
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.db.begin(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	seq, err := roomSeq(ctx, tx, q.RoomID)
-	if err != nil {
-		return nil, err
-	}
-	before := int64(math.MaxInt64)
+	var before any // NULL asks for the newest page
 	if q.Before != nil {
-		err := tx.queryRow(ctx, `SELECT created_seq FROM core_message WHERE id = ?1 AND room_id = ?2
-			UNION ALL SELECT created_seq FROM edusphere_message_tombstone WHERE id = ?1 AND room_id = ?2`,
-			*q.Before, q.RoomID).Scan(&before)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, edusphere.NotFound(edusphere.MsgMessageNotFound)
-		} else if err != nil {
-			return nil, fmt.Errorf("read history cursor: %w", err)
-		}
+		before = *q.Before
 	}
-	rows, err := tx.query(ctx, `SELECT `+messageColumns+` FROM core_message m
-		WHERE m.room_id = ? AND m.created_seq < ? ORDER BY m.created_seq DESC LIMIT ?`, q.RoomID, before, last+1)
+	rows, err := s.db.query(ctx, `SELECT s.seq, c.created_seq, m.id, m.user_id, m.room_id, m.body, m.edited,
+			m.created, m.updated, m.created_seq, m.seq
+		FROM edusphere_room_seq s
+		JOIN (SELECT `+historyCursor+` AS created_seq) c
+		LEFT JOIN (
+			SELECT `+messageColumns+` FROM core_message m
+			WHERE m.room_id = ?1 AND m.created_seq < `+historyCursor+`
+			ORDER BY m.created_seq DESC LIMIT ?3
+		) m ON 1
+		WHERE s.room_id = ?1
+		ORDER BY m.created_seq DESC`, q.RoomID, before, last+1, int64(math.MaxInt64))
 	if err != nil {
 		return nil, fmt.Errorf("read history: %w", err)
 	}
+	found, cursorFound := false, false
+	var seq int64
 	var msgs []*edusphere.Message
-	if err := eachRow(rows, func() error {
-		m, err := scanMessage(rows)
-		msgs = append(msgs, m)
-		return err
-	}); err != nil {
+	err = eachRow(rows, func() error {
+		var cursor sql.NullInt64
+		var id, userID, roomID nullUUID
+		var body sql.NullString
+		var edited sql.NullBool
+		var created, updated *time.Time
+		var createdSeq, changeSeq sql.NullInt64
+		if err := rows.Scan(&seq, &cursor, &id, &userID, &roomID, &body, &edited, nullTimeScanner{&created},
+			nullTimeScanner{&updated}, &createdSeq, &changeSeq); err != nil {
+			return err
+		}
+		found, cursorFound = true, cursor.Valid
+		if id.UUID != uuid.Nil {
+			msgs = append(msgs, &edusphere.Message{ID: id.UUID, UserID: userID.UUID, RoomID: roomID.UUID, Body: body.String,
+				Edited: edited.Bool, Created: *created, Updated: *updated, CreatedSeq: createdSeq.Int64, Seq: changeSeq.Int64})
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("read history: %w", err)
+	}
+	if !found {
+		return nil, edusphere.NotFound(edusphere.MsgRoomNotFound)
+	} else if !cursorFound {
+		return nil, edusphere.NotFound(edusphere.MsgMessageNotFound)
 	}
 	return edusphere.NewHistoryPage(msgs, last, seq), nil
 }
+
+// historyCursor is the creation number of the cursor ?2 (its message's or
+// its tombstone's), or ?4 for no cursor; a constant of the query, which
+// SQLite works out once.
+const historyCursor = `(SELECT CASE WHEN ?2 IS NULL THEN ?4 ELSE COALESCE(
+	(SELECT created_seq FROM core_message WHERE id = ?2 AND room_id = ?1),
+	(SELECT created_seq FROM edusphere_message_tombstone WHERE id = ?2 AND room_id = ?1)) END)`
 
 func findMessages(ctx context.Context, tx *Tx, f edusphere.MessageFilter) ([]*edusphere.Message, int, error) {
 	var w where

@@ -363,6 +363,18 @@ func (db *DB) deleteByID(ctx context.Context, table string, id any, notFound str
 	return tx.Commit()
 }
 
+// query runs one reading statement on the reader pool outside any
+// transaction: one snapshot, and on a shared-cache memory database all of
+// its table locks taken at once, so it cannot deadlock with the writer as
+// a read transaction of several statements can.
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.r == nil {
+		return nil, fmt.Errorf("query: db not open")
+	}
+	db.count.Add(1)
+	return db.r.QueryContext(ctx, query, args...)
+}
+
 // exists runs a query selecting one row and reports whether it found one.
 func (tx *Tx) exists(ctx context.Context, query string, args ...any) (bool, error) {
 	var one int

@@ -18,3 +18,9 @@ func TestStore(t *testing.T) {
 		})
 	})
 }
+
+// TestShared runs the two-process checks on two DBs opening one file.
+func TestShared(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "edusphere.db")
+	storetest.RunShared(t, testdb.OpenSQLite(t, path), testdb.OpenSQLite(t, path))
+}

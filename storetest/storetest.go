@@ -24,6 +24,11 @@ func Run(t *testing.T, open func(t *testing.T) *testdb.Handle) {
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
 	t.Run("AdminLog", func(t *testing.T) { testAdminLog(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
+	t.Run("Sequences", func(t *testing.T) { testSequences(t, open) })
+	t.Run("Tombstones", func(t *testing.T) { testTombstones(t, open) })
+	t.Run("History", func(t *testing.T) { testHistory(t, open) })
+	t.Run("ReadMarkers", func(t *testing.T) { testReadMarkers(t, open) })
+	t.Run("CommitChat", func(t *testing.T) { testCommitChat(t, open) })
 }
 
 // opener returns a fresh, migrated, empty database.
