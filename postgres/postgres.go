@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/internal/unread"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -47,6 +48,8 @@ type DB struct {
 	dsn   string
 	pool  *pgxpool.Pool
 	stmts atomic.Int64
+
+	unread unread.Memo // unread counts by the state they were counted at
 }
 
 // NewDB returns a DB for dsn, a postgres:// URL; call Open before use.

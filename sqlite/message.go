@@ -1,11 +1,13 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -321,26 +323,22 @@ func roomSeq(ctx context.Context, tx *Tx, roomID uuid.UUID) (int64, error) {
 // a shared-cache memory database, every table lock at once): the room's
 // row, then its changes through the (room_id, seq) indexes, a scan that a
 // term on the room's number alone skips when the room is too far ahead.
+// Each part comes in its index's order; Go merges them.
 func (s *MessageService) ChangesSince(ctx context.Context, roomID uuid.UUID, since int64, limit int) (*edusphere.RoomChanges, error) {
 	limit, err := edusphere.ChangesLimit(since, limit)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.query(ctx, `SELECT s.seq, x.dead, x.id, x.user_id, x.body, x.edited, x.created, x.updated,
-			x.created_seq, x.seq, x.deleted
-		FROM edusphere_room_seq s
-		LEFT JOIN (
-			SELECT 0 AS dead, m.id, m.user_id, m.body, m.edited, m.created, m.updated, m.created_seq, m.seq,
-				NULL AS deleted
-			FROM core_message m
-			WHERE m.room_id = ?1 AND m.seq > ?2 AND `+inReach+`
-			UNION ALL
-			SELECT 1, t.id, t.user_id, NULL, NULL, t.created, NULL, t.created_seq, t.seq, t.deleted
-			FROM edusphere_message_tombstone t
-			WHERE t.room_id = ?1 AND t.seq > ?2 AND `+inReach+`
-		) x ON 1
-		WHERE s.room_id = ?1
-		ORDER BY x.seq`, roomID, since, limit)
+	rows, err := s.db.query(ctx, `SELECT 0, seq, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+		FROM edusphere_room_seq WHERE room_id = ?1
+		UNION ALL
+		SELECT 1, m.seq, m.id, m.user_id, m.body, m.edited, m.created, m.updated, m.created_seq, NULL
+		FROM core_message m
+		WHERE m.room_id = ?1 AND m.seq > ?2 AND `+inReach+`
+		UNION ALL
+		SELECT 2, t.seq, t.id, t.user_id, NULL, NULL, t.created, NULL, t.created_seq, t.deleted
+		FROM edusphere_message_tombstone t
+		WHERE t.room_id = ?1 AND t.seq > ?2 AND `+inReach, roomID, since, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read changes: %w", err)
 	}
@@ -348,27 +346,26 @@ func (s *MessageService) ChangesSince(ctx context.Context, roomID uuid.UUID, sin
 	var msgs []*edusphere.Message
 	var dead []*edusphere.Tombstone
 	err = eachRow(rows, func() error {
+		var part int
 		var seq int64
-		var isDead, edited sql.NullBool
 		var id, userID nullUUID
 		var body sql.NullString
+		var edited sql.NullBool
 		var created, updated, deleted *time.Time
-		var createdSeq, changeSeq sql.NullInt64
-		if err := rows.Scan(&seq, &isDead, &id, &userID, &body, &edited, nullTimeScanner{&created},
-			nullTimeScanner{&updated}, &createdSeq, &changeSeq, nullTimeScanner{&deleted}); err != nil {
+		var createdSeq sql.NullInt64
+		if err := rows.Scan(&part, &seq, &id, &userID, &body, &edited, nullTimeScanner{&created},
+			nullTimeScanner{&updated}, &createdSeq, nullTimeScanner{&deleted}); err != nil {
 			return err
 		}
-		if out == nil {
+		switch part {
+		case 0:
 			out = &edusphere.RoomChanges{RoomID: roomID, Since: since, Seq: seq}
-		}
-		switch {
-		case !isDead.Valid: // no changes
-		case isDead.Bool:
-			dead = append(dead, &edusphere.Tombstone{ID: id.UUID, RoomID: roomID, UserID: userID.UUID,
-				CreatedSeq: createdSeq.Int64, Created: *created, Seq: changeSeq.Int64, Deleted: *deleted})
-		default:
+		case 1:
 			msgs = append(msgs, &edusphere.Message{ID: id.UUID, UserID: userID.UUID, RoomID: roomID, Body: body.String,
-				Edited: edited.Bool, Created: *created, Updated: *updated, CreatedSeq: createdSeq.Int64, Seq: changeSeq.Int64})
+				Edited: edited.Bool, Created: *created, Updated: *updated, CreatedSeq: createdSeq.Int64, Seq: seq})
+		default:
+			dead = append(dead, &edusphere.Tombstone{ID: id.UUID, RoomID: roomID, UserID: userID.UUID,
+				CreatedSeq: createdSeq.Int64, Created: *created, Seq: seq, Deleted: *deleted})
 		}
 		return nil
 	})
@@ -382,6 +379,8 @@ func (s *MessageService) ChangesSince(ctx context.Context, roomID uuid.UUID, sin
 		out.TooFarBehind = true
 		return out, nil
 	}
+	slices.SortFunc(msgs, func(a, b *edusphere.Message) int { return cmp.Compare(a.Seq, b.Seq) })
+	slices.SortFunc(dead, func(a, b *edusphere.Tombstone) int { return cmp.Compare(a.Seq, b.Seq) })
 	out.Changes = edusphere.MergeChanges(since, msgs, dead)
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/internal/unread"
 	"github.com/google/uuid"
 )
 
@@ -64,22 +65,21 @@ func (s *ReadMarkerService) MarkRead(ctx context.Context, userID, roomID uuid.UU
 	return st, tx.Commit()
 }
 
-// FindReadStates reads the markers and unread counts in one statement.
+// FindReadStates reads each room's marker and sequence number in one
+// statement, takes the counts it kept for those numbers from the DB's
+// memo, and counts the other rooms in a second statement.
 func (s *ReadMarkerService) FindReadStates(ctx context.Context, userID uuid.UUID, roomIDs []uuid.UUID) (map[uuid.UUID]*edusphere.ReadState, error) {
 	if len(roomIDs) > edusphere.MaxReadStates {
 		return nil, edusphere.Errorf(edusphere.EINVALID, "At most %d rooms.", edusphere.MaxReadStates)
 	}
-	tx, err := s.db.begin(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
+	const from = ` FROM edusphere_read_marker k JOIN edusphere_room_seq s ON s.room_id = k.room_id`
 	var rows *sql.Rows
+	var err error
 	if len(roomIDs) > 0 {
-		rows, err = tx.query(ctx, `SELECT k.room_id, k.seq, `+unreadColumn+` FROM edusphere_read_marker k
+		rows, err = s.db.query(ctx, `SELECT k.room_id, k.seq, s.seq`+from+`
 			WHERE k.user_id = ? AND k.room_id IN `+valuesQuery, userID, jsonList(roomIDs))
 	} else {
-		rows, err = tx.query(ctx, `SELECT k.room_id, k.seq, `+unreadColumn+` FROM edusphere_read_marker k
+		rows, err = s.db.query(ctx, `SELECT k.room_id, k.seq, s.seq`+from+`
 			JOIN core_room_participants p ON p.room_id = k.room_id AND p.user_id = k.user_id
 			WHERE k.user_id = ? ORDER BY p.id DESC LIMIT `+strconv.Itoa(edusphere.MaxReadStates), userID)
 	}
@@ -87,14 +87,40 @@ func (s *ReadMarkerService) FindReadStates(ctx context.Context, userID uuid.UUID
 		return nil, fmt.Errorf("find read states: %w", err)
 	}
 	out := make(map[uuid.UUID]*edusphere.ReadState)
+	var misses []uuid.UUID
 	if err := eachRow(rows, func() error {
-		st, err := scanReadState(rows)
-		if err == nil {
-			out[st.RoomID] = st
+		k := unread.Key{User: userID}
+		if err := rows.Scan(&k.Room, &k.Marker, &k.RoomSeq); err != nil {
+			return err
 		}
-		return err
+		if n, ok := s.db.unread.Get(k); ok {
+			out[k.Room] = &edusphere.ReadState{RoomID: k.Room, Seq: k.Marker, Unread: n}
+		} else {
+			misses = append(misses, k.Room)
+		}
+		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("find read states: %w", err)
+	}
+	if len(misses) == 0 {
+		return out, nil
+	}
+	rows, err = s.db.query(ctx, `SELECT k.room_id, k.seq, s.seq, `+unreadColumn+from+`
+		WHERE k.user_id = ? AND k.room_id IN `+valuesQuery, userID, jsonList(misses))
+	if err != nil {
+		return nil, fmt.Errorf("count unread: %w", err)
+	}
+	if err := eachRow(rows, func() error {
+		k := unread.Key{User: userID}
+		var n int
+		if err := rows.Scan(&k.Room, &k.Marker, &k.RoomSeq, &n); err != nil {
+			return err
+		}
+		s.db.unread.Put(k, n)
+		out[k.Room] = &edusphere.ReadState{RoomID: k.Room, Seq: k.Marker, Unread: n}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("count unread: %w", err)
 	}
 	return out, nil
 }

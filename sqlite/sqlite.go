@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/internal/unread"
 	"github.com/google/uuid"
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
@@ -57,6 +58,8 @@ type DB struct {
 	r     *sql.DB   // readers
 	keep  *sql.Conn // holds a private in-memory database open
 	count atomic.Int64
+
+	unread unread.Memo // unread counts by the state they were counted at
 }
 
 // NewDB returns a DB for dsn: a file path, or ":memory:" for a private

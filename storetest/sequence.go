@@ -213,6 +213,37 @@ func RunShared(t *testing.T, a, b *testdb.Handle) {
 	defer cancel()
 	t.Run("Sequences", func(t *testing.T) { sharedSequences(t, ctx, a, b) })
 	t.Run("ChatUnderFailures", func(t *testing.T) { ChatUnderFailures(t, ctx, a, b) })
+	t.Run("ReadStates", func(t *testing.T) { sharedReadStates(t, ctx, a, b) })
+}
+
+// sharedReadStates checks that unread counts read through a follow changes
+// made through b, however a keeps them.
+func sharedReadStates(t *testing.T, ctx context.Context, a, b *testdb.Handle) {
+	host := testdb.MustCreateUser(t, ctx, b.Services, nil)
+	reader := testdb.MustCreateUser(t, ctx, b.Services, nil)
+	room := testdb.MustCreateRoom(t, ctx, b.Services, edusphere.RoomCreate{HostID: host.ID})
+	if _, err := b.Services.Rooms.JoinRoom(ctx, room.ID, reader.ID); err != nil {
+		t.Fatalf("JoinRoom=%v", err)
+	}
+	want := func(seq int64, n int) {
+		t.Helper()
+		for range 2 { // the second read may come from what the first kept
+			got, err := a.Services.ReadMarkers.FindReadStates(ctx, reader.ID, []uuid.UUID{room.ID})
+			mustOK(t, "FindReadStates", err)
+			if st := got[room.ID]; st == nil || st.Seq != seq || st.Unread != n {
+				t.Fatalf("state=%+v, want seq %d, unread %d", st, seq, n)
+			}
+		}
+	}
+	want(0, 0)
+	msgs := b.Services.Messages.CommitChat(ctx, creates(room, host, "m", 3))
+	want(0, 3)
+	mustOK(t, "DeleteMessage", b.Services.Messages.DeleteMessage(ctx, msgs[0].Message.ID))
+	want(0, 2)
+	if _, err := b.Services.ReadMarkers.MarkRead(ctx, reader.ID, room.ID, 3); err != nil {
+		t.Fatalf("MarkRead=%v", err)
+	}
+	want(3, 0)
 }
 
 // sharedSequences runs writers through a and b (goroutines, and on two
