@@ -51,4 +51,6 @@ type Services struct {
 	Messages MessageService
 	Sessions SessionService
 	AdminLog AdminLogService
+	// ReadMarkers keeps read markers and unread counts.
+	ReadMarkers ReadMarkerService
 }

@@ -51,6 +51,9 @@ type Event struct {
 	Frame      json.RawMessage `json:"frame,omitempty"`
 	Revocation *Revocation     `json:"revocation,omitempty"`
 	Session    *Session        `json:"session,omitempty"`
+	// Seq is the room sequence number of a message change (docs/data.md,
+	// "Room sequences"); 0 for other events.
+	Seq int64 `json:"seq,omitempty"`
 }
 
 // BrokerHandler receives every event published on a channel this process

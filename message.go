@@ -17,6 +17,13 @@ type Message struct {
 	Edited  bool      `json:"edited"`
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
+
+	// CreatedSeq is the number the room's sequence gave the message's
+	// creation, and Seq the number of its latest change (its creation or
+	// its latest edit); see docs/data.md, "Room sequences". Within a room,
+	// CreatedSeq order is history order: (Created, ID) order.
+	CreatedSeq int64 `json:"createdSeq"`
+	Seq        int64 `json:"seq"`
 }
 
 // ValidateBody returns the repr model error for a bad body (docs/graphql.md,
@@ -68,17 +75,43 @@ type MessageService interface {
 	// FindMessages returns matching messages and the total before Offset and Limit.
 	FindMessages(ctx context.Context, filter MessageFilter) ([]*Message, int, error)
 
-	// CreateMessage fills ID, Created and Updated, validates and inserts,
-	// committing before it returns. Returns EINVALID, ENOTFOUND for an
-	// unknown room or user.
+	// CreateMessage fills ID, Created, Updated, CreatedSeq and Seq,
+	// validates and inserts, committing before it returns. Created is
+	// now, or just after the room's latest message when that is later
+	// (see docs/data.md, "Room sequences"). Returns EINVALID, ENOTFOUND
+	// for an unknown room or user, ECONFLICT for a preset ID in use.
 	CreateMessage(ctx context.Context, m *Message) error
 
-	// UpdateMessage sets the body, Edited=true and Updated=now (even when
-	// the text is the same). Returns ENOTFOUND, EINVALID.
+	// UpdateMessage sets the body, Edited=true, Updated=now and the next
+	// Seq of the room (even when the text is the same). Returns ENOTFOUND,
+	// EINVALID.
 	UpdateMessage(ctx context.Context, id uuid.UUID, upd MessageUpdate) (*Message, error)
 
-	// DeleteMessage returns ENOTFOUND.
+	// DeleteMessage deletes the message, leaving a tombstone with the next
+	// Seq of the room. Returns ENOTFOUND.
 	DeleteMessage(ctx context.Context, id uuid.UUID) error
+
+	// CommitChat applies ops in order and returns one result per op, in
+	// op order: the changed message and its sequence number, or the op's
+	// own error. It commits them together in one transaction, and when
+	// that transaction fails as a whole it retries them in smaller groups,
+	// so a bad op fails alone. See ChatOp and docs/data.md, "Group commit".
+	CommitChat(ctx context.Context, ops []ChatOp) []ChatResult
+
+	// ChangesSince returns every change to the room's messages after
+	// sequence number since, compacted to one entry per message, in
+	// sequence order, with the room's current sequence number; or
+	// TooFarBehind past limit changes (0 means DefaultChangesLimit). See
+	// docs/events.md, "Catch-up". Returns ENOTFOUND ("Room not found"),
+	// EINVALID for a negative since or a limit above MaxChangesLimit.
+	ChangesSince(ctx context.Context, roomID uuid.UUID, since int64, limit int) (*RoomChanges, error)
+
+	// FindHistory returns the newest q.Last messages of the room older
+	// than the cursor q.Before, oldest first, and what the next page
+	// needs. See docs/events.md, "History paging". Returns ENOTFOUND
+	// ("Room not found", or "Message not found" for a cursor that is not
+	// in the room), EINVALID for Last out of range.
+	FindHistory(ctx context.Context, q HistoryQuery) (*HistoryPage, error)
 }
 
 // MessageUpdate lists the fields to change; nil means "leave as is".

@@ -103,6 +103,7 @@ func sample(i int) edusphere.Event {
 		RoomID: uuid.New(),
 		UserID: uuid.New(),
 		Frame:  json.RawMessage(fmt.Sprintf(`{"type": "chat_message", "n": %d, "body": "caf\u00e9 \ud83d\ude00"}`, i)),
+		Seq:    int64(i + 1),
 	}
 }
 
@@ -110,7 +111,7 @@ func sameEvent(a, b edusphere.Event) bool {
 	ra, _ := json.Marshal(a.Revocation)
 	rb, _ := json.Marshal(b.Revocation)
 	return a.Type == b.Type && a.RoomID == b.RoomID && a.UserID == b.UserID &&
-		string(a.Frame) == string(b.Frame) && string(ra) == string(rb)
+		string(a.Frame) == string(b.Frame) && string(ra) == string(rb) && a.Seq == b.Seq
 }
 
 // Run runs the single-process suite against brokers from open.

@@ -15,11 +15,10 @@ import (
 // CatalogVersion.
 type Versioner func(ctx context.Context) (int64, error)
 
-// RoomVersioner returns the count of committed changes to one room's
-// messages, or ENOTFOUND; *sqlite.DB provides it as MessagesVersion.
-// PostgreSQL keeps no such count (see its migration 0004), so a server on
-// PostgreSQL leaves Config.MessagesVersion nil and reads message lists from
-// the database every time.
+// RoomVersioner returns a room's messages version, a number that moves with
+// every committed change to the room's messages, or ENOTFOUND; *sqlite.DB
+// and *postgres.DB provide it as MessagesVersion, the room's sequence
+// number (docs/data.md, "Room sequences").
 type RoomVersioner func(ctx context.Context, roomID uuid.UUID) (int64, error)
 
 // DefaultMaxItems bounds a Cache when Config.MaxItems is 0: with users,

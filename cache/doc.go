@@ -1,7 +1,7 @@
 // Package cache answers the reads the GraphQL pages repeat on every visit
 // from memory, for as long as the database says nothing changed: users by
-// id, topic lists, room lists and rooms, participants, and (where the store
-// counts message changes) a room's message list.
+// id, topic lists, room lists and rooms, participants, and a room's message
+// list.
 //
 // The catalog version is a counter in the database (edusphere_catalog) that
 // triggers bump in every transaction changing users, topics, rooms or
@@ -9,7 +9,9 @@
 // sharing the database. Each cached read first reads the version, a
 // one-row query (once per GraphQL query operation, see WithScope), and the
 // catalog answers are dropped when it moved. A room's message list is kept
-// under that room's own counter (SQLite's core_room.messages_version), so
-// chat in one room leaves every other answer in place. PostgreSQL has no
-// such counter, and its message lists are always read from the database.
+// under that room's own version, its sequence number (edusphere_room_seq,
+// which every change to the room's messages moves in its own transaction;
+// see docs/data.md), so chat in one room leaves every other answer in
+// place. Reading a room's number takes no lock on either store, so caching
+// costs chat writers nothing.
 package cache

@@ -278,7 +278,6 @@ func TestLoad_Errors(t *testing.T) {
 	}
 }
 
-
 func TestRedactURL(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"postgres://u:hunter2@h:5432/d", "postgres://u:xxxxx@h:5432/d"},

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/internal/unread"
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -44,9 +46,17 @@ type DB struct {
 	// Migrations run without it. Set it before Open.
 	StatementTimeout time.Duration
 
+	// BeforeChatCommit, when set, runs inside each transaction of
+	// MessageService.CommitChat just before it commits; an error fails the
+	// transaction as a whole. Tests inject failures with it. Set it before
+	// the DB is used.
+	BeforeChatCommit func(ops []edusphere.ChatOp) error
+
 	dsn   string
 	pool  *pgxpool.Pool
 	stmts atomic.Int64
+
+	unread unread.Memo // unread counts by the state they were counted at
 }
 
 // NewDB returns a DB for dsn, a postgres:// URL; call Open before use.
@@ -205,6 +215,25 @@ func (db *DB) CatalogVersion(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
+// MessagesVersion returns the room's sequence number, which moves with
+// every committed change to its messages (docs/data.md, "Room sequences"),
+// or ENOTFOUND. Reading it takes no lock, so caching message lists costs
+// writers nothing.
+func (db *DB) MessagesVersion(ctx context.Context, roomID uuid.UUID) (int64, error) {
+	if db.pool == nil {
+		return 0, errors.New("messages version: db not open")
+	}
+	db.stmts.Add(1)
+	var v int64
+	err := db.pool.QueryRow(ctx, `SELECT seq FROM edusphere_room_seq WHERE room_id = $1`, roomID).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, edusphere.NotFound(edusphere.MsgRoomNotFound)
+	} else if err != nil {
+		return 0, mapError("messages version", err)
+	}
+	return v, nil
+}
+
 // Services returns every service backed by db.
 func (db *DB) Services() edusphere.Services {
 	return edusphere.Services{
@@ -214,6 +243,8 @@ func (db *DB) Services() edusphere.Services {
 		Messages: NewMessageService(db),
 		Sessions: NewSessionService(db),
 		AdminLog: NewAdminLogService(db),
+
+		ReadMarkers: NewReadMarkerService(db),
 	}
 }
 
@@ -541,12 +572,6 @@ func foreignKeyMessage(constraint string) string {
 // dedicated repr, such as a length limit.
 func checkField(constraint string) string {
 	return "Invalid value (" + constraint + ")."
-}
-
-// isForeignKeyViolation reports whether err breaks a foreign key.
-func isForeignKeyViolation(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == codeForeignKeyViolation
 }
 
 // isUniqueViolation reports whether err breaks the named unique constraint.

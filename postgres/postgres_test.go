@@ -22,9 +22,14 @@ import (
 // one fresh database per subtest.
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) *storetest.Store {
-		h := testdb.Postgres(t)
-		return &storetest.Store{Services: h.Services, Clock: h.Clock, StatementCount: h.StatementCount}
+		return testdb.Postgres(t).Store()
 	})
+}
+
+// TestShared runs the two-process checks on two pools on one database.
+func TestShared(t *testing.T) {
+	dsn := testdb.PostgresDSN(t)
+	storetest.RunShared(t, testdb.OpenPostgres(t, dsn).Store(), testdb.OpenPostgres(t, dsn).Store())
 }
 
 // openDB opens a DB on dsn and closes it in Cleanup.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/internal/unread"
 	"github.com/google/uuid"
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
@@ -46,12 +47,20 @@ type DB struct {
 	// transaction reads "now" from it once, so created and updated agree.
 	Now edusphere.Clock
 
+	// BeforeChatCommit, when set, runs inside each transaction of
+	// MessageService.CommitChat just before it commits; an error fails the
+	// transaction as a whole. Tests inject failures with it. Set it before
+	// the DB is used.
+	BeforeChatCommit func(ops []edusphere.ChatOp) error
+
 	dsn   string
 	base  string    // the SQLite URI Open connected to, without pragmas
 	w     *sql.DB   // writer: one connection, transactions BEGIN IMMEDIATE
 	r     *sql.DB   // readers
 	keep  *sql.Conn // holds a private in-memory database open
 	count atomic.Int64
+
+	unread unread.Memo // unread counts by the state they were counted at
 }
 
 // NewDB returns a DB for dsn: a file path, or ":memory:" for a private
@@ -187,15 +196,17 @@ func (db *DB) CatalogVersion(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
-// MessagesVersion returns the number of committed changes to the messages
-// of the room with roomID so far (migration 0004), or ENOTFOUND.
+// MessagesVersion returns the room's sequence number, which moves with
+// every committed change to its messages (docs/data.md, "Room sequences"),
+// or ENOTFOUND. It is one statement outside any transaction, as it runs
+// before every cached read of a message list.
 func (db *DB) MessagesVersion(ctx context.Context, roomID uuid.UUID) (int64, error) {
 	if db.r == nil {
 		return 0, fmt.Errorf("messages version: db not open")
 	}
 	db.count.Add(1)
 	var v int64
-	err := db.r.QueryRowContext(ctx, `SELECT messages_version FROM core_room WHERE id = ?`, roomID).Scan(&v)
+	err := db.r.QueryRowContext(ctx, `SELECT seq FROM edusphere_room_seq WHERE room_id = ?`, roomID).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, edusphere.NotFound(edusphere.MsgRoomNotFound)
 	} else if err != nil {
@@ -213,6 +224,8 @@ func (db *DB) Services() edusphere.Services {
 		Messages: &MessageService{db: db},
 		Sessions: &SessionService{db: db},
 		AdminLog: &AdminLogService{db: db},
+
+		ReadMarkers: &ReadMarkerService{db: db},
 	}
 }
 
@@ -362,6 +375,18 @@ func (db *DB) deleteByID(ctx context.Context, table string, id any, notFound str
 		return edusphere.NotFound(notFound)
 	}
 	return tx.Commit()
+}
+
+// query runs one reading statement on the reader pool outside any
+// transaction: one snapshot, and on a shared-cache memory database all of
+// its table locks taken at once, so it cannot deadlock with the writer as
+// a read transaction of several statements can.
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.r == nil {
+		return nil, fmt.Errorf("query: db not open")
+	}
+	db.count.Add(1)
+	return db.r.QueryContext(ctx, query, args...)
 }
 
 // exists runs a query selecting one row and reports whether it found one.

@@ -9,15 +9,18 @@ import (
 )
 
 func TestStore(t *testing.T) {
-	store := func(h *testdb.Handle) *storetest.Store {
-		return &storetest.Store{Services: h.Services, Clock: h.Clock, StatementCount: h.StatementCount}
-	}
 	t.Run("Memory", func(t *testing.T) {
-		storetest.Run(t, func(t *testing.T) *storetest.Store { return store(testdb.SQLite(t)) })
+		storetest.Run(t, func(t *testing.T) *storetest.Store { return testdb.SQLite(t).Store() })
 	})
 	t.Run("File", func(t *testing.T) {
 		storetest.Run(t, func(t *testing.T) *storetest.Store {
-			return store(testdb.OpenSQLite(t, filepath.Join(t.TempDir(), "edusphere.db")))
+			return testdb.OpenSQLite(t, filepath.Join(t.TempDir(), "edusphere.db")).Store()
 		})
 	})
+}
+
+// TestShared runs the two-process checks on two DBs opening one file.
+func TestShared(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "edusphere.db")
+	storetest.RunShared(t, testdb.OpenSQLite(t, path).Store(), testdb.OpenSQLite(t, path).Store())
 }

@@ -15,21 +15,25 @@ func testMessages(t *testing.T, open opener) {
 		host := e.user(t, "host")
 		r := e.room(t, host, "Chat", "Go")
 		e.h.Clock.Set(epoch)
-		for _, body := range []string{"  spaced out  ", " ", strings.Repeat("é", 500), "line\nbreak"} {
+		for i, body := range []string{"  spaced out  ", " ", strings.Repeat("é", 500), "line\nbreak"} {
 			m := &edusphere.Message{RoomID: r.ID, UserID: host.ID, Body: body}
 			mustOK(t, "CreateMessage", e.s.Messages.CreateMessage(e.ctx, m))
 			if m.ID == uuid.Nil || m.Edited {
 				t.Fatalf("CreateMessage=%+v, want an id and Edited false", m)
 			}
-			wantTime(t, "Created", m.Created, epochUS)
-			wantTime(t, "Updated", m.Updated, epochUS)
+			// The clock stands still: each message of the room is created
+			// 1µs after the one before, so creation order is sequence order.
+			created := epochUS.Add(time.Duration(i) * time.Microsecond)
+			wantTime(t, "Created", m.Created, created)
+			wantTime(t, "Updated", m.Updated, created)
+			if m.CreatedSeq != int64(i+1) || m.Seq != int64(i+1) {
+				t.Fatalf("CreatedSeq, Seq=%d, %d, want %d", m.CreatedSeq, m.Seq, i+1)
+			}
 			got, err := e.s.Messages.FindMessageByID(e.ctx, m.ID)
 			mustOK(t, "FindMessageByID", err)
-			if got.Body != body || got.RoomID != r.ID || got.UserID != host.ID || got.Edited {
-				t.Fatalf("FindMessageByID=%+v, want body %q kept exactly", got, body)
+			if got.Body != body || got.RoomID != r.ID || got.UserID != host.ID || got.Edited || *got != *m {
+				t.Fatalf("FindMessageByID=%+v, want %+v, body %q kept exactly", got, m, body)
 			}
-			wantTime(t, "Created", got.Created, epochUS)
-			wantTime(t, "Updated", got.Updated, epochUS)
 		}
 	})
 

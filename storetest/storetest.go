@@ -16,6 +16,8 @@ import (
 // the store under test. The suite imports no store: each store's own tests
 // build it.
 type Store struct {
+	// Name names the store in logs ("sqlite", "postgres").
+	Name string
 	// Services are the store's services.
 	Services edusphere.Services
 	// Clock is the clock the store reads "now" from; the suite sets and
@@ -23,6 +25,13 @@ type Store struct {
 	Clock Clock
 	// StatementCount returns how many SQL statements the store has run.
 	StatementCount func() int64
+	// MessagesVersion returns a room's messages version (the read cache's
+	// key for message lists).
+	MessagesVersion func(ctx context.Context, roomID uuid.UUID) (int64, error)
+	// SetBeforeChatCommit sets the store's hook that runs before each
+	// CommitChat transaction commits and fails it with its error. Set it
+	// before starting goroutines that use the store.
+	SetBeforeChatCommit func(hook func(ops []edusphere.ChatOp) error)
 }
 
 // Clock is a settable clock, such as *testdb.Clock. Until Set it follows
@@ -44,6 +53,11 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
 	t.Run("AdminLog", func(t *testing.T) { testAdminLog(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
+	t.Run("Sequences", func(t *testing.T) { testSequences(t, open) })
+	t.Run("Tombstones", func(t *testing.T) { testTombstones(t, open) })
+	t.Run("History", func(t *testing.T) { testHistory(t, open) })
+	t.Run("ReadMarkers", func(t *testing.T) { testReadMarkers(t, open) })
+	t.Run("CommitChat", func(t *testing.T) { testCommitChat(t, open) })
 }
 
 // opener returns a fresh, migrated, empty database.

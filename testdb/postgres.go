@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/postgres"
 	"github.com/jackc/pgx/v5"
 )
@@ -41,7 +42,9 @@ func OpenPostgres(tb testing.TB, dsn string) *Handle {
 	db := postgres.NewDB(dsn)
 	db.Now = clock.Now
 	// The cleanup open registers runs before PostgresDSN's drop.
-	return open(tb, "postgres", dsn, redactURL(dsn), db, clock)
+	h := open(tb, "postgres", dsn, redactURL(dsn), db, clock)
+	h.SetBeforeChatCommit = func(hook func(ops []edusphere.ChatOp) error) { db.BeforeChatCommit = hook }
+	return h
 }
 
 // PostgresDSN creates an empty database edusphere_t_<random> on the test

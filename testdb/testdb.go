@@ -12,6 +12,7 @@ import (
 
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/sqlite"
+	"github.com/edusphere/edusphere/storetest"
 	"github.com/google/uuid"
 	goredis "github.com/redis/go-redis/v9"
 )
@@ -26,9 +27,13 @@ type Handle struct {
 	StatementCount func() int64
 	Ping           func(ctx context.Context) error
 	// CatalogVersion and MessagesVersion are the store's versions (see
-	// package cache); PostgreSQL has no MessagesVersion.
+	// package cache).
 	CatalogVersion  func(ctx context.Context) (int64, error)
 	MessagesVersion func(ctx context.Context, roomID uuid.UUID) (int64, error)
+	// SetBeforeChatCommit sets the store's BeforeChatCommit hook, which
+	// runs before each CommitChat transaction commits and fails it with
+	// its error. Set it before starting goroutines that use the store.
+	SetBeforeChatCommit func(hook func(ops []edusphere.ChatOp) error)
 }
 
 // SQLite returns a fresh migrated in-memory SQLite database, closed in
@@ -46,7 +51,7 @@ func OpenSQLite(tb testing.TB, dsn string) *Handle {
 	db := sqlite.NewDB(dsn)
 	db.Now = clock.Now
 	h := open(tb, "sqlite", dsn, fmt.Sprintf("%q", dsn), db, clock)
-	h.MessagesVersion = db.MessagesVersion
+	h.SetBeforeChatCommit = func(hook func(ops []edusphere.ChatOp) error) { db.BeforeChatCommit = hook }
 	return h
 }
 
@@ -59,6 +64,7 @@ type store interface {
 	Services() edusphere.Services
 	StatementCount() int64
 	CatalogVersion(ctx context.Context) (int64, error)
+	MessagesVersion(ctx context.Context, roomID uuid.UUID) (int64, error)
 }
 
 // open opens and migrates db, closes it in tb.Cleanup, and returns its
@@ -79,13 +85,14 @@ func open(tb testing.TB, kind, dsn, name string, db store, clock *Clock) *Handle
 		tb.Fatalf("migrate %s %s: %v", kind, name, err)
 	}
 	return &Handle{
-		Kind:           kind,
-		DSN:            dsn,
-		Services:       db.Services(),
-		Clock:          clock,
-		StatementCount: db.StatementCount,
-		Ping:           db.Ping,
-		CatalogVersion: db.CatalogVersion,
+		Kind:            kind,
+		DSN:             dsn,
+		Services:        db.Services(),
+		Clock:           clock,
+		StatementCount:  db.StatementCount,
+		Ping:            db.Ping,
+		CatalogVersion:  db.CatalogVersion,
+		MessagesVersion: db.MessagesVersion,
 	}
 }
 
@@ -144,78 +151,24 @@ func RandomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// MustCreateUser creates u, or a new user when u is nil, and fails tb on
-// error. Blank Email, Username and Name get unique values; the user is
-// always created active (IsActive true), since a bool cannot say "unset" —
-// deactivate it with UpdateUser when a test needs that.
-func MustCreateUser(tb testing.TB, ctx context.Context, s edusphere.Services, u *edusphere.User) *edusphere.User {
-	tb.Helper()
-	if u == nil {
-		u = &edusphere.User{}
-	}
-	suffix := RandomHex(4)
-	if u.Username == "" {
-		u.Username = "user-" + suffix
-	}
-	if u.Email == "" {
-		u.Email = u.Username + "-" + suffix + "@example.com"
-	}
-	if u.Name == "" {
-		u.Name = "User " + suffix
-	}
-	u.IsActive = true
-	if err := s.Users.CreateUser(ctx, u); err != nil {
-		tb.Fatalf("MustCreateUser(%q): %v", u.Username, err)
-	}
-	return u
-}
+// MustCreateUser, MustCreateRoom and MustCreateMessage are the store
+// suite's helpers (package storetest), here for every other test.
+var (
+	MustCreateUser    = storetest.MustCreateUser
+	MustCreateRoom    = storetest.MustCreateRoom
+	MustCreateMessage = storetest.MustCreateMessage
+)
 
-// MustCreateRoom creates a room and fails tb on error. A nil HostID gets a
-// new user, a blank Name a unique one and a blank TopicName "General".
-func MustCreateRoom(tb testing.TB, ctx context.Context, s edusphere.Services, c edusphere.RoomCreate) *edusphere.Room {
-	tb.Helper()
-	if c.HostID == uuid.Nil {
-		c.HostID = MustCreateUser(tb, ctx, s, nil).ID
+// Store is h as the store suite takes it.
+func (h *Handle) Store() *storetest.Store {
+	return &storetest.Store{
+		Name:                h.Kind,
+		Services:            h.Services,
+		Clock:               h.Clock,
+		StatementCount:      h.StatementCount,
+		MessagesVersion:     h.MessagesVersion,
+		SetBeforeChatCommit: h.SetBeforeChatCommit,
 	}
-	if c.Name == "" {
-		c.Name = "Room " + RandomHex(4)
-	}
-	if c.TopicName == "" {
-		c.TopicName = "General"
-	}
-	r, err := s.Rooms.CreateRoom(ctx, c)
-	if err != nil {
-		tb.Fatalf("MustCreateRoom(%q): %v", c.Name, err)
-	}
-	return r
-}
-
-// MustCreateMessage creates m and fails tb on error. A nil RoomID gets a
-// new room, a nil UserID the room's host and a blank Body "hello".
-func MustCreateMessage(tb testing.TB, ctx context.Context, s edusphere.Services, m *edusphere.Message) *edusphere.Message {
-	tb.Helper()
-	if m == nil {
-		m = &edusphere.Message{}
-	}
-	if m.RoomID == uuid.Nil {
-		r := MustCreateRoom(tb, ctx, s, edusphere.RoomCreate{HostID: m.UserID})
-		m.RoomID = r.ID
-		m.UserID = r.HostID
-	}
-	if m.UserID == uuid.Nil {
-		r, err := s.Rooms.FindRoomByID(ctx, m.RoomID)
-		if err != nil {
-			tb.Fatalf("MustCreateMessage: find room: %v", err)
-		}
-		m.UserID = r.HostID
-	}
-	if m.Body == "" {
-		m.Body = "hello"
-	}
-	if err := s.Messages.CreateMessage(ctx, m); err != nil {
-		tb.Fatalf("MustCreateMessage: %v", err)
-	}
-	return m
 }
 
 // Redis returns a reachable Redis URL ($EDUSPHERE_TEST_REDIS, default

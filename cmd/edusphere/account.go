@@ -11,9 +11,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/edusphere/edusphere"
-	"github.com/edusphere/edusphere/config"
 	"github.com/edusphere/edusphere/account"
 	"github.com/edusphere/edusphere/auth"
+	"github.com/edusphere/edusphere/config"
 	"github.com/edusphere/edusphere/hub"
 	"github.com/edusphere/edusphere/inmem"
 	"github.com/edusphere/edusphere/media"

@@ -42,6 +42,7 @@ type store interface {
 	Services() edusphere.Services
 	StatementCount() int64
 	CatalogVersion(ctx context.Context) (int64, error)
+	MessagesVersion(ctx context.Context, roomID uuid.UUID) (int64, error)
 }
 
 var (
@@ -243,15 +244,10 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 
 	// GraphQL reads of users, topics, rooms and participants come from
-	// memory while the database's catalog version stands still, and on
-	// SQLite a room's message list while the room's messages version does.
-	cacheCfg := cache.Config{Version: db.CatalogVersion}
-	if mv, ok := db.(interface {
-		MessagesVersion(ctx context.Context, roomID uuid.UUID) (int64, error)
-	}); ok {
-		cacheCfg.MessagesVersion = mv.MessagesVersion
-	}
-	catalog := cache.New(cacheCfg)
+	// memory while the database's catalog version stands still, and a
+	// room's message list while the room's sequence does (docs/data.md,
+	// "Versions").
+	catalog := cache.New(cache.Config{Version: db.CatalogVersion, MessagesVersion: db.MessagesVersion})
 
 	opLog, err := m.graphQLLog()
 	if err != nil {

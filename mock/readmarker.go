@@ -1,0 +1,34 @@
+package mock
+
+import (
+	"context"
+
+	"github.com/edusphere/edusphere"
+	"github.com/google/uuid"
+)
+
+var _ edusphere.ReadMarkerService = (*ReadMarkerService)(nil)
+
+// ReadMarkerService is an edusphere.ReadMarkerService whose methods call the
+// matching Fn field; calling a method whose field is nil panics, naming the
+// method.
+type ReadMarkerService struct {
+	MarkReadFn       func(ctx context.Context, userID, roomID uuid.UUID, seq int64) (*edusphere.ReadState, error)
+	FindReadStatesFn func(ctx context.Context, userID uuid.UUID, roomIDs []uuid.UUID) (map[uuid.UUID]*edusphere.ReadState, error)
+}
+
+// MarkRead calls MarkReadFn.
+func (mk *ReadMarkerService) MarkRead(ctx context.Context, userID, roomID uuid.UUID, seq int64) (*edusphere.ReadState, error) {
+	if mk.MarkReadFn == nil {
+		panic("mock: ReadMarkerService.MarkRead called without MarkReadFn")
+	}
+	return mk.MarkReadFn(ctx, userID, roomID, seq)
+}
+
+// FindReadStates calls FindReadStatesFn.
+func (mk *ReadMarkerService) FindReadStates(ctx context.Context, userID uuid.UUID, roomIDs []uuid.UUID) (map[uuid.UUID]*edusphere.ReadState, error) {
+	if mk.FindReadStatesFn == nil {
+		panic("mock: ReadMarkerService.FindReadStates called without FindReadStatesFn")
+	}
+	return mk.FindReadStatesFn(ctx, userID, roomIDs)
+}
