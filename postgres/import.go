@@ -41,6 +41,9 @@ func (db *DB) Import(ctx context.Context, src edusphere.ImportSource) (edusphere
 	if n.Messages, err = importMessages(ctx, tx, src); err != nil {
 		return edusphere.ImportCounts{}, err
 	}
+	if err := numberImported(ctx, tx); err != nil {
+		return edusphere.ImportCounts{}, err
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return edusphere.ImportCounts{}, err
 	}
@@ -188,7 +191,8 @@ func importParticipants(ctx context.Context, tx *Tx, src edusphere.ImportSource)
 	return c, err
 }
 
-// importMessages copies core_message.
+// importMessages copies core_message. New rows come in unnumbered
+// (sequence 0, a number no message has) for numberImported.
 func importMessages(ctx context.Context, tx *Tx, src edusphere.ImportSource) (c edusphere.ImportCount, err error) {
 	b := &batch{tx: tx, table: "core_message", count: &c}
 	err = src.ImportMessages(ctx, func(m *edusphere.Message) error {
@@ -196,12 +200,38 @@ func importMessages(ctx context.Context, tx *Tx, src edusphere.ImportSource) (c 
 		if err := edusphere.ValidateImportedMessage(m); err != nil {
 			return edusphere.ImportRowError("core_message", m.ID, err)
 		}
-		return b.add(ctx, m.ID, `INSERT INTO core_message (id, user_id, room_id, body, edited, created, updated)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+		return b.add(ctx, m.ID, `INSERT INTO core_message (id, user_id, room_id, body, edited, created, updated, created_seq, seq)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0) ON CONFLICT (id) DO NOTHING`,
 			m.ID, m.UserID, m.RoomID, m.Body, m.Edited, m.Created, m.Updated)
 	})
 	if err == nil {
 		err = b.flush(ctx)
 	}
 	return c, err
+}
+
+// numberImported gives the messages importMessages added the next numbers
+// of their rooms' sequences, in history order, and moves the read marker of
+// each participant who had read the whole room along with them (docs/data.md,
+// "Imported messages"). Three statements, whatever the number of rooms.
+func numberImported(ctx context.Context, tx *Tx) error {
+	const added = `SELECT room_id, count(*) AS n, max(created) AS last FROM core_message WHERE seq = 0 GROUP BY room_id`
+	if _, err := tx.exec(ctx, `UPDATE edusphere_read_marker r SET seq = r.seq + a.n
+		FROM (`+added+`) a JOIN edusphere_room_seq s ON s.room_id = a.room_id
+		WHERE r.room_id = a.room_id AND r.seq >= s.seq`); err != nil {
+		return mapError("move read markers past imported messages", err)
+	}
+	if _, err := tx.exec(ctx, `WITH a AS (`+added+`),
+		bumped AS (
+			UPDATE edusphere_room_seq s SET seq = s.seq + a.n, last_created = GREATEST(s.last_created, a.last)
+			FROM a WHERE s.room_id = a.room_id
+			RETURNING s.room_id, s.seq - a.n AS base)
+		UPDATE core_message m SET created_seq = b.base + n.rn, seq = b.base + n.rn
+		FROM (SELECT id, room_id, row_number() OVER (PARTITION BY room_id ORDER BY created, id) AS rn
+		      FROM core_message WHERE seq = 0) n
+		JOIN bumped b ON b.room_id = n.room_id
+		WHERE m.id = n.id`); err != nil {
+		return mapError("number imported messages", err)
+	}
+	return nil
 }

@@ -38,6 +38,9 @@ func (db *DB) Import(ctx context.Context, src edusphere.ImportSource) (edusphere
 	if n.Messages, err = importMessages(ctx, tx, src); err != nil {
 		return edusphere.ImportCounts{}, err
 	}
+	if err := numberImported(ctx, tx); err != nil {
+		return edusphere.ImportCounts{}, err
+	}
 	if err := tx.Commit(); err != nil {
 		return edusphere.ImportCounts{}, err
 	}
@@ -148,15 +151,16 @@ func importParticipants(ctx context.Context, tx *Tx, src edusphere.ImportSource)
 	return c, err
 }
 
-// importMessages copies core_message.
+// importMessages copies core_message. New rows come in unnumbered
+// (sequence 0, a number no message has) for numberImported.
 func importMessages(ctx context.Context, tx *Tx, src edusphere.ImportSource) (c edusphere.ImportCount, err error) {
 	err = src.ImportMessages(ctx, func(m *edusphere.Message) error {
 		c.Read++
 		if err := edusphere.ValidateImportedMessage(m); err != nil {
 			return edusphere.ImportRowError("core_message", m.ID, err)
 		}
-		res, err := tx.exec(ctx, `INSERT INTO core_message (id, user_id, room_id, body, edited, created, updated)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		res, err := tx.exec(ctx, `INSERT INTO core_message (id, user_id, room_id, body, edited, created, updated, created_seq, seq)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0) ON CONFLICT (id) DO NOTHING`,
 			m.ID, m.UserID, m.RoomID, m.Body, m.Edited, encTime(m.Created), encTime(m.Updated))
 		if err != nil {
 			return edusphere.ImportRowError("core_message", m.ID, mapError("insert message", err, "Room or user not found"))
@@ -165,4 +169,35 @@ func importMessages(ctx context.Context, tx *Tx, src edusphere.ImportSource) (c 
 		return nil
 	})
 	return c, err
+}
+
+// numberImported gives the messages importMessages added the next numbers
+// of their rooms' sequences, in history order, and moves the read marker of
+// each participant who had read the whole room along with them (docs/data.md,
+// "Imported messages"). The counts go to a temporary table first, since
+// the numbering needs each room's sequence from before it moves.
+func numberImported(ctx context.Context, tx *Tx) error {
+	steps := []struct{ what, sql string }{
+		{"count imported messages", `CREATE TEMP TABLE imported_room AS
+			SELECT m.room_id, count(*) AS n, max(m.created) AS last, s.seq AS base
+			FROM core_message m JOIN edusphere_room_seq s ON s.room_id = m.room_id
+			WHERE m.seq = 0 GROUP BY m.room_id`},
+		{"move read markers past imported messages", `UPDATE edusphere_read_marker SET seq = seq + a.n
+			FROM imported_room a WHERE edusphere_read_marker.room_id = a.room_id AND edusphere_read_marker.seq >= a.base`},
+		{"number imported messages", `UPDATE core_message SET created_seq = a.base + n.rn, seq = a.base + n.rn
+			FROM (SELECT id, room_id, row_number() OVER (PARTITION BY room_id ORDER BY created, id) AS rn
+			      FROM core_message WHERE seq = 0) n
+			JOIN imported_room a ON a.room_id = n.room_id
+			WHERE core_message.id = n.id`},
+		{"move room sequences", `UPDATE edusphere_room_seq SET seq = a.base + a.n,
+			last_created = max(coalesce(edusphere_room_seq.last_created, ''), a.last)
+			FROM imported_room a WHERE edusphere_room_seq.room_id = a.room_id`},
+		{"drop the count", `DROP TABLE imported_room`},
+	}
+	for _, st := range steps {
+		if _, err := tx.exec(ctx, st.sql); err != nil {
+			return mapError(st.what, err, "")
+		}
+	}
+	return nil
 }

@@ -245,6 +245,38 @@ func (o *original) check(t *testing.T, s edusphere.Services) {
 			t.Fatalf("message=%+v, want %+v", got, want)
 		}
 	}
+	// Each room's messages are numbered 1, 2, … in history order, the
+	// room's sequence continues after them, and its participants have
+	// read them (docs/data.md, "Imported messages").
+	for _, r := range o.rooms {
+		var want []uuid.UUID
+		for _, m := range o.messages { // o.messages is in history order
+			if m.RoomID == r.ID {
+				want = append(want, m.ID)
+			}
+		}
+		page, err := s.Messages.FindHistory(ctx, edusphere.HistoryQuery{RoomID: r.ID})
+		if err != nil {
+			t.Fatalf("FindHistory(%s): %v", r.Name, err)
+		}
+		if page.Seq != int64(len(want)) || len(page.Messages) != len(want) {
+			t.Fatalf("room %s: seq %d with %d messages, want %d and %d", r.Name, page.Seq, len(page.Messages), len(want), len(want))
+		}
+		for i, m := range page.Messages {
+			if m.ID != want[i] || m.CreatedSeq != int64(i+1) || m.Seq != int64(i+1) {
+				t.Fatalf("room %s message %d: id %s created_seq %d seq %d, want %s numbered %d", r.Name, i, m.ID, m.CreatedSeq, m.Seq, want[i], i+1)
+			}
+		}
+	}
+	for _, p := range o.parts {
+		states, err := s.ReadMarkers.FindReadStates(ctx, p[1], []uuid.UUID{p[0]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := states[p[0]]; st == nil || st.Unread != 0 {
+			t.Fatalf("read state of %s in %s=%+v, want every imported message read", p[1], p[0], st)
+		}
+	}
 }
 
 // TestMain_ImportDjango imports the original's database into SQLite and
