@@ -69,8 +69,8 @@ func TestSessionEnds(t *testing.T) {
 		}
 	})
 	t.Run("Expired", func(t *testing.T) {
+		start := time.Now() // the token's 0.3 s start when the handshake reads it
 		c := dial("500", "0.3")
-		start := time.Now()
 		if code := c.expectClose(t); code != hub.StatusSessionEnded {
 			t.Fatalf("close code=%d, want %d", code, hub.StatusSessionEnded)
 		}
@@ -157,19 +157,24 @@ func TestSessionSocketsEverywhere(t *testing.T) {
 	if _, err := h.Services.Users.UpdateUser(ctx, f.bob.ID, edusphere.UserUpdate{Password: &hash}); err != nil {
 		t.Fatal(err)
 	}
-	// Access tokens live three seconds (exp is whole seconds: two to three
-	// after issue), so expiry is quick to see; a rotated refresh token is a
-	// replay at once.
-	cfg := auth.Config{AccessTTL: 3 * time.Second, RefreshGrace: time.Nanosecond}
-	p1, p2 := newAuthProcess(t, h, redisURL, prefix, cfg), newAuthProcess(t, h, redisURL, prefix, cfg)
-	login := func() *auth.Login {
+	// p1 and p2 issue access tokens that outlive the test, so a slow log-in
+	// on a loaded machine cannot expire them between log-in and dial; e1
+	// and e2 issue tokens that live three seconds (exp is whole seconds:
+	// two to three after issue), so expiry is quick to see. A rotated
+	// refresh token is a replay at once.
+	long := auth.Config{AccessTTL: time.Hour, RefreshGrace: time.Nanosecond}
+	short := auth.Config{AccessTTL: 3 * time.Second, RefreshGrace: time.Nanosecond}
+	p1, p2 := newAuthProcess(t, h, redisURL, prefix, long), newAuthProcess(t, h, redisURL, prefix, long)
+	e1, e2 := newAuthProcess(t, h, redisURL, prefix, short), newAuthProcess(t, h, redisURL, prefix, short)
+	loginAt := func(p *authProcess) *auth.Login {
 		t.Helper()
-		l, err := p1.auth.Login(ctx, f.bob.Email, "Tr1cky-Horse-42", auth.ClientMeta{})
+		l, err := p.auth.Login(ctx, f.bob.Email, "Tr1cky-Horse-42", auth.ClientMeta{})
 		if err != nil {
 			t.Fatalf("Login=%v", err)
 		}
 		return l
 	}
+	login := func() *auth.Login { t.Helper(); return loginAt(p1) }
 	room := "/ws/chat/ada/" + f.room.Slug
 	wantEnded := func(cs ...*client) {
 		t.Helper()
@@ -203,14 +208,14 @@ func TestSessionSocketsEverywhere(t *testing.T) {
 		wantOpen(b2, "other session")
 	})
 	t.Run("ExpiryUnlessRenewed", func(t *testing.T) {
-		s := login()
+		s := loginAt(e1)
 		// One socket in each process; the renewal goes through process 1,
 		// process 2 hears of it through the broker.
-		c1, c2 := p1.dial(t, room, s.Token), p2.dial(t, room, s.Token)
+		c1, c2 := e1.dial(t, room, s.Token), e2.dial(t, room, s.Token)
 		// A second later, so the renewed token expires at least a second
 		// after the first.
 		time.Sleep(1200 * time.Millisecond)
-		l, err := p1.auth.Refresh(ctx, s.Token, "", auth.ClientMeta{})
+		l, err := e1.auth.Refresh(ctx, s.Token, "", auth.ClientMeta{})
 		if err != nil {
 			t.Fatalf("Refresh=%v", err)
 		}

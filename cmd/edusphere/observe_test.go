@@ -117,6 +117,20 @@ func TestMain_Metrics(t *testing.T) {
 		{`edusphere_ws_connections`, 1},
 		{`edusphere_db_statements_total`, 1},
 	}
+	// A frame is counted as delivered once its write returns, which may be
+	// just after the client read it: scrape again for a while before
+	// calling a series stuck.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		short := false
+		for _, mv := range moved {
+			short = short || after[mv.series]-before[mv.series] < mv.by
+		}
+		if !short {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+		after = scrape(t, metricsURL)
+	}
 	for _, mv := range moved {
 		if got := after[mv.series] - before[mv.series]; got < mv.by {
 			t.Errorf("%s moved by %v, want at least %v", mv.series, got, mv.by)
