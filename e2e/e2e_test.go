@@ -65,6 +65,14 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("Glob(*.mjs)=%v, %v, want test scripts", scripts, err)
 	}
 	sort.Strings(scripts)
+	// E2E_ONLY (a comma-separated list of script names, e.g.
+	// "journeys.test.mjs") runs only those scripts, for working on one.
+	if only := os.Getenv("E2E_ONLY"); only != "" {
+		scripts = onlyScripts(scripts, strings.Split(only, ","))
+		if len(scripts) == 0 {
+			t.Fatalf("E2E_ONLY=%q names no script in %s", only, dir)
+		}
+	}
 
 	tmp := t.TempDir()
 	bin := filepath.Join(tmp, "edusphere")
@@ -238,4 +246,19 @@ func (w *testWriter) close() {
 		w.t.Log(w.prefix + string(w.buf))
 	}
 	w.closed = true
+}
+
+// onlyScripts keeps the scripts whose base name is in names.
+func onlyScripts(scripts, names []string) []string {
+	keep := make(map[string]bool, len(names))
+	for _, n := range names {
+		keep[strings.TrimSpace(n)] = true
+	}
+	var out []string
+	for _, s := range scripts {
+		if keep[filepath.Base(s)] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
