@@ -42,6 +42,21 @@ func ChannelRoom(channel string) (uuid.UUID, bool) {
 	return id, err == nil
 }
 
+// UserChannel returns the broker channel of one user: events for that
+// user's event sockets (/ws/v2, docs/events.md), whichever rooms they watch.
+func UserChannel(userID uuid.UUID) string { return "user:" + userID.String() }
+
+// ChannelUser returns the user of a channel UserChannel named, and false
+// for any other channel.
+func ChannelUser(channel string) (uuid.UUID, bool) {
+	rest, ok := strings.CutPrefix(channel, "user:")
+	if !ok {
+		return uuid.Nil, false
+	}
+	id, err := uuid.Parse(rest)
+	return id, err == nil
+}
+
 // Event is what one process tells every process through the broker. Frame
 // is the WebSocket frame already encoded once, so fan-out writes bytes.
 type Event struct {
@@ -54,6 +69,12 @@ type Event struct {
 	// Seq is the room sequence number of a message change (docs/data.md,
 	// "Room sequences"); 0 for other events.
 	Seq int64 `json:"seq,omitempty"`
+	// V2 is the event socket's frame (/ws/v2, docs/events.md) already
+	// encoded once: event sockets forward it to the subscribers of the
+	// event's room (room channel) or to the user's sockets (user channel).
+	// Chat sockets ignore it; an event with only V2 set reaches event
+	// sockets only.
+	V2 json.RawMessage `json:"v2,omitempty"`
 }
 
 // BrokerHandler receives every event published on a channel this process
