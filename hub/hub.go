@@ -89,6 +89,17 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics receives the hub's counts; nil counts nothing.
 	Metrics Metrics
+	// Presence hears each socket open and close on a room; nil tells no
+	// one (docs/presence.md, Hub hooks).
+	Presence Presence
+}
+
+// Presence is what the hub tells the presence service
+// (edusphere.PresenceService): a socket of userID on roomID opened (Enter)
+// or closed (Leave). Both return at once.
+type Presence interface {
+	Enter(userID, roomID uuid.UUID)
+	Leave(userID, roomID uuid.UUID)
 }
 
 // Hub holds this process's chat sockets, grouped by room.
@@ -313,6 +324,9 @@ func (h *Hub) join(ctx context.Context, c *conn) bool {
 	h.rooms[c.roomID][c] = struct{}{}
 	h.sockets.Add(1)
 	h.mu.Unlock()
+	if h.cfg.Presence != nil {
+		h.cfg.Presence.Enter(c.user.ID, c.roomID)
+	}
 
 	if first {
 		if err := h.broker.Subscribe(ctx, edusphere.RoomChannel(c.roomID)); err != nil {
@@ -348,6 +362,9 @@ func (h *Hub) leave(c *conn) {
 	}
 	h.mu.Unlock()
 	defer h.sockets.Done()
+	if h.cfg.Presence != nil {
+		h.cfg.Presence.Leave(c.user.ID, c.roomID)
+	}
 
 	if last {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
