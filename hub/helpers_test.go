@@ -123,6 +123,7 @@ func newEnv(t *testing.T, h *testdb.Handle, cfg hub.Config, broker edusphere.Bro
 	e.services = notifier.Wrap(h.Services)
 	mux := http.NewServeMux()
 	mux.Handle("/ws/chat/", e.hub)
+	mux.Handle("/ws/v2", e.hub.V2())
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
