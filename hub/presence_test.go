@@ -95,3 +95,77 @@ func TestHubPresence(t *testing.T) {
 	e.dial(f.bob, f.room)
 	none(grace + 200*time.Millisecond)
 }
+
+// TestV2PresenceTyping checks the presence and typing frames on the event
+// socket: a subscription counts as a socket on the room, typing frames
+// reach the room's other subscribers and are rate-limited.
+func TestV2PresenceTyping(t *testing.T) {
+	db := testdb.SQLite(t)
+	f := newFixture(t, db.Services)
+	broker := inmem.NewBroker()
+	t.Cleanup(func() { broker.Close() })
+	grace := 300 * time.Millisecond
+	svc := presence.New(presence.Config{Broker: broker, Users: db.Services.Users, Rooms: db.Services.Rooms, Grace: grace})
+	t.Cleanup(func() { svc.Close(context.Background()) })
+	e := newEnv(t, db, hub.Config{Presence: svc, Typing: svc}, broker)
+
+	// presenceOf reads c's frames until the presence frame of u.
+	presenceOf := func(c *client, u *edusphere.User) frame {
+		t.Helper()
+		for {
+			fr := c.until(t, "presence")
+			if user, _ := fr["user"].(map[string]any); user["username"] == u.Username {
+				return fr
+			}
+		}
+	}
+
+	ada := e.dialV2(f.ada)
+	ada.subscribe(t, f.room.ID, -1)
+	if fr := presenceOf(ada, f.ada); fr["online"] != true || fr.str("room") != f.room.ID.String() {
+		t.Fatalf("ada got %v, want herself online", fr)
+	}
+	bob := e.dialV2(f.bob)
+	bob.subscribe(t, f.room.ID, -1)
+	if fr := presenceOf(ada, f.bob); fr["online"] != true || fr.str("lastSeen") == "" {
+		t.Fatalf("ada got %v, want bob online", fr)
+	}
+	on, err := svc.Online(context.Background(), []uuid.UUID{f.room.ID})
+	if err != nil || on[f.room.ID].Count != 2 {
+		t.Fatalf("Online=%+v, %v; want ada and bob", on, err)
+	}
+
+	bob.sendJSON(t, map[string]any{"type": "typing", "room": f.room.ID, "ref": "t1"})
+	fr := ada.until(t, "typing")
+	if user, _ := fr["user"].(map[string]any); user["username"] != "bob" || fr.str("room") != f.room.ID.String() {
+		t.Fatalf("ada got %v, want bob typing", fr)
+	}
+	until, err := time.Parse(time.RFC3339, fr.str("until"))
+	if err != nil || until.Before(time.Now().Add(3*time.Second)) || until.After(time.Now().Add(6*time.Second)) {
+		t.Fatalf("until=%q, want about 5 s from now", fr.str("until"))
+	}
+	// Too soon: refused to bob, nothing reaches ada.
+	bob.sendJSON(t, map[string]any{"type": "typing", "room": f.room.ID, "ref": "t2"})
+	if fr := bob.until(t, "error"); fr.str("ref") != "t2" || fr.str("error") != presence.MsgTypingTooOften {
+		t.Fatalf("bob got %v, want the rate-limit error", fr)
+	}
+	ada.silent(t, 100*time.Millisecond)
+
+	// Unsubscribing ends bob's presence in the room after the grace.
+	bob.sendJSON(t, map[string]any{"type": "unsubscribe", "room": f.room.ID})
+	if fr := presenceOf(ada, f.bob); fr["online"] != false {
+		t.Fatalf("ada got %v, want bob offline", fr)
+	}
+	// A subscription and a chat socket of the same user count together.
+	chat := e.dial(f.bob, f.room)
+	if fr := presenceOf(ada, f.bob); fr["online"] != true {
+		t.Fatalf("ada got %v, want bob online through the chat socket", fr)
+	}
+	bob.subscribe(t, f.room.ID, -1)
+	chat.ws.Close(1000, "")
+	ada.silent(t, grace+200*time.Millisecond)
+	bob.ws.Close(1000, "")
+	if fr := presenceOf(ada, f.bob); fr["online"] != false {
+		t.Fatalf("ada got %v, want bob offline once both sockets closed", fr)
+	}
+}

@@ -11,21 +11,17 @@ import (
 // TimeFormat is how frames write times: RFC 3339, UTC, milliseconds.
 const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 
-// FrameUser is the user object of event-socket frames (docs/events.md).
+// FrameUser is the user object of event-socket frames (docs/events.md,
+// "Event socket"): avatar is "" for a user without one.
 type FrameUser struct {
 	ID       uuid.UUID `json:"id"`
 	Username string    `json:"username"`
-	Avatar   *string   `json:"avatar"`
+	Avatar   string    `json:"avatar"`
 }
 
-// NewFrameUser returns u's frame object; a user without an avatar has null.
+// NewFrameUser returns u's frame object.
 func NewFrameUser(u *edusphere.User) FrameUser {
-	fu := FrameUser{ID: u.ID, Username: u.Username}
-	if u.Avatar != "" {
-		a := u.Avatar
-		fu.Avatar = &a
-	}
-	return fu
+	return FrameUser{ID: u.ID, Username: u.Username, Avatar: u.Avatar}
 }
 
 // presenceFrame is the "presence" frame (docs/presence.md, Frames).

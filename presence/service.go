@@ -50,6 +50,10 @@ type Config struct {
 	Now func() time.Time
 }
 
+// MsgTypingTooOften refuses a typing frame sent sooner than
+// Config.TypingInterval after the last one of the same user in the room.
+const MsgTypingTooOften = "Typing announced too often."
+
 // sweepLimit bounds the pairs one sweep round takes from the store; a
 // sweep runs at most sweepRounds rounds per heartbeat.
 const (
@@ -356,7 +360,7 @@ func (s *Service) Typing(ctx context.Context, user *edusphere.User, roomID uuid.
 	s.mu.Lock()
 	if last, ok := s.typed[p]; ok && now.Sub(last) < s.cfg.TypingInterval {
 		s.mu.Unlock()
-		return edusphere.Errorf(edusphere.ETOOMANYREQUEST, "Typing announced too often.")
+		return edusphere.Errorf(edusphere.ETOOMANYREQUEST, MsgTypingTooOften)
 	}
 	s.typed[p] = now
 	s.mu.Unlock()

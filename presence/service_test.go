@@ -22,7 +22,7 @@ type frame struct {
 	User struct {
 		ID       uuid.UUID `json:"id"`
 		Username string    `json:"username"`
-		Avatar   *string   `json:"avatar"`
+		Avatar   string    `json:"avatar"`
 	} `json:"user"`
 	Online   bool   `json:"online"`
 	LastSeen string `json:"lastSeen"`
@@ -121,7 +121,7 @@ func TestServiceOnlineOffline(t *testing.T) {
 	svc.Enter(f.guest.ID, f.room.ID) // a second tab: no second frame
 	got := next(t, frames, 2*time.Second)
 	if got.Type != "presence" || !got.Online || got.Room != f.room.ID || got.User.ID != f.guest.ID ||
-		got.User.Username != f.guest.Username || got.User.Avatar == nil || *got.User.Avatar != "avatars/g.png" {
+		got.User.Username != f.guest.Username || got.User.Avatar != "avatars/g.png" {
 		t.Fatalf("frame=%+v, want guest online", got)
 	}
 	if _, err := time.Parse(time.RFC3339, got.LastSeen); err != nil {

@@ -247,6 +247,7 @@ func (m *Main) serve(ctx context.Context) error {
 		Logger:    m.Logger,
 		Metrics:   metrics.NewChat(reg),
 		Presence:  a.presence,
+		Typing:    a.presence,
 	})
 	storage := media.NewDir(c.MediaPath())
 	accounts := account.New(account.Config{
@@ -321,6 +322,7 @@ func (m *Main) serve(ctx context.Context) error {
 		GraphQLMaxBodyBytes: graphQL.MaxRequestBytes(),
 		CSRF:                a.auth.CSRFHandler(),
 		WS:                  a.hub,
+		WSv2:                a.hub.V2(),
 		Admin: admin.New(admin.Config{
 			Services:      published,
 			Accounts:      accounts,
