@@ -18,7 +18,7 @@ import (
 // Cluster:
 //
 //	<prefix>{presence}:r:<room>         sorted set: user -> latest expiry (ms) of their entries
-//	<prefix>{presence}:h:<room>:<user>  hash: process -> expiry (ms); expires with its latest entry
+//	<prefix>{presence}:h:<room>:<user>  hash: process -> expiry (ms); dropped a minute after its latest entry
 //	<prefix>{presence}:all              sorted set: "<room>/<user>" -> latest expiry, for the sweeper
 //	<prefix>{presence}:seen             hash: user -> last-seen time (ms)
 type RedisStore struct {
@@ -61,10 +61,11 @@ end
 `
 
 // settle writes the pair's latest expiry max, or removes the pair when no
-// entry is live.
+// entry is live. Times are the callers' clocks, never Redis's: the hash's
+// own expiry, only a clean-up, is relative.
 const settle = `
 if max > 0 then
-  redis.call('PEXPIREAT', KEYS[2], max)
+  redis.call('PEXPIRE', KEYS[2], max - now + 60000)
   redis.call('ZADD', KEYS[1], max, ARGV[1])
   redis.call('ZADD', KEYS[3], max, ARGV[4])
 else
