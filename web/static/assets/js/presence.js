@@ -48,7 +48,6 @@ export class RoomPresence {
 
   start() {
     this.stopped = false;
-    this.load();
     this.connect();
   }
 
@@ -63,13 +62,21 @@ export class RoomPresence {
     }
   }
 
-  /** load reads who is online now; frames keep it current afterwards. */
+  /**
+   * load reads who is online now, once the subscription stands, so that
+   * the frames keep it current afterwards. We count ourselves: the page is
+   * open, whether or not the server has heard of our socket yet.
+   */
   async load() {
     try {
       const d = await gql('RoomOnline', ONLINE_QUERY, { hostSlug: this.room.host.username, roomSlug: this.room.slug });
       if (this.stopped || !d.room || d.room.onlineCount == null) return;
       this.online = new Set((d.room.online || []).map((u) => u.id));
       this.count = d.room.onlineCount;
+      if (!this.online.has(this.me.id)) {
+        this.online.add(this.me.id);
+        this.count++;
+      }
       this.onChange();
     } catch { /* the dots stay as the frames say */ }
   }
@@ -105,12 +112,15 @@ export class RoomPresence {
   retry() {
     if (this.stopped) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => { this.load(); this.connect(); }, backoffDelay(this.attempt++));
+    this.timer = setTimeout(() => this.connect(), backoffDelay(this.attempt++));
   }
 
   frame(f) {
     if (f.room !== this.room.id) return;
     switch (f.type) {
+      case 'subscribed':
+        this.load();
+        break;
       case 'presence': {
         const had = this.online.has(f.user.id);
         if (f.online && !had) {
