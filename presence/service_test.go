@@ -267,8 +267,9 @@ func TestServiceKilledProcess(t *testing.T) {
 	if got.Online || got.User.ID != f.guest.ID {
 		t.Fatalf("frame=%+v, want the killed process's guest offline", got)
 	}
-	// Bound: TTL after the last heartbeat, plus one sweep interval.
-	if d := time.Since(killed); d > ttl+2*150*time.Millisecond+300*time.Millisecond {
+	// Bound: TTL after the last heartbeat, plus one sweep interval (and
+	// slack for a loaded machine).
+	if d := time.Since(killed); d > ttl+2*150*time.Millisecond+time.Second {
 		t.Fatalf("offline after %v, want within TTL+heartbeat", d)
 	}
 	on, err := a.Online(context.Background(), []uuid.UUID{f.room.ID})
