@@ -24,6 +24,10 @@ func stores(t *testing.T, fn func(t *testing.T, s presence.Store)) {
 // redisStore returns a RedisStore under a prefix unique to t, and the
 // client it uses.
 func redisStore(t *testing.T) (*presence.RedisStore, goredis.UniversalClient) {
+	return redisStoreB(t)
+}
+
+func redisStoreB(t testing.TB) (*presence.RedisStore, goredis.UniversalClient) {
 	t.Helper()
 	url, prefix := testdb.Redis(t)
 	opts, err := goredis.ParseURL(url)
