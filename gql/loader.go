@@ -157,7 +157,7 @@ func (r *Resolver) prefetchRooms(ctx context.Context, rooms []*edusphere.Room, f
 		case "online", "onlineCount":
 			if !primedOnline {
 				primedOnline = true
-				if err := r.primeOnline(ctx, rooms); err != nil {
+				if err := r.primeOnline(ctx, l, rooms, fields); err != nil {
 					return err
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 	"github.com/vikstrous/dataloadgen"
 
@@ -128,10 +129,12 @@ func (r *Resolver) lastSeen(ctx context.Context, u *edusphere.User) (*time.Time,
 	return &t, nil
 }
 
-// primeOnline reads, in one store read, who is online in each of rooms the
-// caller takes part in, and primes the request's presence loader with it.
-// prefetchRooms calls it when the selection asks for online or onlineCount.
-func (r *Resolver) primeOnline(ctx context.Context, rooms []*edusphere.Room) error {
+// primeOnline reads, in one store read, who is online in each of rooms,
+// and primes the request's presence loader with it; when the selection
+// (fields) lists the users, it also primes the user loader with all of
+// them in one query. prefetchRooms calls it when the selection asks for
+// online or onlineCount.
+func (r *Resolver) primeOnline(ctx context.Context, l *loaders, rooms []*edusphere.Room, fields []graphql.CollectedField) error {
 	pl := r.presenceLoadersFrom(ctx)
 	if pl == nil || edusphere.UserFromContext(ctx) == nil {
 		return nil
@@ -144,8 +147,31 @@ func (r *Resolver) primeOnline(ctx context.Context, rooms []*edusphere.Room) err
 	if err != nil {
 		return err
 	}
+	var users []uuid.UUID
 	for _, id := range ids {
 		pl.online.Prime(id, m[id])
+		users = append(users, m[id].Users...)
 	}
-	return nil
+	selects := func(name string) bool {
+		return slices.ContainsFunc(fields, func(f graphql.CollectedField) bool { return f.Name == name })
+	}
+	// onlineIn checks the caller against the participants: one query for
+	// all rooms, unless the selection's participants prime them anyway.
+	if !selects("participants") {
+		parts, err := r.services.Rooms.FindParticipants(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			p := parts[id]
+			if p == nil {
+				p = []*edusphere.User{}
+			}
+			l.participants.Prime(id, p)
+		}
+	}
+	if len(users) == 0 || !selects("online") {
+		return nil
+	}
+	return r.primeUsers(ctx, l, users)
 }
