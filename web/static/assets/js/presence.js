@@ -1,7 +1,8 @@
 // Who is online in the open room and who is typing (docs/presence.md).
-// The module keeps an event socket (/ws/v2) of its own, subscribed to the
-// room, for the "presence" and "typing" frames, and sends typing frames
-// on it. The chat itself stays on the chat socket (chat.js).
+// The "presence" and "typing" frames come on an event socket (/ws/v2):
+// the page's own, when it has one subscribed to the room (pass it as
+// `socket`), else one this module opens and subscribes itself. Typing
+// frames go out on the same socket.
 import { gql } from './api.js';
 import { backoffDelay } from './chat.js';
 
@@ -30,10 +31,14 @@ export function typingText(names) {
  *   room       {id, slug, host: {username}}
  *   me         the signed-in user
  *   onChange() the online set or the typing list changed; read online, count and typers()
+ *   socket     optional: an event socket already subscribed to the room,
+ *              {on(fn) -> remover, send(frame) -> bool}, whose listener gets
+ *              every frame plus {type: 'socket.open'}
  */
 export class RoomPresence {
-  constructor({ room, me, onChange }) {
-    Object.assign(this, { room, me });
+  constructor({ room, me, onChange, socket = null }) {
+    Object.assign(this, { room, me, socket });
+    this.off = null;
     this.onChange = onChange || (() => {});
     this.online = new Set();
     this.count = null;
@@ -48,6 +53,11 @@ export class RoomPresence {
 
   start() {
     this.stopped = false;
+    if (this.socket) {
+      this.off = this.socket.on((f) => this.frame(f));
+      this.load();
+      return;
+    }
     this.connect();
   }
 
@@ -55,6 +65,7 @@ export class RoomPresence {
     this.stopped = true;
     clearTimeout(this.timer);
     clearTimeout(this.expiry);
+    this.off?.();
     if (this.ws) {
       const ws = this.ws;
       this.ws = null;
@@ -116,6 +127,10 @@ export class RoomPresence {
   }
 
   frame(f) {
+    if (f.type === 'socket.open') {
+      this.load();
+      return;
+    }
     if (f.room !== this.room.id) return;
     switch (f.type) {
       case 'subscribed':
@@ -177,9 +192,15 @@ export class RoomPresence {
   /** typed tells the room that we are typing, at most once every TYPING_EVERY. */
   typed() {
     const now = Date.now();
-    if (now - this.lastTyping < TYPING_EVERY || !this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+    if (now - this.lastTyping < TYPING_EVERY) return;
+    const frame = { type: 'typing', room: this.room.id };
+    if (this.socket) {
+      if (this.socket.send(frame)) this.lastTyping = now;
+      return;
+    }
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
     this.lastTyping = now;
-    this.ws.send(JSON.stringify({ type: 'typing', room: this.room.id }));
+    this.ws.send(JSON.stringify(frame));
   }
 
   /** sent forgets our throttle after a message, so the next typing shows at once. */
