@@ -35,6 +35,10 @@ type v2hub struct {
 	dirtyMu sync.Mutex
 	dirty   map[uuid.UUID]struct{}
 	working bool
+
+	// presence hears each subscription begin and end, as it hears chat
+	// sockets open and close (Config.Presence); nil tells no one.
+	presence Presence
 }
 
 // v2user is one user's event sockets in this process and the rooms the
@@ -254,11 +258,17 @@ func (v *v2hub) addSubLocked(room uuid.UUID, c *conn, sub *v2sub) {
 		set = make(map[*conn]*v2sub)
 		v.subs[room] = set
 	}
+	if _, again := set[c]; !again && v.presence != nil {
+		v.presence.Enter(c.user.ID, room)
+	}
 	set[c] = sub
 }
 
 func (v *v2hub) removeSubLocked(room uuid.UUID, c *conn) {
 	if set := v.subs[room]; set != nil {
+		if _, ok := set[c]; ok && v.presence != nil {
+			v.presence.Leave(c.user.ID, room)
+		}
 		delete(set, c)
 		if len(set) == 0 {
 			delete(v.subs, room)
