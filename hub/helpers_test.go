@@ -29,6 +29,7 @@ type env struct {
 	auth     *fakeAuth
 	raw      edusphere.Services // the store, publishing nothing
 	services edusphere.Services // wrapped by the hub's notifier
+	notifier *hub.Notifier
 	db       *testdb.Handle
 }
 
@@ -121,8 +122,10 @@ func newEnv(t *testing.T, h *testdb.Handle, cfg hub.Config, broker edusphere.Bro
 	cfg.Broker, cfg.Store, cfg.Notifier, cfg.Auth = broker, h.Services, notifier, e.auth
 	e.hub = hub.New(cfg)
 	e.services = notifier.Wrap(h.Services)
+	e.notifier = notifier
 	mux := http.NewServeMux()
 	mux.Handle("/ws/chat/", e.hub)
+	mux.Handle("/ws/v2", e.hub.V2())
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

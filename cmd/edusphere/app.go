@@ -307,6 +307,7 @@ func (m *Main) serve(ctx context.Context) error {
 		GraphQLMaxBodyBytes: graphQL.MaxRequestBytes(),
 		CSRF:                a.auth.CSRFHandler(),
 		WS:                  a.hub,
+		WSv2:                a.hub.V2(),
 		Admin: admin.New(admin.Config{
 			Services:      published,
 			Accounts:      accounts,
