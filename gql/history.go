@@ -101,26 +101,35 @@ func fetchReadStates(ctx context.Context, s edusphere.Services, user *edusphere.
 	return out, nil
 }
 
-// primeHistory loads, with one query per MaxReadStates rooms, the
-// sequence numbers (field "seq") or the caller's read states (field
-// "unreadCount") of rooms.
-func (r *Resolver) primeHistory(ctx context.Context, l *loaders, field string, rooms []*edusphere.Room) error {
+// primeHistory loads what fields asks of rooms' history state, once for
+// both fields: the caller's read states (for "unreadCount"), which carry
+// their rooms' sequence numbers, then (for "seq") the sequence numbers of
+// the other rooms; one query per MaxReadStates rooms each.
+func (r *Resolver) primeHistory(ctx context.Context, l *loaders, fields []graphql.CollectedField, rooms []*edusphere.Room) error {
+	var seq, unread bool
+	for _, f := range fields {
+		seq = seq || f.Name == "seq"
+		unread = unread || f.Name == "unreadCount"
+	}
 	ids := uniqueIDs(len(rooms), func(i int) uuid.UUID { return rooms[i].ID })
-	if field == "seq" {
-		m, err := fetchRoomSeqs(ctx, r.services, ids)
+	if user := edusphere.UserFromContext(ctx); unread && user != nil {
+		m, err := fetchReadStates(ctx, r.services, user, ids)
 		if err != nil {
 			return err
 		}
-		for id, seq := range m {
-			l.roomSeqs.Prime(id, seq)
-		}
+		primeReadStates(l, m)
+		ids = slices.DeleteFunc(ids, func(id uuid.UUID) bool { return m[id] != nil })
+	}
+	if !seq || len(ids) == 0 {
 		return nil
 	}
-	m, err := fetchReadStates(ctx, r.services, edusphere.UserFromContext(ctx), ids)
+	m, err := fetchRoomSeqs(ctx, r.services, ids)
 	if err != nil {
 		return err
 	}
-	primeReadStates(l, m)
+	for id, seq := range m {
+		l.roomSeqs.Prime(id, seq)
+	}
 	return nil
 }
 

@@ -162,6 +162,7 @@ func (r *Resolver) prefetchRooms(ctx context.Context, rooms []*edusphere.Room, f
 		return nil
 	}
 	l := r.loadersFrom(ctx)
+	history := false // seq and unreadCount are primed together
 	for _, f := range fields {
 		switch f.Name {
 		case "host":
@@ -189,7 +190,11 @@ func (r *Resolver) prefetchRooms(ctx context.Context, rooms []*edusphere.Room, f
 				l.topics.Prime(id, t)
 			}
 		case "seq", "unreadCount":
-			if err := r.primeHistory(ctx, l, f.Name, rooms); err != nil {
+			if history {
+				continue
+			}
+			history = true
+			if err := r.primeHistory(ctx, l, fields, rooms); err != nil {
 				return err
 			}
 		case "participants":
