@@ -152,9 +152,9 @@ describe('history', () => {
 
     // The other room's badge counts what arrived there, and moves live.
     const badge = b.locator(`.your-rooms [data-unread-room="${roomB.id}"] .unread-badge`);
-    await badge.filter({ hasText: /^3$/ }).waitFor();
+    await badge.filter({ hasText: /^3 unread$/ }).waitFor();
     await socketFrames(a, [{ type: 'subscribe', room: roomB.id }, { type: 'send', room: roomB.id, message: 'B four' }]);
-    await badge.filter({ hasText: /^4$/ }).waitFor();
+    await badge.filter({ hasText: /^4 unread$/ }).waitFor();
     assert.equal(await b.evaluate(() => window.__sameDocument), true, 'the page was reloaded');
     await screenshot(b, 'history-after-offline');
     await cdp.detach();

@@ -67,8 +67,7 @@ function paint() {
         badge = h('span', { class: 'badge unread-badge' });
         el.append(badge);
       }
-      badge.textContent = badgeText(n);
-      badge.setAttribute('aria-label', `${n >= CAP ? 'At least ' + CAP : n} unread`);
+      badge.replaceChildren(badgeText(n), h('span', { class: 'sr-only' }, ' unread'));
     }
   }
 }
