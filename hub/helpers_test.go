@@ -22,7 +22,7 @@ import (
 
 // env is one chat server over loopback: a hub on a test database.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	hub      *hub.Hub
 	srv      *httptest.Server
 	broker   edusphere.Broker
@@ -111,7 +111,7 @@ func (a *fakeAuth) systemEvents() []edusphere.Event {
 
 // newEnv starts a hub over h with cfg and broker (inmem when nil). The JWT
 // cookie of a test user is simply their id.
-func newEnv(t *testing.T, h *testdb.Handle, cfg hub.Config, broker edusphere.Broker) *env {
+func newEnv(t testing.TB, h *testdb.Handle, cfg hub.Config, broker edusphere.Broker) *env {
 	t.Helper()
 	if broker == nil {
 		broker = inmem.NewBroker()
@@ -143,7 +143,7 @@ type fixture struct {
 	room, other   *edusphere.Room
 }
 
-func newFixture(t *testing.T, s edusphere.Services) fixture {
+func newFixture(t testing.TB, s edusphere.Services) fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := fixture{
@@ -213,7 +213,7 @@ func (e *env) dialNoRead(u *edusphere.User, room *edusphere.Room) *client {
 // client is a test's end of one socket. A timed-out Read would close the
 // socket, so one goroutine reads and the test waits on its channel.
 type client struct {
-	t      *testing.T
+	t      testing.TB
 	ws     *websocket.Conn
 	frames chan string
 	err    error // set before frames is closed
@@ -311,7 +311,7 @@ func (c *client) silent(t testing.TB, d time.Duration) {
 }
 
 // messages returns the bodies of room's messages, oldest first.
-func messages(t *testing.T, s edusphere.Services, room uuid.UUID) []*edusphere.Message {
+func messages(t testing.TB, s edusphere.Services, room uuid.UUID) []*edusphere.Message {
 	t.Helper()
 	ms, _, err := s.Messages.FindMessages(context.Background(), edusphere.MessageFilter{RoomID: &room})
 	if err != nil {

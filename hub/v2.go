@@ -78,6 +78,9 @@ func (h *Hub) serveV2(w http.ResponseWriter, r *http.Request) {
 	}
 	states, err := h.store.ReadMarkers.FindReadStates(ctx, user.ID, nil)
 	if err != nil {
+		if ctx.Err() != nil {
+			return // the client went away
+		}
 		h.log.Error("ws v2 handshake: rooms", "err", err)
 		w.WriteHeader(http.StatusInternalServerError)
 		return

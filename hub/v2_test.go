@@ -476,6 +476,26 @@ func TestV2Limits(t *testing.T) {
 		}
 	})
 
+	t.Run("Expired", func(t *testing.T) {
+		ws, _, err := e.dialRaw(dialOpts{path: "/ws/v2", cookie: f.ada.ID.String() + "/7/0.3"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := (&client{t: t, ws: ws}).start()
+		defer ws.CloseNow()
+		if code := c.expectClose(t); code != hub.StatusSessionEnded {
+			t.Fatalf("close=%d, want 4401 once the token expired", code)
+		}
+	})
+
+	t.Run("Disabled", func(t *testing.T) {
+		c := e.dialV2(f.ada)
+		e.notifier.UserDisabled(context.Background(), f.ada.ID)
+		if code := c.expectClose(t); code != hub.StatusUserDisabled {
+			t.Fatalf("close=%d, want 4403", code)
+		}
+	})
+
 	t.Run("SessionEnds", func(t *testing.T) {
 		c := e.dialV2(f.eve)
 		e.auth.revoke(1)
@@ -507,4 +527,52 @@ func TestV2Subscriptions(t *testing.T) {
 	c.sendJSON(t, map[string]any{"type": "unsubscribe", "room": rooms[1]})
 	c.until(t, "unsubscribed")
 	c.subscribe(t, rooms[100], -1)
+}
+
+// typingHook records typing frames and refuses every second one.
+type typingHook struct {
+	calls chan uuid.UUID
+	n     int
+}
+
+func (h *typingHook) Typing(ctx context.Context, user *edusphere.User, room uuid.UUID) error {
+	h.n++
+	h.calls <- room
+	if h.n%2 == 0 {
+		return edusphere.Errorf(edusphere.EINVALID, "Too many typing frames.")
+	}
+	return nil
+}
+
+func TestV2TypingAndRemoval(t *testing.T) {
+	h := testdb.SQLite(t)
+	hook := &typingHook{calls: make(chan uuid.UUID, 4)}
+	e := newEnv(t, h, hub.Config{Typing: hook}, nil)
+	f := newFixture(t, h.Services)
+	bob := e.dialV2(f.bob)
+	bob.subscribe(t, f.room.ID, -1)
+
+	bob.sendJSON(t, map[string]any{"type": "typing", "room": f.room.ID, "ref": "t1"})
+	if got := <-hook.calls; got != f.room.ID {
+		t.Fatalf("hook got room %s, want %s", got, f.room.ID)
+	}
+	bob.silent(t, 50*time.Millisecond) // accepted: no answer
+	bob.sendJSON(t, map[string]any{"type": "typing", "room": f.room.ID, "ref": "t2"})
+	<-hook.calls
+	if ev := bob.next(t); ev.str("error") != "Too many typing frames." || ev.str("ref") != "t2" {
+		t.Fatalf("refused typing: %v, want the hook's message", ev)
+	}
+
+	// Removed by the host: the subscription ends, and so do unread frames.
+	e.notifier.ParticipantRemoved(context.Background(), f.room.ID, f.bob)
+	if ev := bob.next(t); ev.str("type") != "participant.removed" {
+		t.Fatalf("got %v, want participant.removed", ev)
+	}
+	bob.silent(t, 50*time.Millisecond) // once, not also through the room
+	e.post(t, f.ada, f.room.ID, "after the removal")
+	bob.silent(t, 100*time.Millisecond)
+	bob.sendJSON(t, map[string]any{"type": "typing", "room": f.room.ID})
+	if ev := bob.next(t); ev.str("error") != hub.MsgNotSubscribed {
+		t.Fatalf("typing after removal: %v", ev)
+	}
 }
