@@ -28,7 +28,7 @@ export function fromEvent(m, seq) {
 
 /** openFeed returns a RoomFeed when the event socket opens, else null (use Chat). */
 export async function openFeed(opts) {
-  if (!('WebSocket' in window) || !(await events().ready())) return null;
+  if (typeof WebSocket === 'undefined' || !(await events().ready())) return null;
   return new RoomFeed(opts);
 }
 
