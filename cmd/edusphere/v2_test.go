@@ -51,17 +51,23 @@ func TestMain_EventSocket(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// read returns the next frame, skipping presence frames (the
+	// subscription makes the user present in the room).
 	read := func() map[string]any {
 		t.Helper()
-		_, b, err := ws.Read(ctx)
-		if err != nil {
-			t.Fatalf("read: %v", err)
+		for {
+			_, b, err := ws.Read(ctx)
+			if err != nil {
+				t.Fatalf("read: %v", err)
+			}
+			var f map[string]any
+			if err := json.Unmarshal(b, &f); err != nil {
+				t.Fatal(err)
+			}
+			if f["type"] != "presence" {
+				return f
+			}
 		}
-		var f map[string]any
-		if err := json.Unmarshal(b, &f); err != nil {
-			t.Fatal(err)
-		}
-		return f
 	}
 
 	send(`{"type":"subscribe","room":"` + roomID + `","since":0,"ref":"s"}`)
