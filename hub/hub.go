@@ -10,6 +10,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/auth"
+	"github.com/edusphere/edusphere/groupcommit"
 	"github.com/google/uuid"
 	"golang.org/x/time/rate"
 )
@@ -89,6 +90,16 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics receives the hub's counts; nil counts nothing.
 	Metrics Metrics
+	// ChatBatch configures the writer every chat write of this process
+	// goes through (docs/data.md, "Group commit"); its OnCommit is the
+	// hub's own. Zero fields take groupcommit's defaults.
+	ChatBatch groupcommit.Config
+	// OrderWait is how long a room's message event that arrives ahead of
+	// a lower sequence number is held for the missing ones before it is
+	// delivered anyway (docs/websocket.md, "Delivery"). Zero delivers
+	// events as they come, right for one process, whose writer publishes
+	// each room's events in order; cmd sets 500 ms with a Redis broker.
+	OrderWait time.Duration
 }
 
 // Hub holds this process's chat sockets, grouped by room.
@@ -100,6 +111,8 @@ type Hub struct {
 	store   edusphere.Services
 	notify  *Notifier
 	auth    Authenticator
+	writer  *groupcommit.Writer // chat writes, see submitChat
+	order   orderer             // per-room sequence order of message events
 
 	ctx    context.Context // parent of every socket's work; cancelled when Shutdown gives up
 	cancel context.CancelFunc
@@ -166,6 +179,8 @@ func New(cfg Config) *Hub {
 		users:   make(map[uuid.UUID]*userConns),
 	}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
+	h.writer = h.newWriter()
+	h.order.init(h)
 	h.broker.SetHandler(h.handleEvent)
 	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
 	defer cancel()
@@ -211,14 +226,17 @@ func (h *Hub) handleEvent(channel string, ev edusphere.Event) {
 		// The broker's own event names no room; its channel does.
 		room, _ = edusphere.ChannelRoom(channel)
 	}
+	switch ev.Type {
+	case edusphere.EventMessageCreated, edusphere.EventMessageUpdated, edusphere.EventMessageDeleted:
+		h.order.event(room, ev)
+		return
+	case edusphere.EventGap:
+		h.order.forget(room)
+	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	conns := h.rooms[room]
 	switch ev.Type {
-	case edusphere.EventMessageCreated, edusphere.EventMessageUpdated, edusphere.EventMessageDeleted:
-		for c := range conns {
-			c.enqueue(ev.Frame)
-		}
 	case edusphere.EventRoomDeleted:
 		for c := range conns {
 			c.close(StatusRoomDeleted, "room deleted", true)
@@ -350,6 +368,7 @@ func (h *Hub) leave(c *conn) {
 	defer h.sockets.Done()
 
 	if last {
+		h.order.forget(c.roomID)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := h.broker.Unsubscribe(ctx, edusphere.RoomChannel(c.roomID)); err != nil {
@@ -370,10 +389,12 @@ func (h *Hub) Len() int {
 }
 
 // Shutdown refuses new sockets, lets every frame already being handled
-// finish (its broadcast included), writes what each socket has queued, then
-// closes every socket with 1001 "going away" and waits for them to end.
-// When ctx ends first, the remaining sockets are dropped and ctx's error
-// returned.
+// finish (its broadcast included), commits what the chat writer holds,
+// writes what each socket has queued, then closes every socket with 1001
+// "going away" and waits for them to end. When ctx ends first, the
+// remaining sockets are dropped and ctx's error returned. Either way the
+// writer is closed when it returns: every acknowledged op is committed,
+// so the store can close next.
 func (h *Hub) Shutdown(ctx context.Context) error {
 	h.mu.Lock()
 	h.closing = true
@@ -392,6 +413,8 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 		for _, c := range conns {
 			c.stopReading()
 		}
+		h.writer.Close()
+		h.order.flush()
 		for _, c := range conns {
 			c.close(StatusGoingAway, "going away", true)
 		}
@@ -407,6 +430,7 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 		for _, c := range conns {
 			c.drop()
 		}
+		h.writer.Close()
 		return ctx.Err()
 	}
 }

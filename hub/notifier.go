@@ -45,22 +45,47 @@ func (n *Notifier) publish(ctx context.Context, channel string, ev edusphere.Eve
 // MessageCreated sends the "new" frame of m, written by author, to its room.
 func (n *Notifier) MessageCreated(ctx context.Context, m *edusphere.Message, author *edusphere.User) {
 	n.publish(ctx, edusphere.RoomChannel(m.RoomID), edusphere.Event{
-		Type: edusphere.EventMessageCreated, RoomID: m.RoomID, UserID: m.UserID, Frame: NewFrame(m, author),
+		Type: edusphere.EventMessageCreated, RoomID: m.RoomID, UserID: m.UserID, Frame: NewFrame(m, author), Seq: m.Seq,
 	})
 }
 
 // MessageUpdated sends the "update" frame of m to its room.
 func (n *Notifier) MessageUpdated(ctx context.Context, m *edusphere.Message) {
 	n.publish(ctx, edusphere.RoomChannel(m.RoomID), edusphere.Event{
-		Type: edusphere.EventMessageUpdated, RoomID: m.RoomID, UserID: m.UserID, Frame: UpdateFrame(m),
+		Type: edusphere.EventMessageUpdated, RoomID: m.RoomID, UserID: m.UserID, Frame: UpdateFrame(m), Seq: m.Seq,
 	})
 }
 
-// MessageDeleted sends the "delete" frame of m to its room.
+// MessageDeleted sends the "delete" frame of m to its room; m.Seq is the
+// number the deletion took (its tombstone's).
 func (n *Notifier) MessageDeleted(ctx context.Context, m *edusphere.Message) {
 	n.publish(ctx, edusphere.RoomChannel(m.RoomID), edusphere.Event{
-		Type: edusphere.EventMessageDeleted, RoomID: m.RoomID, UserID: m.UserID, Frame: DeleteFrame(m.ID),
+		Type: edusphere.EventMessageDeleted, RoomID: m.RoomID, UserID: m.UserID, Frame: DeleteFrame(m.ID), Seq: m.Seq,
 	})
+}
+
+// ChatCommitted publishes the event of one committed chat op (res.Err is
+// nil): the "new" frame of a create, written by author, the "update" frame
+// of an update, the "delete" frame of a delete. The hub's writer calls it
+// in commit order.
+func (n *Notifier) ChatCommitted(ctx context.Context, op edusphere.ChatOp, author *edusphere.User, res edusphere.ChatResult) {
+	switch {
+	case res.Err != nil:
+	case op.Kind == edusphere.ChatCreate && res.Message != nil && author != nil:
+		n.MessageCreated(ctx, res.Message, author)
+	case op.Kind == edusphere.ChatUpdate && res.Message != nil:
+		n.MessageUpdated(ctx, res.Message)
+	case op.Kind == edusphere.ChatDelete && res.Tombstone != nil:
+		n.MessageDeleted(ctx, tombstoneMessage(res.Tombstone))
+	}
+}
+
+// tombstoneMessage is what MessageDeleted needs of a deleted message.
+func tombstoneMessage(t *edusphere.Tombstone) *edusphere.Message {
+	return &edusphere.Message{
+		ID: t.ID, RoomID: t.RoomID, UserID: t.UserID,
+		CreatedSeq: t.CreatedSeq, Created: t.Created, Seq: t.Seq, Updated: t.Deleted,
+	}
 }
 
 // RoomDeleted closes the room's sockets in every process with 4404.
@@ -127,17 +152,42 @@ func (s *messageService) UpdateMessage(ctx context.Context, id uuid.UUID, upd ed
 	return m, nil
 }
 
-// DeleteMessage deletes the message, then publishes the "delete" frame.
+// DeleteMessage deletes the message, then publishes the "delete" frame
+// with the number the deletion took. It deletes as a one-op CommitChat,
+// whose tombstone carries that number.
 func (s *messageService) DeleteMessage(ctx context.Context, id uuid.UUID) error {
-	m, err := s.MessageService.FindMessageByID(ctx, id)
-	if err != nil {
-		return err
+	res := s.MessageService.CommitChat(ctx, []edusphere.ChatOp{{Kind: edusphere.ChatDelete, MessageID: id}})[0]
+	if res.Err != nil {
+		return res.Err
 	}
-	if err := s.MessageService.DeleteMessage(ctx, m.ID); err != nil {
-		return err
-	}
-	s.n.MessageDeleted(ctx, m)
+	s.n.MessageDeleted(ctx, tombstoneMessage(res.Tombstone))
 	return nil
+}
+
+// CommitChat commits ops, then publishes each committed op's event in op
+// order, with the author of each create looked up once.
+func (s *messageService) CommitChat(ctx context.Context, ops []edusphere.ChatOp) []edusphere.ChatResult {
+	results := s.MessageService.CommitChat(ctx, ops)
+	authors := map[uuid.UUID]*edusphere.User{}
+	for i, op := range ops {
+		if i >= len(results) || results[i].Err != nil {
+			continue
+		}
+		var author *edusphere.User
+		if op.Kind == edusphere.ChatCreate {
+			m := results[i].Message
+			if author = authors[m.UserID]; author == nil {
+				u, err := s.users.FindUserByID(ctx, m.UserID)
+				if err != nil {
+					s.n.log.Error("find author for broadcast", "message", m.ID, "err", err)
+					continue
+				}
+				author, authors[m.UserID] = u, u
+			}
+		}
+		s.n.ChatCommitted(ctx, op, author, results[i])
+	}
+	return results
 }
 
 // roomService closes a room's sockets after it is deleted.

@@ -21,6 +21,7 @@ import (
 	"github.com/edusphere/edusphere/cache"
 	"github.com/edusphere/edusphere/config"
 	"github.com/edusphere/edusphere/gql"
+	"github.com/edusphere/edusphere/groupcommit"
 	"github.com/edusphere/edusphere/hub"
 	"github.com/edusphere/edusphere/inmem"
 	"github.com/edusphere/edusphere/media"
@@ -234,6 +235,8 @@ func (m *Main) serve(ctx context.Context) error {
 		RateLimit: c.WSRateLimit,
 		Logger:    m.Logger,
 		Metrics:   metrics.NewChat(reg),
+		ChatBatch: groupcommit.Config{MaxBatch: c.ChatBatchMax, MaxWait: c.ChatBatchWait, Shards: c.ChatBatchShards},
+		OrderWait: orderWait(c),
 	})
 	storage := media.NewDir(c.MediaPath())
 	accounts := account.New(account.Config{
