@@ -41,6 +41,11 @@ type DB struct {
 	// MaxConns is the pool size (DB_MAX_CONNS); 0 means pool_max_conns from
 	// the URL, else 2 × GOMAXPROCS + 1 and at least 4. Set it before Open.
 	MaxConns int
+	// FullPool opens every connection of the pool before Open returns and
+	// keeps the pool full (the server sets it; docs/operations.md,
+	// "Connect latency"); tests leave it off, so that many test databases
+	// hold few connections. Set it before Open.
+	FullPool bool
 	// StatementTimeout bounds every statement of the services
 	// (DB_STATEMENT_TIMEOUT, PostgreSQL's statement_timeout); 0 means none.
 	// Migrations run without it. Set it before Open.
@@ -101,13 +106,17 @@ func (db *DB) Open(ctx context.Context) error {
 	// request its TCP and startup round trips, and right after a start
 	// every request used to open one (docs/operations.md, "Connect
 	// latency").
-	cfg.MinConns = cfg.MaxConns
+	warmConns := 1
+	if db.FullPool {
+		cfg.MinConns = cfg.MaxConns
+		warmConns = int(cfg.MaxConns)
+	}
 
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("create pool: %w", err)
 	}
-	if err := warm(ctx, pool, int(cfg.MaxConns)); err != nil {
+	if err := warm(ctx, pool, warmConns); err != nil {
 		pool.Close()
 		return fmt.Errorf("ping: %w", err)
 	}

@@ -110,6 +110,7 @@ func (m *Main) openDB(ctx context.Context) (store, error) {
 	if c.PostgresURL != "" {
 		pg := postgres.NewDB(c.PostgresURL)
 		pg.MaxConns = c.DBMaxConns
+		pg.FullPool = true
 		pg.StatementTimeout = c.DBStatementTimeout
 		db = pg
 		where = config.RedactURL(c.PostgresURL)
