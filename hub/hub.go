@@ -100,6 +100,12 @@ type Config struct {
 	// events as they come, right for one process, whose writer publishes
 	// each room's events in order; cmd sets 500 ms with a Redis broker.
 	OrderWait time.Duration
+	// PublishWorkers is how many goroutines publish committed chat
+	// changes, a room's always on the same one. Zero publishes on the
+	// writer's goroutine, right for the in-memory broker, whose publish
+	// is a function call; cmd sets 8 with a Redis broker, whose publish is
+	// a round trip.
+	PublishWorkers int
 }
 
 // Hub holds this process's chat sockets, grouped by room.
@@ -112,6 +118,7 @@ type Hub struct {
 	notify  *Notifier
 	auth    Authenticator
 	writer  *groupcommit.Writer // chat writes, see submitChat
+	pub     *publishers         // nil: the writer publishes
 	order   orderer             // per-room sequence order of message events
 
 	ctx    context.Context // parent of every socket's work; cancelled when Shutdown gives up
@@ -179,6 +186,9 @@ func New(cfg Config) *Hub {
 		users:   make(map[uuid.UUID]*userConns),
 	}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
+	if cfg.PublishWorkers > 0 {
+		h.pub = h.startPublishers(cfg.PublishWorkers)
+	}
 	h.writer = h.newWriter()
 	h.order.init(h)
 	h.broker.SetHandler(h.handleEvent)
@@ -414,6 +424,9 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 			c.stopReading()
 		}
 		h.writer.Close()
+		if h.pub != nil {
+			h.pub.close()
+		}
 		h.order.flush()
 		for _, c := range conns {
 			c.close(StatusGoingAway, "going away", true)
@@ -431,6 +444,9 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 			c.drop()
 		}
 		h.writer.Close()
+		if h.pub != nil {
+			h.pub.close()
+		}
 		return ctx.Err()
 	}
 }

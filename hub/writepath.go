@@ -22,12 +22,17 @@ func (h *Hub) newWriter() *groupcommit.Writer {
 }
 
 // chatCommitted is the writer's OnCommit: it runs on a shard's goroutine,
-// in commit order, and publishes the op's event. The tag is the author
-// submitChat was given.
+// in commit order, and publishes the op's event, or hands it to its room's
+// publisher (Config.PublishWorkers). The tag is the author submitChat was
+// given.
 func (h *Hub) chatCommitted(op edusphere.ChatOp, tag any, res edusphere.ChatResult) {
 	author, _ := tag.(*edusphere.User)
 	if op.Kind == edusphere.ChatCreate {
 		h.metrics.MessagePersisted()
+	}
+	if h.pub != nil {
+		h.pub.publish(published{op: op, author: author, res: res})
+		return
 	}
 	h.notify.ChatCommitted(h.ctx, op, author, res)
 }
@@ -35,8 +40,8 @@ func (h *Hub) chatCommitted(op edusphere.ChatOp, tag any, res edusphere.ChatResu
 // submitChat commits op through the hub's writer and returns its result;
 // any socket kind writes chat messages through it. author is the sender,
 // required for a create. When the result's Err is nil the change is
-// committed and its event published (the sender's answer is its own
-// broadcast); otherwise nothing was stored and the sender is owed an
+// committed and its event published, or queued for publishing with
+// Config.PublishWorkers (the sender's answer is its own broadcast); otherwise nothing was stored and the sender is owed an
 // error frame. The error is groupcommit.ErrClosed once the hub shuts down,
 // or the hub's context error when Shutdown gave up on the sockets; in
 // both cases nothing was stored.

@@ -365,7 +365,7 @@ func TestWritePathTwoProcesses(t *testing.T) {
 	var f failures
 	w := newWPWorld(t, h.Services, 2, 4)
 	w.relaxed = true
-	cfg := hub.Config{ChatBatch: batchConfig("postgres"), OrderWait: 500 * time.Millisecond}
+	cfg := hub.Config{ChatBatch: batchConfig("postgres"), OrderWait: 500 * time.Millisecond, PublishWorkers: 8}
 	p := []*env{
 		wpProcess(t, h.DSN, redisURL, prefix, cfg, f.hook),
 		wpProcess(t, h.DSN, redisURL, prefix, cfg, f.hook),

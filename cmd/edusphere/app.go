@@ -229,15 +229,16 @@ func (m *Main) serve(ctx context.Context) error {
 	notifier := hub.NewNotifier(broker, m.Logger)
 	published := notifier.Wrap(raw)
 	a.hub = hub.New(hub.Config{
-		Broker:    broker,
-		Store:     raw,
-		Notifier:  notifier,
-		Auth:      a.auth,
-		RateLimit: c.WSRateLimit,
-		Logger:    m.Logger,
-		Metrics:   metrics.NewChat(reg),
-		ChatBatch: groupcommit.Config{MaxBatch: c.ChatBatchMax, MaxWait: c.ChatBatchWait, Shards: c.ChatBatchShards},
-		OrderWait: orderWait(c),
+		Broker:         broker,
+		Store:          raw,
+		Notifier:       notifier,
+		Auth:           a.auth,
+		RateLimit:      c.WSRateLimit,
+		Logger:         m.Logger,
+		Metrics:        metrics.NewChat(reg),
+		ChatBatch:      groupcommit.Config{MaxBatch: c.ChatBatchMax, MaxWait: c.ChatBatchWait, Shards: c.ChatBatchShards},
+		OrderWait:      orderWait(c),
+		PublishWorkers: publishWorkers(c),
 	})
 	storage := media.NewDir(c.MediaPath())
 	accounts := account.New(account.Config{

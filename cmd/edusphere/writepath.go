@@ -20,3 +20,12 @@ func orderWait(c *config.Config) time.Duration {
 	}
 	return 0
 }
+
+// publishWorkers is the hub's PublishWorkers: with Redis a publish is a
+// round trip, which the writer should not wait for, change after change.
+func publishWorkers(c *config.Config) int {
+	if c.RedisURL != "" {
+		return 8
+	}
+	return 0
+}
