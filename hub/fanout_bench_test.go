@@ -50,7 +50,9 @@ func BenchmarkFanout(b *testing.B) {
 			case "bare":
 				srv := httptest.NewServer(newBareHub())
 				b.Cleanup(srv.Close)
-				url = func(r int) string { return "ws" + strings.TrimPrefix(srv.URL, "http") + fmt.Sprintf("/ws/chat/host/room%d", r) }
+				url = func(r int) string {
+					return "ws" + strings.TrimPrefix(srv.URL, "http") + fmt.Sprintf("/ws/chat/host/room%d", r)
+				}
 			}
 			runFanout(b, url, cookie)
 		})
