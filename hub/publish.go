@@ -25,7 +25,6 @@ type publishers struct {
 
 // published is one committed change waiting for its publish.
 type published struct {
-	op     edusphere.ChatOp
 	author *edusphere.User
 	res    edusphere.ChatResult
 }
@@ -37,7 +36,7 @@ func (h *Hub) startPublishers(n int) *publishers {
 		p.queues = append(p.queues, q)
 		p.wg.Go(func() {
 			for c := range q {
-				h.notify.ChatCommitted(h.ctx, c.op, c.author, c.res)
+				h.notify.ChatCommitted(h.ctx, c.res, c.author)
 			}
 		})
 	}

@@ -31,10 +31,10 @@ func (h *Hub) chatCommitted(op edusphere.ChatOp, tag any, res edusphere.ChatResu
 		h.metrics.MessagePersisted()
 	}
 	if h.pub != nil {
-		h.pub.publish(published{op: op, author: author, res: res})
+		h.pub.publish(published{author: author, res: res})
 		return
 	}
-	h.notify.ChatCommitted(h.ctx, op, author, res)
+	h.notify.ChatCommitted(h.ctx, res, author)
 }
 
 // submitChat commits op through the hub's writer and returns its result;
