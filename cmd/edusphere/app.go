@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/account"
@@ -27,6 +28,7 @@ import (
 	"github.com/edusphere/edusphere/media"
 	"github.com/edusphere/edusphere/metrics"
 	"github.com/edusphere/edusphere/postgres"
+	"github.com/edusphere/edusphere/presence"
 	"github.com/edusphere/edusphere/redis"
 	"github.com/edusphere/edusphere/server"
 	"github.com/edusphere/edusphere/sqlite"
@@ -60,6 +62,10 @@ type app struct {
 	hub    *hub.Hub
 	server *server.Server
 	opLog  *os.File // GRAPHQL_LOG_FILE, when set
+
+	// presence and the Redis client of its store (cmd/edusphere/presence.go).
+	presence       *presence.Service
+	presenceClient goredis.UniversalClient
 }
 
 // close stops the HTTP server (in-flight requests finish), closes the
@@ -77,6 +83,9 @@ func (a *app) close() error {
 			errs = append(errs, fmt.Errorf("shut down hub: %w", err))
 		}
 		cancel()
+	}
+	if err := a.closePresence(); err != nil {
+		errs = append(errs, err)
 	}
 	if a.auth != nil {
 		if err := a.auth.Close(); err != nil {
@@ -228,6 +237,9 @@ func (m *Main) serve(ctx context.Context) error {
 	a.auth = auth.New(m.authConfig(broker), raw.Users, raw.Sessions)
 	notifier := hub.NewNotifier(broker, m.Logger)
 	published := notifier.Wrap(raw)
+	if a.presence, err = m.openPresence(broker, raw); err != nil {
+		return err
+	}
 	a.hub = hub.New(hub.Config{
 		Broker:         broker,
 		Store:          raw,
@@ -239,6 +251,8 @@ func (m *Main) serve(ctx context.Context) error {
 		ChatBatch:      groupcommit.Config{MaxBatch: c.ChatBatchMax, MaxWait: c.ChatBatchWait, Shards: c.ChatBatchShards},
 		OrderWait:      orderWait(c),
 		PublishWorkers: publishWorkers(c),
+		Presence:       a.presence,
+		Typing:         a.presence,
 	})
 	storage := media.NewDir(c.MediaPath())
 	accounts := account.New(account.Config{
@@ -280,6 +294,7 @@ func (m *Main) serve(ctx context.Context) error {
 
 	graphQL := gql.New(gql.Config{
 		Services:          catalog.Wrap(published),
+		Presence:          a.presence,
 		Auth:              a.auth,
 		Media:             storage,
 		AvatarLimits:      media.Limits{MaxBytes: c.AvatarMaxBytes, Gate: media.NewDecodeGate(c.AvatarDecodeMemory)},
