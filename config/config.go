@@ -126,6 +126,15 @@ type Config struct {
 	// statement the server runs; 0 is no bound.
 	DBStatementTimeout time.Duration
 
+	// ChatBatchMax (CHAT_BATCH_MAX, default 256) bounds the chat ops of
+	// one transaction; ChatBatchWait (CHAT_BATCH_WAIT, default 0) is how
+	// long a batch waits for more; ChatBatchShards (CHAT_BATCH_SHARDS,
+	// default 1 on SQLite, 4 on PostgreSQL) is how many batches commit at
+	// once (docs/data.md, "Group commit").
+	ChatBatchMax    int
+	ChatBatchWait   time.Duration
+	ChatBatchShards int
+
 	// Warnings are things worth a log line once the logger exists.
 	Warnings []string
 }
@@ -165,6 +174,7 @@ func Load(env map[string]string) (*Config, error) {
 
 	l.database(c)
 	l.postgresSettings(c)
+	l.chatBatch(c)
 	l.redis(c)
 	l.operations(c)
 

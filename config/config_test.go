@@ -194,6 +194,16 @@ func TestLoad_Values(t *testing.T) {
 			func(c *config.Config) (any, any) {
 				return fmt.Sprint(c.DBMaxConns, " ", c.DBStatementTimeout), "25 30s"
 			}},
+		{"ChatBatchDefaultsSQLite", map[string]string{},
+			func(c *config.Config) (any, any) {
+				return fmt.Sprint(c.ChatBatchMax, " ", c.ChatBatchWait, " ", c.ChatBatchShards), "256 0s 1"
+			}},
+		{"ChatBatchDefaultsPostgres", map[string]string{"DATABASE_URL": "postgres://h/d"},
+			func(c *config.Config) (any, any) { return c.ChatBatchShards, 4 }},
+		{"ChatBatch", map[string]string{"CHAT_BATCH_MAX": "64", "CHAT_BATCH_WAIT": "2ms", "CHAT_BATCH_SHARDS": "3"},
+			func(c *config.Config) (any, any) {
+				return fmt.Sprint(c.ChatBatchMax, " ", c.ChatBatchWait, " ", c.ChatBatchShards), "64 2ms 3"
+			}},
 		{"DBStatementTimeoutOff", map[string]string{"DATABASE_URL": "postgres://h/d", "DB_STATEMENT_TIMEOUT": "0"},
 			func(c *config.Config) (any, any) { return c.DBStatementTimeout, time.Duration(0) }},
 		{"DBSSLModeIntoURL", map[string]string{"DB_NAME": "edu", "DB_SSLMODE": "verify-full", "DB_SSLROOTCERT": "/etc/ssl/pg.crt"},
@@ -247,6 +257,11 @@ func TestLoad_Errors(t *testing.T) {
 		{"ErrRedisNoHost", map[string]string{"REDIS_URL": "redis-cluster:///x?password=hunter2"}, `REDIS_URL: want redis://`},
 		{"ErrMetricsAddr", map[string]string{"METRICS_ADDR": "9100"}, `METRICS_ADDR: want host:port such as 127.0.0.1:9100, got "9100"`},
 		{"ErrDBMaxConns", map[string]string{"DB_NAME": "x", "DB_MAX_CONNS": "lots"}, `DB_MAX_CONNS: want a whole number from 1 to 1000`},
+		{"ErrChatBatchMax", map[string]string{"CHAT_BATCH_MAX": "0"}, `CHAT_BATCH_MAX: want a whole number from 1 to 4096, got "0"`},
+		{"ErrChatBatchMaxHuge", map[string]string{"CHAT_BATCH_MAX": "100000"}, `CHAT_BATCH_MAX: want a whole number from 1 to 4096`},
+		{"ErrChatBatchShards", map[string]string{"CHAT_BATCH_SHARDS": "many"}, `CHAT_BATCH_SHARDS: want a whole number from 1 to 64, got "many"`},
+		{"ErrChatBatchWait", map[string]string{"CHAT_BATCH_WAIT": "5s"}, `CHAT_BATCH_WAIT: want a duration from 0 to 1s`},
+		{"ErrChatBatchWaitUnit", map[string]string{"CHAT_BATCH_WAIT": "2"}, `CHAT_BATCH_WAIT: want a duration from 0 to 1s`},
 		{"ErrDBStatementTimeout", map[string]string{"DB_NAME": "x", "DB_STATEMENT_TIMEOUT": "30"}, `DB_STATEMENT_TIMEOUT: want a duration such as 30s`},
 		{"ErrDBSSLMode", map[string]string{"DB_NAME": "x", "DB_SSLMODE": "on"}, `DB_SSLMODE: want one of disable, allow, prefer, require, verify-ca, verify-full, got "on"`},
 		{"ErrDBSSLModeConflict", map[string]string{"DATABASE_URL": "postgres://u:hunter2@h/d?sslmode=disable", "DB_SSLMODE": "require"},

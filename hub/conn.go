@@ -36,11 +36,12 @@ type conn struct {
 	spare   [][]byte        // the writer's previous batch, reused
 	writing bool            // a writer goroutine runs, or the socket is finished
 	closing bool            // no more frames are queued
-	abandon bool            // the writer skips the rest of its batch: go straight to the close
+	abandon atomic.Bool     // the writer skips the rest of its batch: go straight to the close (set under mu)
 	code    websocket.StatusCode
 	reason  string
 	done    chan struct{} // closed when the last writer has finished the socket
 	ping    *time.Timer
+	cork    *corkConn   // gathers a flush's frames into one write; nil in frame-handler tests
 	cut     func()      // cuts the connection at once (cancels its read); nil before the upgrade
 	cutter  *time.Timer // cuts a slow socket CloseTimeout after its 4008
 
@@ -86,7 +87,8 @@ func (c *conn) slowLocked() {
 	if c.closing {
 		return
 	}
-	c.closing, c.code, c.reason, c.abandon = true, StatusSlowConsumer, "slow consumer", true
+	c.closing, c.code, c.reason = true, StatusSlowConsumer, "slow consumer"
+	c.abandon.Store(true)
 	clear(c.queue)
 	c.queue = c.queue[:0]
 	if c.cut != nil {
@@ -116,7 +118,7 @@ func (c *conn) close(code websocket.StatusCode, reason string, drain bool) {
 	if !drain {
 		clear(c.queue)
 		c.queue = c.queue[:0]
-		c.abandon = true
+		c.abandon.Store(true)
 	}
 	c.startWriterLocked()
 }
@@ -156,25 +158,14 @@ func (c *conn) flush() {
 		}
 		c.mu.Unlock()
 
-		for _, frame := range batch {
+		if err := c.writeBatch(ws, batch); err != nil {
+			ws.CloseNow()
 			c.mu.Lock()
-			abandon := c.abandon
+			c.closing = true
+			c.queue = nil
 			c.mu.Unlock()
-			if abandon {
-				break
-			}
-			ctx, cancel := context.WithTimeout(c.h.ctx, c.h.cfg.WriteTimeout)
-			err := ws.Write(ctx, websocket.MessageText, frame)
-			cancel()
-			if err != nil {
-				ws.CloseNow()
-				c.mu.Lock()
-				c.closing = true
-				c.queue = nil
-				c.mu.Unlock()
-				close(c.done)
-				return
-			}
+			close(c.done)
+			return
 		}
 		if len(batch) > 0 {
 			c.framesOut.Add(int64(len(batch)))
@@ -195,6 +186,41 @@ func (c *conn) flush() {
 			return
 		}
 	}
+}
+
+// writeBatch writes the frames of one flush. Several frames are written
+// corked: the library encodes each into the connection's buffer and the
+// lot goes out in one write, bounded by WriteTimeout as a whole; a single
+// frame is written as it is, bounded by WriteTimeout. It stops early when
+// the socket is abandoned.
+func (c *conn) writeBatch(ws *websocket.Conn, batch [][]byte) error {
+	if c.cork == nil || len(batch) < 2 {
+		for _, frame := range batch {
+			if c.abandon.Load() {
+				return nil
+			}
+			ctx, cancel := context.WithTimeout(c.h.ctx, c.h.cfg.WriteTimeout)
+			err := ws.Write(ctx, websocket.MessageText, frame)
+			cancel()
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	c.cork.cork()
+	for _, frame := range batch {
+		if c.abandon.Load() {
+			break
+		}
+		// Corked writes do not wait for the peer: no deadline of their
+		// own, which spares a timer per frame; release has one.
+		if err := ws.Write(context.Background(), websocket.MessageText, frame); err != nil {
+			c.cork.release(c.h.cfg.WriteTimeout)
+			return err
+		}
+	}
+	return c.cork.release(c.h.cfg.WriteTimeout)
 }
 
 // pingPeer closes a peer that does not answer within PingInterval as a

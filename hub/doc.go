@@ -12,9 +12,12 @@
 // across many (redis) alike: the first local socket of a room subscribes the
 // room's channel, the last one to leave unsubscribes it. An event carries
 // its frame encoded once; fan-out appends the same bytes to each socket's
-// bounded queue and never blocks the publisher. Chat writes are persisted
-// first and published after the store returns (Notifier), so a frame never
-// announces a message the database does not hold.
+// bounded queue and never blocks the publisher. Chat writes of every socket
+// go through one group-committing writer (submitChat, docs/data.md, "Group
+// commit") and each committed change is published after its transaction,
+// in commit order (Notifier.ChatCommitted), so a frame never announces a
+// message the database does not hold. With Redis, a room's frames that
+// overtake an earlier sequence number are held briefly (order.go).
 //
 // # Wiring
 //

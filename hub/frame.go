@@ -101,83 +101,80 @@ func (c *conn) handleText(ctx context.Context, obj map[string]json.RawMessage) {
 		c.sendError(ctx, MsgTooLong)
 		return
 	}
-	m := &edusphere.Message{UserID: c.user.ID, RoomID: c.roomID, Body: s}
-	if err := c.h.store.Messages.CreateMessage(ctx, m); err != nil {
-		c.fail(ctx, "create message", err)
-		return
-	}
-	c.h.metrics.MessagePersisted()
-	c.h.notify.MessageCreated(ctx, m, c.user)
+	c.submit(ctx, edusphere.ChatOp{Kind: edusphere.ChatCreate, RoomID: c.roomID, UserID: c.user.ID, Body: s}, "")
 }
 
-// target finds the message a frame's messageId names in this socket's room.
-func (c *conn) target(ctx context.Context, obj map[string]json.RawMessage) (*edusphere.Message, bool) {
+// messageID returns the id a frame's messageId names, sending "Message not
+// found." when it is missing or not a UUID.
+func (c *conn) messageID(ctx context.Context, obj map[string]json.RawMessage) (uuid.UUID, bool) {
 	raw, ok := obj["messageId"]
 	if !ok || len(raw) == 0 || raw[0] != '"' {
 		c.sendError(ctx, MsgNotFound)
-		return nil, false
+		return uuid.Nil, false
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		c.sendError(ctx, MsgNotFound)
-		return nil, false
+		return uuid.Nil, false
 	}
 	id, err := uuid.Parse(s)
 	if err != nil {
 		c.sendError(ctx, MsgNotFound)
-		return nil, false
+		return uuid.Nil, false
 	}
-	m, err := c.h.store.Messages.FindMessageByID(ctx, id)
-	if err != nil {
-		c.fail(ctx, "find message", err)
-		return nil, false
-	}
-	if m.RoomID != c.roomID {
-		c.sendError(ctx, MsgNotFound)
-		return nil, false
-	}
-	return m, true
+	return id, true
 }
 
+// handleUpdate commits an edit with a valid body through the writer, which
+// checks the message's room and author in its batch. An edit with a bad
+// body is never submitted: the message is looked up here, so that its
+// errors keep their order (not found, not the author, then the body).
 func (c *conn) handleUpdate(ctx context.Context, obj map[string]json.RawMessage) {
-	m, ok := c.target(ctx, obj)
+	id, ok := c.messageID(ctx, obj)
 	if !ok {
-		return
-	}
-	if !edusphere.CanEditMessage(c.user, m) {
-		c.sendError(ctx, MsgEditOwn)
 		return
 	}
 	s, ok := body(obj)
-	if !ok {
+	if ok {
+		c.submit(ctx, edusphere.ChatOp{Kind: edusphere.ChatUpdate, RoomID: c.roomID, UserID: c.user.ID, MessageID: id, Body: s}, MsgEditOwn)
+		return
+	}
+	m, err := c.h.store.Messages.FindMessageByID(ctx, id)
+	switch {
+	case err != nil:
+		c.fail(ctx, "find message", err)
+	case m.RoomID != c.roomID:
+		c.sendError(ctx, MsgNotFound)
+	case !edusphere.CanEditMessage(c.user, m):
+		c.sendError(ctx, MsgEditOwn)
+	default:
 		c.sendError(ctx, MsgTooLong)
-		return
 	}
-	m, err := c.h.store.Messages.UpdateMessage(ctx, m.ID, edusphere.MessageUpdate{Body: &s})
-	if err != nil {
-		c.fail(ctx, "update message", err)
-		return
-	}
-	c.h.notify.MessageUpdated(ctx, m)
 }
 
 func (c *conn) handleDelete(ctx context.Context, obj map[string]json.RawMessage) {
-	m, ok := c.target(ctx, obj)
+	id, ok := c.messageID(ctx, obj)
 	if !ok {
 		return
 	}
-	if !edusphere.CanEditMessage(c.user, m) {
-		c.sendError(ctx, MsgDeleteOwn)
-		return
+	c.submit(ctx, edusphere.ChatOp{Kind: edusphere.ChatDelete, RoomID: c.roomID, UserID: c.user.ID, MessageID: id}, MsgDeleteOwn)
+}
+
+// submit commits op through the hub's writer. A committed op is answered
+// by its broadcast, which the writer published before Submit returned;
+// a failed one by its error frame, forbidden being the text of EFORBIDDEN.
+func (c *conn) submit(ctx context.Context, op edusphere.ChatOp, forbidden string) {
+	res, err := c.h.submitChat(op, c.user)
+	if err == nil {
+		err = res.Err
 	}
-	// CommitChat rather than DeleteMessage: it returns the tombstone, whose
-	// sequence number the event socket needs.
-	res := c.h.store.Messages.CommitChat(ctx, []edusphere.ChatOp{{Kind: edusphere.ChatDelete, MessageID: m.ID}})[0]
-	if res.Err != nil {
-		c.fail(ctx, "delete message", res.Err)
-		return
+	switch {
+	case err == nil:
+	case edusphere.ErrorCode(err) == edusphere.EFORBIDDEN && forbidden != "":
+		c.sendError(ctx, forbidden)
+	default:
+		c.fail(ctx, op.Kind.String()+" message", err)
 	}
-	c.h.notify.MessageTombstoned(ctx, res.Tombstone)
 }
 
 // fail maps a store error to the error frame the sender sees.

@@ -10,6 +10,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/auth"
+	"github.com/edusphere/edusphere/groupcommit"
 	"github.com/google/uuid"
 	"golang.org/x/time/rate"
 )
@@ -89,6 +90,22 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics receives the hub's counts; nil counts nothing.
 	Metrics Metrics
+	// ChatBatch configures the writer every chat write of this process
+	// goes through (docs/data.md, "Group commit"); its OnCommit is the
+	// hub's own. Zero fields take groupcommit's defaults.
+	ChatBatch groupcommit.Config
+	// OrderWait is how long a room's message event that arrives ahead of
+	// a lower sequence number is held for the missing ones before it is
+	// delivered anyway (docs/websocket.md, "Delivery"). Zero delivers
+	// events as they come, right for one process, whose writer publishes
+	// each room's events in order; cmd sets 500 ms with a Redis broker.
+	OrderWait time.Duration
+	// PublishWorkers is how many goroutines publish committed chat
+	// changes, a room's always on the same one. Zero publishes on the
+	// writer's goroutine, right for the in-memory broker, whose publish
+	// is a function call; cmd sets 8 with a Redis broker, whose publish is
+	// a round trip.
+	PublishWorkers int
 	// Typing receives the event socket's typing frames; nil ignores them.
 	Typing TypingHook
 	// Presence hears each socket open and close on a room; nil tells no
@@ -113,6 +130,9 @@ type Hub struct {
 	store   edusphere.Services
 	notify  *Notifier
 	auth    Authenticator
+	writer  *groupcommit.Writer // chat writes, see submitChat
+	pub     *publishers         // nil: the writer publishes
+	order   orderer             // per-room sequence order of message events
 
 	ctx    context.Context // parent of every socket's work; cancelled when Shutdown gives up
 	cancel context.CancelFunc
@@ -188,6 +208,11 @@ func New(cfg Config) *Hub {
 	}
 	h.v2.presence = cfg.Presence
 	h.ctx, h.cancel = context.WithCancel(context.Background())
+	if cfg.PublishWorkers > 0 {
+		h.pub = h.startPublishers(cfg.PublishWorkers)
+	}
+	h.writer = h.newWriter()
+	h.order.init(h)
 	h.broker.SetHandler(h.handleEvent)
 	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
 	defer cancel()
@@ -234,14 +259,17 @@ func (h *Hub) handleEvent(channel string, ev edusphere.Event) {
 		// The broker's own event names no room; its channel does.
 		room, _ = edusphere.ChannelRoom(channel)
 	}
+	switch ev.Type {
+	case edusphere.EventMessageCreated, edusphere.EventMessageUpdated, edusphere.EventMessageDeleted:
+		h.order.event(room, ev)
+		return
+	case edusphere.EventGap:
+		h.order.forget(room)
+	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	conns := h.rooms[room]
 	switch ev.Type {
-	case edusphere.EventMessageCreated, edusphere.EventMessageUpdated, edusphere.EventMessageDeleted:
-		for c := range conns {
-			c.enqueue(ev.Frame)
-		}
 	case edusphere.EventRoomDeleted:
 		for c := range conns {
 			c.close(StatusRoomDeleted, "room deleted", true)
@@ -350,7 +378,8 @@ func (h *Hub) leave(c *conn) {
 		return
 	}
 	delete(room, c)
-	if len(room) == 0 {
+	last := len(room) == 0
+	if last {
 		delete(h.rooms, c.roomID)
 	}
 	h.removeUserLocked(c)
@@ -360,6 +389,9 @@ func (h *Hub) leave(c *conn) {
 		h.cfg.Presence.Leave(c.user.ID, c.roomID)
 	}
 
+	if last {
+		h.order.forget(c.roomID)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	h.syncRoomChannel(ctx, c.roomID)
@@ -377,10 +409,12 @@ func (h *Hub) Len() int {
 }
 
 // Shutdown refuses new sockets, lets every frame already being handled
-// finish (its broadcast included), writes what each socket has queued, then
-// closes every socket with 1001 "going away" and waits for them to end.
-// When ctx ends first, the remaining sockets are dropped and ctx's error
-// returned.
+// finish (its broadcast included), commits what the chat writer holds,
+// writes what each socket has queued, then closes every socket with 1001
+// "going away" and waits for them to end. When ctx ends first, the
+// remaining sockets are dropped and ctx's error returned. Either way the
+// writer is closed when it returns: every acknowledged op is committed,
+// so the store can close next.
 func (h *Hub) Shutdown(ctx context.Context) error {
 	h.mu.Lock()
 	h.closing = true
@@ -399,6 +433,11 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 		for _, c := range conns {
 			c.stopReading()
 		}
+		h.writer.Close()
+		if h.pub != nil {
+			h.pub.close()
+		}
+		h.order.flush()
 		for _, c := range conns {
 			c.close(StatusGoingAway, "going away", true)
 		}
@@ -413,6 +452,10 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 		h.cancel()
 		for _, c := range conns {
 			c.drop()
+		}
+		h.writer.Close()
+		if h.pub != nil {
+			h.pub.close()
 		}
 		return ctx.Err()
 	}

@@ -209,6 +209,32 @@ func (s *messageService) DeleteMessage(ctx context.Context, id uuid.UUID) error 
 	return nil
 }
 
+// CommitChat commits ops, then publishes each committed op's event in op
+// order, with the author of each create looked up once.
+func (s *messageService) CommitChat(ctx context.Context, ops []edusphere.ChatOp) []edusphere.ChatResult {
+	results := s.MessageService.CommitChat(ctx, ops)
+	authors := map[uuid.UUID]*edusphere.User{}
+	for i, op := range ops {
+		if i >= len(results) || results[i].Err != nil {
+			continue
+		}
+		var author *edusphere.User
+		if op.Kind == edusphere.ChatCreate {
+			m := results[i].Message
+			if author = authors[m.UserID]; author == nil {
+				u, err := s.users.FindUserByID(ctx, m.UserID)
+				if err != nil {
+					s.n.log.Error("find author for broadcast", "message", m.ID, "err", err)
+					continue
+				}
+				author, authors[m.UserID] = u, u
+			}
+		}
+		s.n.ChatCommitted(ctx, results[i], author)
+	}
+	return results
+}
+
 // roomService announces room changes: deletion (sockets closed), updates
 // and joins (event-socket frames).
 type roomService struct {

@@ -242,12 +242,13 @@ func (c *conn) v2typing(ctx context.Context, f *v2ClientFrame, ref *string) {
 	}
 }
 
-// v2Commit is the one place event-socket chat writes go through: it
-// commits op and announces the change. author is the sender.
-func (h *Hub) v2Commit(ctx context.Context, op edusphere.ChatOp, author *edusphere.User) edusphere.ChatResult {
-	res := h.store.Messages.CommitChat(ctx, []edusphere.ChatOp{op})[0]
-	if res.Err == nil {
-		h.notify.ChatCommitted(ctx, res, author)
+// v2Commit is the one place event-socket chat writes go through: the
+// hub's group-committing writer (submitChat), which commits op with the
+// other sockets' writes and announces the change. author is the sender.
+func (h *Hub) v2Commit(_ context.Context, op edusphere.ChatOp, author *edusphere.User) edusphere.ChatResult {
+	res, err := h.submitChat(op, author)
+	if err != nil {
+		return edusphere.ChatResult{Err: err}
 	}
 	return res
 }

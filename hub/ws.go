@@ -60,7 +60,8 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return
 	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	cw := &corkWriter{ResponseWriter: w}
+	ws, err := websocket.Accept(cw, r, &websocket.AcceptOptions{
 		// The Origin was checked above with the server's own rule
 		// (docs/auth.md, Origin of WebSocket handshakes).
 		InsecureSkipVerify: true,
@@ -71,6 +72,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws.SetReadLimit(h.cfg.MaxFrameBytes)
+	c.cork = cw.conn
 	// The socket outlives this handler: a fresh goroutine keeps only a
 	// small stack and lets the request and the handshake's stack go.
 	go c.serve(ws)

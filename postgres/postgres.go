@@ -41,6 +41,11 @@ type DB struct {
 	// MaxConns is the pool size (DB_MAX_CONNS); 0 means pool_max_conns from
 	// the URL, else 2 × GOMAXPROCS + 1 and at least 4. Set it before Open.
 	MaxConns int
+	// FullPool opens every connection of the pool before Open returns and
+	// keeps the pool full (the server sets it; docs/operations.md,
+	// "Connect latency"); tests leave it off, so that many test databases
+	// hold few connections. Set it before Open.
+	FullPool bool
 	// StatementTimeout bounds every statement of the services
 	// (DB_STATEMENT_TIMEOUT, PostgreSQL's statement_timeout); 0 means none.
 	// Migrations run without it. Set it before Open.
@@ -97,15 +102,71 @@ func (db *DB) Open(ctx context.Context) error {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "edusphere"
 	}
 
+	// The pool is kept full: a connection opened on demand costs a
+	// request its TCP and startup round trips, and right after a start
+	// every request used to open one (docs/operations.md, "Connect
+	// latency").
+	warmConns := 1
+	if db.FullPool {
+		cfg.MinConns = cfg.MaxConns
+		warmConns = int(cfg.MaxConns)
+	}
+
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("create pool: %w", err)
 	}
-	if err := pool.Ping(ctx); err != nil {
+	if err := warm(ctx, pool, warmConns); err != nil {
 		pool.Close()
 		return fmt.Errorf("ping: %w", err)
 	}
 	db.pool = pool
+	return nil
+}
+
+// warm opens n connections at once and pings on each, so the pool is full
+// before the first request.
+func warm(ctx context.Context, pool *pgxpool.Pool, n int) error {
+	conns := make([]*pgxpool.Conn, 0, n)
+	defer func() {
+		for _, c := range conns {
+			c.Release()
+		}
+	}()
+	errs := make(chan error, n)
+	got := make(chan *pgxpool.Conn, n)
+	for range n {
+		go func() {
+			c, err := pool.Acquire(ctx)
+			if err == nil {
+				err = c.Ping(ctx)
+			}
+			if err != nil {
+				if c != nil {
+					c.Release()
+				}
+				errs <- err
+				return
+			}
+			got <- c
+		}()
+	}
+	for range n {
+		select {
+		case c := <-got:
+			conns = append(conns, c)
+		case err := <-errs:
+			// Collect the rest before releasing, so none leaks.
+			for range n - len(conns) - 1 {
+				select {
+				case c := <-got:
+					conns = append(conns, c)
+				case <-errs:
+				}
+			}
+			return err
+		}
+	}
 	return nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
@@ -41,6 +42,7 @@ type chatFlags struct {
 	connectWorkers int
 	origin         string
 	settle         time.Duration
+	metrics        []string
 }
 
 // runChat registers users and creates rooms through the GraphQL API,
@@ -54,8 +56,16 @@ type chatFlags struct {
 func runChat(ctx context.Context, args []string) error {
 	var f chatFlags
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
-	fs.Func("addr", "server address host:port, default 127.0.0.1:8000 as the server (repeat for several servers; clients spread round-robin)", func(s string) error {
-		f.addrs = append(f.addrs, s)
+	fs.Func("addr", "server address host:port, default 127.0.0.1:8000 as the server (a comma list or repeated for several servers; clients spread round-robin)", func(s string) error {
+		for _, a := range strings.Split(s, ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				f.addrs = append(f.addrs, a)
+			}
+		}
+		return nil
+	})
+	fs.Func("metrics", "the servers' /metrics URLs, a comma list (default http://<addr>/metrics of each -addr; \"-\" for none): server CPU per 1,000 deliveries", func(s string) error {
+		f.metrics = strings.Split(s, ",")
 		return nil
 	})
 	fs.IntVar(&f.rooms, "rooms", 10, "rooms")
@@ -74,6 +84,14 @@ func runChat(ctx context.Context, args []string) error {
 	}
 	if len(f.addrs) == 0 {
 		f.addrs = []string{"127.0.0.1:8000"}
+	}
+	switch {
+	case len(f.metrics) == 1 && f.metrics[0] == "-":
+		f.metrics = nil
+	case len(f.metrics) == 0:
+		for _, a := range f.addrs {
+			f.metrics = append(f.metrics, "http://"+a+"/metrics")
+		}
 	}
 	if f.idle > 0 {
 		f.rooms, f.clientsPerRoom, f.senders = 1, f.idle, 0
@@ -445,6 +463,8 @@ func chatTraffic(ctx context.Context, f chatFlags, socks []*sock) error {
 		}()
 	}
 
+	cpuBefore, cpuOK := serverCPU(ctx, f.metrics)
+	selfBefore := selfCPU()
 	sendCtx, stopSending := context.WithTimeout(ctx, f.duration)
 	defer stopSending()
 	interval := time.Duration(float64(time.Second) / f.rate)
@@ -501,6 +521,8 @@ func chatTraffic(ctx context.Context, f chatFlags, socks []*sock) error {
 		time.Sleep(10 * time.Millisecond)
 	}
 	elapsed := time.Since(start)
+	cpuAfter, cpuAfterOK := serverCPU(ctx, f.metrics)
+	selfUsed := selfCPU() - selfBefore
 	stopReading()
 	for _, s := range socks {
 		s.ws.CloseNow()
@@ -519,10 +541,70 @@ func chatTraffic(ctx context.Context, f chatFlags, socks []*sock) error {
 		fmt.Printf("latency p50=%v p90=%v p99=%v max=%v\n", pct(latencies, 50), pct(latencies, 90), pct(latencies, 99),
 			latencies[len(latencies)-1].Round(time.Microsecond))
 	}
+	if n := received.Load(); n > 0 {
+		if cpuOK && cpuAfterOK {
+			used := cpuAfter - cpuBefore
+			fmt.Printf("server CPU=%.2fs (%.0f%% of one core) per 1,000 deliveries=%.1f ms\n",
+				used, 100*used/elapsed.Seconds(), 1000*1000*used/float64(n))
+		}
+		if selfUsed > 0 {
+			fmt.Printf("load generator CPU=%.2fs per 1,000 deliveries=%.1f ms\n", selfUsed, 1000*1000*selfUsed/float64(n))
+		}
+	}
 	if received.Load() < expected {
 		return fmt.Errorf("%d deliveries lost", expected-received.Load())
 	}
 	return nil
+}
+
+// serverCPU sums process_cpu_seconds_total of the servers' /metrics, and
+// reports whether every server answered.
+func serverCPU(ctx context.Context, urls []string) (float64, bool) {
+	if len(urls) == 0 {
+		return 0, false
+	}
+	total := 0.0
+	for _, u := range urls {
+		v, err := metricValue(ctx, u, "process_cpu_seconds_total")
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "server CPU from %s: %v\n", u, err)
+			return 0, false
+		}
+		total += v
+	}
+	return total, true
+}
+
+// metricValue reads one unlabelled series of a Prometheus text exposition.
+func metricValue(ctx context.Context, url, name string) (float64, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(io.LimitReader(res.Body, 8<<20))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			return strconv.ParseFloat(strings.TrimSpace(v), 64)
+		}
+	}
+	return 0, fmt.Errorf("no %s (status %d)", name, res.StatusCode)
+}
+
+// selfCPU is this process's user and system CPU so far, in seconds.
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func sumSenders(count []int) int {

@@ -22,6 +22,7 @@ import (
 	"github.com/edusphere/edusphere/cache"
 	"github.com/edusphere/edusphere/config"
 	"github.com/edusphere/edusphere/gql"
+	"github.com/edusphere/edusphere/groupcommit"
 	"github.com/edusphere/edusphere/hub"
 	"github.com/edusphere/edusphere/inmem"
 	"github.com/edusphere/edusphere/media"
@@ -118,6 +119,7 @@ func (m *Main) openDB(ctx context.Context) (store, error) {
 	if c.PostgresURL != "" {
 		pg := postgres.NewDB(c.PostgresURL)
 		pg.MaxConns = c.DBMaxConns
+		pg.FullPool = true
 		pg.StatementTimeout = c.DBStatementTimeout
 		db = pg
 		where = config.RedactURL(c.PostgresURL)
@@ -239,15 +241,18 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	}
 	a.hub = hub.New(hub.Config{
-		Broker:    broker,
-		Store:     raw,
-		Notifier:  notifier,
-		Auth:      a.auth,
-		RateLimit: c.WSRateLimit,
-		Logger:    m.Logger,
-		Metrics:   metrics.NewChat(reg),
-		Presence:  a.presence,
-		Typing:    a.presence,
+		Broker:         broker,
+		Store:          raw,
+		Notifier:       notifier,
+		Auth:           a.auth,
+		RateLimit:      c.WSRateLimit,
+		Logger:         m.Logger,
+		Metrics:        metrics.NewChat(reg),
+		ChatBatch:      groupcommit.Config{MaxBatch: c.ChatBatchMax, MaxWait: c.ChatBatchWait, Shards: c.ChatBatchShards},
+		OrderWait:      orderWait(c),
+		PublishWorkers: publishWorkers(c),
+		Presence:       a.presence,
+		Typing:         a.presence,
 	})
 	storage := media.NewDir(c.MediaPath())
 	accounts := account.New(account.Config{
