@@ -14,6 +14,13 @@ const (
 	EventMessageUpdated = "message.updated" // Frame is the "update" frame
 	EventMessageDeleted = "message.deleted" // Frame is the "delete" frame
 	EventRoomDeleted    = "room.deleted"    // sockets of the room are closed
+	// EventParticipantRemoved and EventParticipantLeft close UserID's chat
+	// sockets of the room (docs/websocket.md, Close codes: 4405); V2 holds
+	// the event socket's frame of the same type (docs/events.md).
+	EventParticipantRemoved = "participant.removed"
+	EventParticipantLeft    = "participant.left"
+	// EventInvitation goes on the invited user's channel with V2 only.
+	EventInvitation     = "invitation"
 	EventUserDisabled   = "user.disabled"   // sockets of the user are closed (system channel)
 	EventSessionRevoked = "session.revoked" // Revocation holds the deny-list entry (system channel)
 	EventSessionRenewed = "session.renewed" // Session holds the renewed session and its new expiry (system channel)

@@ -58,9 +58,9 @@ func (r *mutationResolver) UpdateMessage(ctx context.Context, body string, messa
 
 // Messages is the resolver for the messages field.
 func (r *queryResolver) Messages(ctx context.Context, hostSlug string, roomSlug string, first *int, after *string) ([]*edusphere.Message, error) {
-	room, err := r.services.Rooms.FindRoomBySlug(ctx, hostSlug, roomSlug)
+	room, err := r.visibleRoomBySlug(ctx, edusphere.UserFromContext(ctx), hostSlug, roomSlug)
 	if err != nil {
-		return nil, notFound(err, edusphere.MsgRoomNotFound)
+		return nil, err
 	}
 	// The room is known already: a selection of message.room needs no query.
 	r.loadersFrom(ctx).rooms.Prime(room.ID, room)
@@ -74,7 +74,8 @@ func (r *queryResolver) MessagesByUser(ctx context.Context, userSlug string, fir
 		return nil, notFound(err, edusphere.MsgUserNotFound)
 	}
 	r.loadersFrom(ctx).users.Prime(user.ID, user)
-	return r.findMessages(ctx, edusphere.MessageFilter{UserID: &user.ID, Order: edusphere.MessageOrderNewest}, first, after)
+	return r.findMessages(ctx, edusphere.MessageFilter{UserID: &user.ID, Order: edusphere.MessageOrderNewest,
+		VisibleTo: edusphere.Viewer(edusphere.UserFromContext(ctx))}, first, after)
 }
 
 // MessageType returns generated.MessageTypeResolver implementation.

@@ -84,7 +84,10 @@ func (n *Notifier) Wrap(s edusphere.Services) edusphere.Services {
 		s.Messages = &messageService{MessageService: store.Messages, n: n, users: store.Users}
 	}
 	if s.Rooms != nil {
-		s.Rooms = &roomService{RoomService: store.Rooms, n: n}
+		s.Rooms = &roomService{RoomService: store.Rooms, n: n, users: store.Users}
+	}
+	if s.Invitations != nil {
+		s.Invitations = &invitationService{InvitationService: store.Invitations, n: n, users: store.Users, rooms: store.Rooms}
 	}
 	if s.Topics != nil && s.Rooms != nil {
 		s.Topics = &topicService{TopicService: store.Topics, n: n, rooms: store.Rooms}
@@ -140,10 +143,12 @@ func (s *messageService) DeleteMessage(ctx context.Context, id uuid.UUID) error 
 	return nil
 }
 
-// roomService closes a room's sockets after it is deleted.
+// roomService closes a room's sockets after it is deleted, and a
+// participant's after they leave or are removed.
 type roomService struct {
 	edusphere.RoomService
-	n *Notifier
+	n     *Notifier
+	users edusphere.UserService
 }
 
 // DeleteRoom deletes the room, then closes its sockets everywhere.

@@ -6,6 +6,10 @@ import (
 	"github.com/edusphere/edusphere"
 )
 
+type AcceptInvitation struct {
+	Room *edusphere.Room `json:"room,omitempty"`
+}
+
 type AuthStatusType struct {
 	IsAuthenticated bool            `json:"isAuthenticated"`
 	User            *edusphere.User `json:"user,omitempty"`
@@ -13,6 +17,10 @@ type AuthStatusType struct {
 
 type CreateRoom struct {
 	Room *edusphere.Room `json:"room,omitempty"`
+}
+
+type DeclineInvitation struct {
+	Success *bool `json:"success,omitempty"`
 }
 
 type DeleteJSONWebTokenCookie struct {
@@ -31,8 +39,16 @@ type DeleteRoom struct {
 	Success *bool `json:"success,omitempty"`
 }
 
+type InviteToRoom struct {
+	Invitation *edusphere.Invitation `json:"invitation,omitempty"`
+}
+
 type JoinRoom struct {
 	Room *edusphere.Room `json:"room,omitempty"`
+}
+
+type LeaveRoom struct {
+	Success *bool `json:"success,omitempty"`
 }
 
 type Mutation struct {
@@ -58,6 +74,18 @@ type Refresh struct {
 type RegisterUser struct {
 	User    *edusphere.User `json:"user,omitempty"`
 	Success *bool           `json:"success,omitempty"`
+}
+
+type RemoveParticipant struct {
+	Room *edusphere.Room `json:"room,omitempty"`
+}
+
+type RevokeInvitation struct {
+	Success *bool `json:"success,omitempty"`
+}
+
+type TransferRoom struct {
+	Room *edusphere.Room `json:"room,omitempty"`
 }
 
 type UpdateMessage struct {

@@ -1,0 +1,159 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/edusphere/edusphere"
+	"github.com/google/uuid"
+)
+
+// closeParticipant closes, among conns (one room's sockets), those of the
+// user who left or was removed, with 4405 (docs/websocket.md, Close codes).
+// Called with h.mu held for reading.
+func closeParticipant(conns map[*conn]struct{}, ev edusphere.Event) {
+	reason := "removed from room"
+	if ev.Type == edusphere.EventParticipantLeft {
+		reason = "left room"
+	}
+	for c := range conns {
+		if c.user.ID == ev.UserID {
+			c.close(StatusRemoved, reason, true)
+		}
+	}
+}
+
+// V2User is a user in event-socket frames (docs/events.md).
+type V2User struct {
+	ID       uuid.UUID `json:"id"`
+	Username string    `json:"username"`
+	Avatar   *string   `json:"avatar"`
+}
+
+// NewV2User returns u as event-socket frames show it; no avatar is null.
+func NewV2User(u *edusphere.User) V2User {
+	v := V2User{ID: u.ID, Username: u.Username}
+	if u.Avatar != "" {
+		v.Avatar = &u.Avatar
+	}
+	return v
+}
+
+// participantFrame is the participant.removed or participant.left frame.
+type participantFrame struct {
+	Type string    `json:"type"`
+	Room uuid.UUID `json:"room"`
+	User V2User    `json:"user"`
+	By   *V2User   `json:"by,omitempty"` // who removed the user
+}
+
+// InvitationFrame is the "invitation" frame on the invited user's channel
+// (docs/events.md, Invitations): Action is "created" or "revoked".
+type InvitationFrame struct {
+	Type      string    `json:"type"`
+	Action    string    `json:"action"`
+	ID        uuid.UUID `json:"id"`
+	Room      uuid.UUID `json:"room"`
+	RoomName  string    `json:"roomName,omitempty"`
+	RoomSlug  string    `json:"roomSlug,omitempty"`
+	Host      *V2User   `json:"host,omitempty"`
+	InvitedBy *V2User   `json:"invitedBy,omitempty"`
+	Created   string    `json:"created,omitempty"`
+}
+
+// ParticipantGone closes user's chat sockets of roomID in every process
+// with 4405 and sends the participant.removed frame (by is the remover) or,
+// when by is nil or user, participant.left to the room's and the user's
+// event sockets.
+func (n *Notifier) ParticipantGone(ctx context.Context, roomID uuid.UUID, user, by *edusphere.User) {
+	f := participantFrame{Type: edusphere.EventParticipantRemoved, Room: roomID, User: NewV2User(user)}
+	if by == nil || by.ID == user.ID {
+		f.Type = edusphere.EventParticipantLeft
+	} else {
+		b := NewV2User(by)
+		f.By = &b
+	}
+	v2, err := json.Marshal(f)
+	if err != nil {
+		n.log.Error("encode participant frame", "err", err)
+		return
+	}
+	ev := edusphere.Event{Type: f.Type, RoomID: roomID, UserID: user.ID, V2: v2}
+	n.publish(ctx, edusphere.RoomChannel(roomID), ev)
+	n.publish(ctx, edusphere.UserChannel(user.ID), ev)
+}
+
+// Invitation sends the invitation frame f to the invited user's event
+// sockets in every process.
+func (n *Notifier) Invitation(ctx context.Context, userID uuid.UUID, f InvitationFrame) {
+	f.Type = edusphere.EventInvitation
+	v2, err := json.Marshal(f)
+	if err != nil {
+		n.log.Error("encode invitation frame", "err", err)
+		return
+	}
+	n.publish(ctx, edusphere.UserChannel(userID), edusphere.Event{
+		Type: edusphere.EventInvitation, RoomID: f.Room, UserID: userID, V2: v2,
+	})
+}
+
+// RemoveParticipant removes the participant, then closes their sockets of
+// the room everywhere and tells the event sockets; the caller in ctx tells
+// a removal from a leave.
+func (s *roomService) RemoveParticipant(ctx context.Context, roomID, userID uuid.UUID) error {
+	if err := s.RoomService.RemoveParticipant(ctx, roomID, userID); err != nil {
+		return err
+	}
+	user, err := s.users.FindUserByID(ctx, userID)
+	if err != nil {
+		// The user is gone with their sockets; only the frame is lost.
+		s.n.log.Warn("find removed participant", "user", userID, "err", err)
+		user = &edusphere.User{ID: userID}
+	}
+	s.n.ParticipantGone(ctx, roomID, user, edusphere.UserFromContext(ctx))
+	return nil
+}
+
+// invitationService tells invited users about their invitations live.
+type invitationService struct {
+	edusphere.InvitationService
+	n     *Notifier
+	users edusphere.UserService
+	rooms edusphere.RoomService
+}
+
+// CreateInvitation stores the invitation, then sends its frame.
+func (s *invitationService) CreateInvitation(ctx context.Context, inv *edusphere.Invitation) error {
+	if err := s.InvitationService.CreateInvitation(ctx, inv); err != nil {
+		return err
+	}
+	f := InvitationFrame{Action: "created", ID: inv.ID, Room: inv.RoomID, Created: inv.Created.UTC().Format(time.RFC3339Nano)}
+	if room, err := s.rooms.FindRoomByID(ctx, inv.RoomID); err == nil {
+		f.RoomName, f.RoomSlug = room.Name, room.Slug
+		if host, err := s.users.FindUserByID(ctx, room.HostID); err == nil {
+			h := NewV2User(host)
+			f.Host = &h
+		}
+	}
+	if by, err := s.users.FindUserByID(ctx, inv.InviterID); err == nil {
+		b := NewV2User(by)
+		f.InvitedBy = &b
+	}
+	s.n.Invitation(ctx, inv.UserID, f)
+	return nil
+}
+
+// DeleteInvitation deletes the invitation, then tells the invited user it
+// is gone (revoked or declined; their other sockets drop it from view).
+func (s *invitationService) DeleteInvitation(ctx context.Context, id uuid.UUID) error {
+	inv, err := s.InvitationService.FindInvitationByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.InvitationService.DeleteInvitation(ctx, id); err != nil {
+		return err
+	}
+	s.n.Invitation(ctx, inv.UserID, InvitationFrame{Action: "revoked", ID: inv.ID, Room: inv.RoomID})
+	return nil
+}
