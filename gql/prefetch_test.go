@@ -218,6 +218,7 @@ type prefetchData struct {
 	srv                *server
 	star, loner        *edusphere.User
 	busyHost, busySlug string
+	starRoom           *edusphere.Room // hosted by the star, with n invitations out
 }
 
 func newPrefetchData(t *testing.T, n int) *prefetchData {
@@ -252,6 +253,22 @@ func newPrefetchData(t *testing.T, n int) *prefetchData {
 			}
 		}
 	}
+	// Invitations: n private rooms invite the star; the star's own room
+	// invites the n posters.
+	d.starRoom = testdb.MustCreateRoom(t, ctx, s, edusphere.RoomCreate{HostID: d.star.ID, Name: "Star Room", TopicName: "Stars"})
+	for i, p := range posters {
+		host := user(fmt.Sprintf("inviter%d", i))
+		room := testdb.MustCreateRoom(t, ctx, s, edusphere.RoomCreate{
+			HostID: host.ID, Name: fmt.Sprintf("Private %d", i), TopicName: "Hidden", IsPrivate: true})
+		for _, inv := range []*edusphere.Invitation{
+			{RoomID: room.ID, UserID: d.star.ID, InviterID: host.ID},
+			{RoomID: d.starRoom.ID, UserID: p.ID, InviterID: d.star.ID},
+		} {
+			if err := s.Invitations.CreateInvitation(ctx, inv); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	d.srv = newServer(t, h, func(c *gql.Config) { c.Services = h.Services })
 	return d
 }
@@ -274,6 +291,8 @@ func (d *prefetchData) args(f *ast.FieldDefinition) string {
 			v = d.busyHost
 		case a.Name == "roomSlug":
 			v = d.busySlug
+		case a.Name == "roomId":
+			v = d.starRoom.ID.String()
 		default:
 			panic("TestNestedFieldsPrefetched has no value for the required argument " + f.Name + "(" + a.Name + ")")
 		}

@@ -3,6 +3,8 @@ package gql
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/edusphere/edusphere"
 	"github.com/google/uuid"
 )
@@ -72,5 +74,50 @@ func (r *Resolver) findInvitations(ctx context.Context, f edusphere.InvitationFi
 	if list == nil {
 		list = []*edusphere.Invitation{}
 	}
+	if err := r.prefetchInvitations(ctx, list, selected(ctx, nil, "InvitationType")); err != nil {
+		return nil, err
+	}
 	return list, nil
+}
+
+// prefetchInvitations primes the rooms, invited users and inviters the
+// selection asks for, with one query each (gql/loader.go). The invited
+// user sees the room an invitation names, private or not.
+func (r *Resolver) prefetchInvitations(ctx context.Context, invs []*edusphere.Invitation, fields []graphql.CollectedField) error {
+	if len(invs) == 0 {
+		return nil
+	}
+	l := r.loadersFrom(ctx)
+	for i := range fields {
+		f := &fields[i]
+		switch f.Name {
+		case "user", "invitedBy":
+			ids := make([]uuid.UUID, 0, len(invs))
+			for _, inv := range invs {
+				if f.Name == "user" {
+					ids = append(ids, inv.UserID)
+				} else {
+					ids = append(ids, inv.InviterID)
+				}
+			}
+			if err := r.primeUsers(ctx, l, ids); err != nil {
+				return err
+			}
+		case "room":
+			ids := uniqueIDs(len(invs), func(i int) uuid.UUID { return invs[i].RoomID })
+			m, err := fetchRooms(ctx, r.services, ids)
+			if err != nil {
+				return err
+			}
+			rooms := make([]*edusphere.Room, 0, len(m))
+			for id, room := range m {
+				l.rooms.Prime(id, room)
+				rooms = append(rooms, room)
+			}
+			if err := r.prefetchRooms(ctx, rooms, selected(ctx, f, "RoomType")); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
