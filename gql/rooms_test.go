@@ -40,7 +40,7 @@ func TestPrivateRoomsAndInvitations(t *testing.T) {
 		hidden := func(name string, u *edusphere.User, query string) {
 			t.Helper()
 			r := step(name, u, query, nil)
-			for _, leak := range []string{"Secret Club", "secret-club", "hush"} {
+			for _, leak := range []string{"Secret Club", "secret-club", "hush", "Hush"} {
 				if strings.Contains(r.Body, leak) {
 					t.Fatalf("%s: body=%s leaks %q", name, r.Body, leak)
 				}
@@ -69,6 +69,8 @@ func TestPrivateRoomsAndInvitations(t *testing.T) {
 				who = u.Username
 			}
 			hidden(who+"/Rooms", u, `{ rooms { name } }`)
+			hidden(who+"/Topics", u, `{ topics { name } }`)
+			hidden(who+"/TopicsMinRooms", u, `{ topics(minRooms: 1) { name } }`)
 			hidden(who+"/RoomsSearch", u, `{ rooms(search: "Secret") { name } }`)
 			hidden(who+"/RoomsByHost", u, `{ rooms(hostSlug: "alice") { name slug } }`)
 			hidden(who+"/RoomsByTopic", u, `{ rooms(topic: ["Hush"]) { name } }`)

@@ -127,6 +127,46 @@ func testMembership(t *testing.T, open opener) {
 				}
 			})
 		}
+		// Topic counts: only visible rooms count, and a topic whose rooms
+		// are all hidden is hidden; a topic without rooms stays.
+		_, err := p.s.Topics.GetOrCreateTopic(p.ctx, "Empty")
+		mustOK(t, "GetOrCreateTopic", err)
+		for _, tt := range []struct {
+			name        string
+			viewer      *uuid.UUID
+			hiddenCount int // -1: the topic is absent
+		}{
+			{"Outsider", &p.bob.ID, -1},
+			{"Anonymous", &uuid.Nil, -1},
+			{"Participant", &p.cat.ID, 1},
+			{"Unfiltered", nil, 1},
+		} {
+			t.Run("Topics/"+tt.name, func(t *testing.T) {
+				topics, total, err := p.s.Topics.FindTopics(p.ctx, edusphere.TopicFilter{VisibleTo: tt.viewer})
+				mustOK(t, "FindTopics", err)
+				counts := map[string]int{}
+				for _, tp := range topics {
+					counts[tp.Name] = tp.RoomCount
+				}
+				got, ok := counts["Hidden"]
+				if !ok {
+					got = -1
+				}
+				if got != tt.hiddenCount || counts["Go"] != 1 || total != len(topics) {
+					t.Fatalf("FindTopics=%v (total %d), want Hidden=%d, Go=1", counts, total, tt.hiddenCount)
+				}
+				if _, ok := counts["Empty"]; !ok {
+					t.Fatalf("FindTopics=%v lost the topic without rooms", counts)
+				}
+				one := 1
+				topics, _, err = p.s.Topics.FindTopics(p.ctx, edusphere.TopicFilter{VisibleTo: tt.viewer, MinRooms: &one})
+				mustOK(t, "FindTopics(MinRooms)", err)
+				if len(topics) != 1+max(tt.hiddenCount, 0) {
+					t.Fatalf("FindTopics(MinRooms 1)=%d topics, want %d", len(topics), 1+max(tt.hiddenCount, 0))
+				}
+			})
+		}
+
 		// The single-room rule: the private room is "Room not found" to bob
 		// and to an anonymous caller, the public one to nobody.
 		for _, tt := range []struct {
