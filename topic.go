@@ -72,7 +72,7 @@ type TopicFilter struct {
 	// leaves out topics whose rooms are all hidden from them; topics
 	// without rooms stay. nil counts every room.
 	VisibleTo *uuid.UUID
-	Order    TopicOrder
+	Order     TopicOrder
 
 	Offset int
 	Limit  int // 0 means no limit
