@@ -152,7 +152,7 @@ export function forRoom(ctx, room, me, { reload }) {
     actions(p) {
       if (!isHost() || p.id === room.host.id) return null;
       return h('span', { class: 'participant-actions' },
-        h('button', { type: 'button', class: 'link-btn small', 'aria-label': `Make @${p.username} the host`, onclick: () => handOver(p) }, 'Make host'),
+        h('button', { type: 'button', class: 'link-btn small', 'aria-label': `Make host @${p.username}`, onclick: () => handOver(p) }, 'Make host'),
         h('button', { type: 'button', class: 'link-btn small danger', 'aria-label': `Remove @${p.username}`, onclick: () => remove(p) }, 'Remove'));
     },
   };
