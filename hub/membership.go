@@ -49,7 +49,8 @@ type participantFrame struct {
 }
 
 // InvitationFrame is the "invitation" frame on the invited user's channel
-// (docs/events.md, Invitations): Action is "created" or "revoked".
+// (docs/events.md, Membership and invitation frames): Action is "created",
+// "accepted" or "revoked".
 type InvitationFrame struct {
 	Type      string    `json:"type"`
 	Action    string    `json:"action"`
@@ -142,6 +143,28 @@ func (s *invitationService) CreateInvitation(ctx context.Context, inv *edusphere
 	}
 	s.n.Invitation(ctx, inv.UserID, f)
 	return nil
+}
+
+// AcceptInvitation joins the invited user, then tells the room's event
+// sockets with a participant.joined frame (docs/events.md, Membership and
+// invitation frames) and the user's other sockets that the invitation is
+// gone.
+func (s *invitationService) AcceptInvitation(ctx context.Context, id uuid.UUID) (*edusphere.Room, error) {
+	inv, err := s.InvitationService.FindInvitationByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	room, err := s.InvitationService.AcceptInvitation(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if user, err := s.users.FindUserByID(ctx, inv.UserID); err == nil {
+		if v2, err := json.Marshal(participantFrame{Type: "participant.joined", Room: room.ID, User: NewV2User(user)}); err == nil {
+			s.n.publish(ctx, edusphere.RoomChannel(room.ID), edusphere.Event{Type: "participant.joined", RoomID: room.ID, UserID: user.ID, V2: v2})
+		}
+	}
+	s.n.Invitation(ctx, inv.UserID, InvitationFrame{Action: "accepted", ID: inv.ID, Room: inv.RoomID})
+	return room, nil
 }
 
 // DeleteInvitation deletes the invitation, then tells the invited user it

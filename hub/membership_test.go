@@ -3,6 +3,7 @@ package hub_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -164,5 +165,48 @@ func TestRemovedAcrossProcesses(t *testing.T) {
 	ada.send(t, `{"message":"after"}`)
 	if m := ada.readJSON(t); m["body"] != "after" {
 		t.Fatalf("frame=%v, want ada's socket working", m)
+	}
+}
+
+func TestInvitationFrames(t *testing.T) {
+	h := testdb.SQLite(t)
+	b := &recordingBroker{Broker: inmem.NewBroker()}
+	t.Cleanup(func() { b.Close() })
+	e := newEnv(t, h, hub.Config{}, b)
+	f := newFixture(t, h.Services)
+	ctx := edusphere.NewContextWithUser(context.Background(), f.ada)
+	invs := e.services.Invitations
+	inv := &edusphere.Invitation{RoomID: f.room.ID, UserID: f.eve.ID, InviterID: f.ada.ID}
+	if err := invs.CreateInvitation(ctx, inv); err != nil {
+		t.Fatalf("CreateInvitation=%v", err)
+	}
+	if _, err := invs.AcceptInvitation(ctx, inv.ID); err != nil {
+		t.Fatalf("AcceptInvitation=%v", err)
+	}
+	other := &edusphere.Invitation{RoomID: f.other.ID, UserID: f.eve.ID, InviterID: f.ada.ID}
+	if err := invs.CreateInvitation(ctx, other); err != nil {
+		t.Fatalf("CreateInvitation=%v", err)
+	}
+	if err := invs.DeleteInvitation(ctx, other.ID); err != nil {
+		t.Fatalf("DeleteInvitation=%v", err)
+	}
+	frames := b.v2(t, edusphere.UserChannel(f.eve.ID), edusphere.EventInvitation)
+	var got []string
+	for _, fr := range frames {
+		got = append(got, fmt.Sprint(fr["action"], " ", fr["room"]))
+	}
+	want := []string{"created " + f.room.ID.String(), "accepted " + f.room.ID.String(),
+		"created " + f.other.ID.String(), "revoked " + f.other.ID.String()}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("invitation frames=%v, want %v", got, want)
+	}
+	first := frames[0]
+	by, _ := first["invitedBy"].(map[string]any)
+	if first["roomName"] != f.room.Name || first["roomSlug"] != f.room.Slug || by["username"] != "ada" || first["id"] != inv.ID.String() {
+		t.Fatalf("created frame=%v", first)
+	}
+	joined := b.v2(t, edusphere.RoomChannel(f.room.ID), "participant.joined")
+	if len(joined) != 1 || joined[0]["user"].(map[string]any)["username"] != "eve" {
+		t.Fatalf("participant.joined frames=%v, want eve's", joined)
 	}
 }
