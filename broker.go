@@ -14,12 +14,8 @@ const (
 	EventMessageUpdated = "message.updated" // Frame is the "update" frame
 	EventMessageDeleted = "message.deleted" // Frame is the "delete" frame
 	EventRoomDeleted    = "room.deleted"    // sockets of the room are closed
-	// EventParticipantRemoved and EventParticipantLeft close UserID's chat
-	// sockets of the room (docs/websocket.md, Close codes: 4405); V2 holds
-	// the event socket's frame of the same type (docs/events.md).
-	EventParticipantRemoved = "participant.removed"
-	EventParticipantLeft    = "participant.left"
-	// EventInvitation goes on the invited user's channel with V2 only.
+	// EventInvitation goes on the invited user's channel with V2 only
+	// (docs/events.md, Membership and invitation frames).
 	EventInvitation     = "invitation"
 	EventUserDisabled   = "user.disabled"   // sockets of the user are closed (system channel)
 	EventSessionRevoked = "session.revoked" // Revocation holds the deny-list entry (system channel)
@@ -29,6 +25,17 @@ const (
 	// published on the channel may have been lost (the Redis subscriber
 	// connection was down). Nothing published after it is lost.
 	EventGap = "broker.gap"
+)
+
+// Room-level events of the event socket (docs/events.md, "Event socket"):
+// V2 holds the frame, RoomID the room and UserID the participant concerned.
+// EventParticipantLeft and EventParticipantRemoved also close UserID's chat
+// sockets of the room (docs/websocket.md, Close codes: 4405).
+const (
+	EventRoomUpdated        = "room.updated"
+	EventParticipantJoined  = "participant.joined"
+	EventParticipantLeft    = "participant.left"
+	EventParticipantRemoved = "participant.removed"
 )
 
 // SystemChannel carries events that concern every process rather than one

@@ -2,7 +2,6 @@ package hub
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/edusphere/edusphere"
@@ -24,30 +23,6 @@ func closeParticipant(conns map[*conn]struct{}, ev edusphere.Event) {
 	}
 }
 
-// V2User is a user in event-socket frames (docs/events.md).
-type V2User struct {
-	ID       uuid.UUID `json:"id"`
-	Username string    `json:"username"`
-	Avatar   *string   `json:"avatar"`
-}
-
-// NewV2User returns u as event-socket frames show it; no avatar is null.
-func NewV2User(u *edusphere.User) V2User {
-	v := V2User{ID: u.ID, Username: u.Username}
-	if u.Avatar != "" {
-		v.Avatar = &u.Avatar
-	}
-	return v
-}
-
-// participantFrame is the participant.removed or participant.left frame.
-type participantFrame struct {
-	Type string    `json:"type"`
-	Room uuid.UUID `json:"room"`
-	User V2User    `json:"user"`
-	By   *V2User   `json:"by,omitempty"` // who removed the user
-}
-
 // InvitationFrame is the "invitation" frame on the invited user's channel
 // (docs/events.md, Membership and invitation frames): Action is "created",
 // "accepted" or "revoked".
@@ -63,39 +38,12 @@ type InvitationFrame struct {
 	Created   string    `json:"created,omitempty"`
 }
 
-// ParticipantGone closes user's chat sockets of roomID in every process
-// with 4405 and sends the participant.removed frame (by is the remover) or,
-// when by is nil or user, participant.left to the room's and the user's
-// event sockets.
-func (n *Notifier) ParticipantGone(ctx context.Context, roomID uuid.UUID, user, by *edusphere.User) {
-	f := participantFrame{Type: edusphere.EventParticipantRemoved, Room: roomID, User: NewV2User(user)}
-	if by == nil || by.ID == user.ID {
-		f.Type = edusphere.EventParticipantLeft
-	} else {
-		b := NewV2User(by)
-		f.By = &b
-	}
-	v2, err := json.Marshal(f)
-	if err != nil {
-		n.log.Error("encode participant frame", "err", err)
-		return
-	}
-	ev := edusphere.Event{Type: f.Type, RoomID: roomID, UserID: user.ID, V2: v2}
-	n.publish(ctx, edusphere.RoomChannel(roomID), ev)
-	n.publish(ctx, edusphere.UserChannel(user.ID), ev)
-}
-
 // Invitation sends the invitation frame f to the invited user's event
 // sockets in every process.
 func (n *Notifier) Invitation(ctx context.Context, userID uuid.UUID, f InvitationFrame) {
 	f.Type = edusphere.EventInvitation
-	v2, err := json.Marshal(f)
-	if err != nil {
-		n.log.Error("encode invitation frame", "err", err)
-		return
-	}
 	n.publish(ctx, edusphere.UserChannel(userID), edusphere.Event{
-		Type: edusphere.EventInvitation, RoomID: f.Room, UserID: userID, V2: v2,
+		Type: edusphere.EventInvitation, RoomID: f.Room, UserID: userID, V2: marshal(f),
 	})
 }
 
@@ -112,7 +60,11 @@ func (s *roomService) RemoveParticipant(ctx context.Context, roomID, userID uuid
 		s.n.log.Warn("find removed participant", "user", userID, "err", err)
 		user = &edusphere.User{ID: userID}
 	}
-	s.n.ParticipantGone(ctx, roomID, user, edusphere.UserFromContext(ctx))
+	if by := edusphere.UserFromContext(ctx); by == nil || by.ID == userID {
+		s.n.ParticipantLeft(ctx, roomID, user)
+	} else {
+		s.n.ParticipantRemoved(ctx, roomID, user)
+	}
 	return nil
 }
 
@@ -133,13 +85,11 @@ func (s *invitationService) CreateInvitation(ctx context.Context, inv *edusphere
 	if room, err := s.rooms.FindRoomByID(ctx, inv.RoomID); err == nil {
 		f.RoomName, f.RoomSlug = room.Name, room.Slug
 		if host, err := s.users.FindUserByID(ctx, room.HostID); err == nil {
-			h := NewV2User(host)
-			f.Host = &h
+			f.Host = v2User(host)
 		}
 	}
 	if by, err := s.users.FindUserByID(ctx, inv.InviterID); err == nil {
-		b := NewV2User(by)
-		f.InvitedBy = &b
+		f.InvitedBy = v2User(by)
 	}
 	s.n.Invitation(ctx, inv.UserID, f)
 	return nil
@@ -159,9 +109,7 @@ func (s *invitationService) AcceptInvitation(ctx context.Context, id uuid.UUID) 
 		return nil, err
 	}
 	if user, err := s.users.FindUserByID(ctx, inv.UserID); err == nil {
-		if v2, err := json.Marshal(participantFrame{Type: "participant.joined", Room: room.ID, User: NewV2User(user)}); err == nil {
-			s.n.publish(ctx, edusphere.RoomChannel(room.ID), edusphere.Event{Type: "participant.joined", RoomID: room.ID, UserID: user.ID, V2: v2})
-		}
+		s.n.ParticipantJoined(ctx, room.ID, user)
 	}
 	s.n.Invitation(ctx, inv.UserID, InvitationFrame{Action: "accepted", ID: inv.ID, Room: inv.RoomID})
 	return room, nil
