@@ -151,8 +151,16 @@ func (r *Resolver) prefetchRooms(ctx context.Context, rooms []*edusphere.Room, f
 		return nil
 	}
 	l := r.loadersFrom(ctx)
+	primedOnline := false
 	for _, f := range fields {
 		switch f.Name {
+		case "online", "onlineCount":
+			if !primedOnline {
+				primedOnline = true
+				if err := r.primeOnline(ctx, l, rooms, fields); err != nil {
+					return err
+				}
+			}
 		case "host":
 			ids := make([]uuid.UUID, 0, len(rooms))
 			for _, room := range rooms {

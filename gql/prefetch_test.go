@@ -8,13 +8,17 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/gql"
 	"github.com/edusphere/edusphere/gql/generated"
+	"github.com/edusphere/edusphere/inmem"
+	"github.com/edusphere/edusphere/presence"
 	"github.com/edusphere/edusphere/testdb"
+	"github.com/google/uuid"
 )
 
 // TestNestedFieldsPrefetched walks the schema from every Query field down
@@ -253,6 +257,42 @@ func newPrefetchData(t *testing.T, n int) *prefetchData {
 			}
 		}
 	}
+	// The star is online in every room and the posters in the busy one,
+	// so that the presence lists grow with n.
+	svc := presence.New(presence.Config{Broker: inmem.NewBroker(), Users: s.Users, Rooms: s.Rooms})
+	t.Cleanup(func() { svc.Close(context.Background()) })
+	rooms, _, err := s.Rooms.FindRooms(ctx, edusphere.RoomFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, r := range rooms {
+		svc.Enter(d.star.ID, r.ID)
+		want++
+		if r.Slug == d.busySlug {
+			for _, p := range posters {
+				svc.Enter(p.ID, r.ID)
+				want++
+			}
+		}
+	}
+	ids := make([]uuid.UUID, len(rooms))
+	for i, r := range rooms {
+		ids[i] = r.ID
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		on, err := svc.Online(ctx, ids)
+		got := 0
+		for _, l := range on {
+			got += l.Count
+		}
+		if err == nil && got == want {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("online=%d, want %d", got, want)
+		}
+	}
 	// Invitations: n private rooms invite the star; the star's own room
 	// invites the n posters.
 	d.starRoom = testdb.MustCreateRoom(t, ctx, s, edusphere.RoomCreate{HostID: d.star.ID, Name: "Star Room", TopicName: "Stars"})
@@ -269,7 +309,7 @@ func newPrefetchData(t *testing.T, n int) *prefetchData {
 			}
 		}
 	}
-	d.srv = newServer(t, h, func(c *gql.Config) { c.Services = h.Services })
+	d.srv = newServer(t, h, func(c *gql.Config) { c.Services, c.Presence = h.Services, svc })
 	return d
 }
 

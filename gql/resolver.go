@@ -21,6 +21,7 @@ type Resolver struct {
 	avatarLimits media.Limits
 	listCap      int
 	logger       *slog.Logger
+	presence     edusphere.PresenceService // nil: presence fields are null
 }
 
 // page turns the optional first/after arguments of a list field into the

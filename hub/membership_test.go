@@ -14,14 +14,14 @@ import (
 	"github.com/edusphere/edusphere/testdb"
 )
 
-// recordingBroker is the in-memory broker, keeping what was published.
-type recordingBroker struct {
+// membershipBroker is the in-memory broker, keeping what was published.
+type membershipBroker struct {
 	*inmem.Broker
 	mu     sync.Mutex
 	events map[string][]edusphere.Event
 }
 
-func (b *recordingBroker) Publish(ctx context.Context, channel string, ev edusphere.Event) error {
+func (b *membershipBroker) Publish(ctx context.Context, channel string, ev edusphere.Event) error {
 	b.mu.Lock()
 	if b.events == nil {
 		b.events = map[string][]edusphere.Event{}
@@ -32,7 +32,7 @@ func (b *recordingBroker) Publish(ctx context.Context, channel string, ev edusph
 }
 
 // v2 returns the event-socket frames published on channel with type typ.
-func (b *recordingBroker) v2(t *testing.T, channel, typ string) []map[string]any {
+func (b *membershipBroker) v2(t *testing.T, channel, typ string) []map[string]any {
 	t.Helper()
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -61,7 +61,7 @@ func TestParticipantGone(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := testdb.SQLite(t)
-			b := &recordingBroker{Broker: inmem.NewBroker()}
+			b := &membershipBroker{Broker: inmem.NewBroker()}
 			t.Cleanup(func() { b.Close() })
 			e := newEnv(t, h, hub.Config{}, b)
 			f := newFixture(t, h.Services)
@@ -165,7 +165,7 @@ func TestRemovedAcrossProcesses(t *testing.T) {
 
 func TestInvitationFrames(t *testing.T) {
 	h := testdb.SQLite(t)
-	b := &recordingBroker{Broker: inmem.NewBroker()}
+	b := &membershipBroker{Broker: inmem.NewBroker()}
 	t.Cleanup(func() { b.Close() })
 	e := newEnv(t, h, hub.Config{}, b)
 	f := newFixture(t, h.Services)

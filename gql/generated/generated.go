@@ -35,6 +35,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Query() QueryResolver
 	RoomType() RoomTypeResolver
+	UserType() UserTypeResolver
 }
 
 type DirectiveRoot struct {
@@ -178,6 +179,8 @@ type ComplexityRoot struct {
 		IsPrivate        func(childComplexity int) int
 		MembersCanInvite func(childComplexity int) int
 		Name             func(childComplexity int) int
+		Online           func(childComplexity int) int
+		OnlineCount      func(childComplexity int) int
 		Participants     func(childComplexity int) int
 		Slug             func(childComplexity int) int
 		Topic            func(childComplexity int) int
@@ -209,6 +212,7 @@ type ComplexityRoot struct {
 		Avatar   func(childComplexity int) int
 		Bio      func(childComplexity int) int
 		ID       func(childComplexity int) int
+		LastSeen func(childComplexity int) int
 		Name     func(childComplexity int) int
 		Username func(childComplexity int) int
 	}
@@ -273,6 +277,12 @@ type RoomTypeResolver interface {
 	Topic(ctx context.Context, obj *edusphere.Room) (*edusphere.Topic, error)
 
 	Participants(ctx context.Context, obj *edusphere.Room) ([]*edusphere.User, error)
+
+	Online(ctx context.Context, obj *edusphere.Room) ([]*edusphere.User, error)
+	OnlineCount(ctx context.Context, obj *edusphere.Room) (*int, error)
+}
+type UserTypeResolver interface {
+	LastSeen(ctx context.Context, obj *edusphere.User) (*time.Time, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -915,6 +925,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoomType.Name(childComplexity), true
+	case "RoomType.online":
+		if e.ComplexityRoot.RoomType.Online == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoomType.Online(childComplexity), true
+	case "RoomType.onlineCount":
+		if e.ComplexityRoot.RoomType.OnlineCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoomType.OnlineCount(childComplexity), true
 	case "RoomType.participants":
 		if e.ComplexityRoot.RoomType.Participants == nil {
 			break
@@ -999,6 +1021,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserType.ID(childComplexity), true
+	case "UserType.lastSeen":
+		if e.ComplexityRoot.UserType.LastSeen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserType.LastSeen(childComplexity), true
 	case "UserType.name":
 		if e.ComplexityRoot.UserType.Name == nil {
 			break
@@ -1258,6 +1286,20 @@ type RegisterUser {
 
 type UpdateUser {
   user: UserType
+}
+`, BuiltIn: false},
+	{Name: "../schema/presence.graphqls", Input: `# Presence (docs/presence.md, GraphQL).
+
+extend type RoomType {
+  "The room's participants with a socket open on it now, in any process; at most 100 (onlineCount is exact). Null unless the caller takes part in the room."
+  online: [UserType!]
+  "How many participants are online in the room now. Null unless the caller takes part in the room."
+  onlineCount: Int
+}
+
+extend type UserType {
+  "When the user last had a socket open; null for anonymous callers and for users never seen online."
+  lastSeen: DateTime
 }
 `, BuiltIn: false},
 	{Name: "../schema/rooms.graphqls", Input: `# Membership, private rooms and invitations (docs/graphql.md, "Membership
@@ -1531,6 +1573,10 @@ func (ec *executionContext) childFields_RoomType(ctx context.Context, field grap
 		return ec.fieldContext_RoomType_updated(ctx, field)
 	case "created":
 		return ec.fieldContext_RoomType_created(ctx, field)
+	case "online":
+		return ec.fieldContext_RoomType_online(ctx, field)
+	case "onlineCount":
+		return ec.fieldContext_RoomType_onlineCount(ctx, field)
 	case "isPrivate":
 		return ec.fieldContext_RoomType_isPrivate(ctx, field)
 	case "membersCanInvite":
@@ -1593,6 +1639,8 @@ func (ec *executionContext) childFields_UserType(ctx context.Context, field grap
 		return ec.fieldContext_UserType_bio(ctx, field)
 	case "avatar":
 		return ec.fieldContext_UserType_avatar(ctx, field)
+	case "lastSeen":
+		return ec.fieldContext_UserType_lastSeen(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserType", field.Name)
 }
@@ -4810,6 +4858,61 @@ func (ec *executionContext) fieldContext_RoomType_created(_ context.Context, fie
 	return graphql.NewScalarFieldContext("RoomType", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _RoomType_online(ctx context.Context, field graphql.CollectedField, obj *edusphere.Room) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoomType_online(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RoomType().Online(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*edusphere.User) graphql.Marshaler {
+			return ec.marshalOUserType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoomType_online(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoomType",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoomType_onlineCount(ctx context.Context, field graphql.CollectedField, obj *edusphere.Room) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoomType_onlineCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RoomType().OnlineCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoomType_onlineCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoomType", field, true, true, "Int")
+}
+
 func (ec *executionContext) _RoomType_isPrivate(ctx context.Context, field graphql.CollectedField, obj *edusphere.Room) (ret graphql.Marshaler) {
 	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsPrivate)
 }
@@ -4999,6 +5102,29 @@ func (ec *executionContext) _UserType_avatar(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_UserType_avatar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserType", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserType_lastSeen(ctx context.Context, field graphql.CollectedField, obj *edusphere.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserType_lastSeen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UserType().LastSeen(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserType_lastSeen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserType", field, true, true, "DateTime")
 }
 
 func (ec *executionContext) _Verify_payload(ctx context.Context, field graphql.CollectedField, obj *model.Verify) (ret graphql.Marshaler) {
@@ -7061,6 +7187,18 @@ func (ec *executionContext) _RoomType(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "online":
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RoomType_online(ctx, field, obj)
+				})
+		case "onlineCount":
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RoomType_onlineCount(ctx, field, obj)
+				})
 		case "isPrivate":
 			out.Values[i] = ec._RoomType_isPrivate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -7272,28 +7410,34 @@ func (ec *executionContext) _UserType(ctx context.Context, sel ast.SelectionSet,
 		case "id":
 			out.Values[i] = ec._UserType_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "username":
 			out.Values[i] = ec._UserType_username(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._UserType_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "bio":
 			out.Values[i] = ec._UserType_bio(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "avatar":
 			out.Values[i] = ec._UserType_avatar(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "lastSeen":
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UserType_lastSeen(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8065,6 +8209,24 @@ func (ec *executionContext) marshalOCreateRoom2ᚖgithubᚗcomᚋedusphereᚋedu
 	return ec._CreateRoom(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := model.UnmarshalDateTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := model.MarshalDateTime(*v)
+	return res
+}
+
 func (ec *executionContext) marshalODeclineInvitation2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐDeclineInvitation(ctx context.Context, sel ast.SelectionSet, v *model.DeclineInvitation) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -8355,6 +8517,25 @@ func (ec *executionContext) marshalOUserType2ᚕᚖgithubᚗcomᚋedusphereᚋed
 		fc.Result = &v[i]
 		return ec.marshalOUserType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐUser(ctx, sel, v[i])
 	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOUserType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*edusphere.User) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalList(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUserType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐUser(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
 
 	return ret
 }

@@ -6,6 +6,7 @@ import { gql } from '../api.js';
 import { Q } from '../queries.js';
 import * as auth from '../auth.js';
 import { Chat } from '../chat.js';
+import { RoomPresence, typingText } from '../presence.js';
 import { toast, confirmDialog, busy } from '../ui.js';
 import * as membership from '../membership.js';
 
@@ -53,6 +54,9 @@ export async function render(ctx) {
   // Participants ---------------------------------------------------------
   const partHeading = h('h2', { class: 'section-title', id: 'participants-heading' });
   const partList = h('ul', { class: 'participants' });
+  // Who is online (presence.js); null until known.
+  const onlineLine = h('p', { class: 'online-count muted small', hidden: true });
+  let presence = null;
   // Authors of live messages who were not participants when the page
   // loaded: they joined since. Chat frames carry only the username, so the
   // room is read again for their names and avatars.
@@ -83,8 +87,16 @@ export async function render(ctx) {
   }
   function renderParticipants() {
     partHeading.replaceChildren(icon('users', 16), ' ', plural(room.participants.length, 'participant'));
-    partList.replaceChildren(...room.participants.map((p) => h('li', null,
-      h('a', { href: userPath(p.username) }, avatarImg(p.avatar, 28), h('span', { class: 'participant-name' }, p.name || p.username),
+    const known = presence?.count != null;
+    onlineLine.hidden = !known;
+    onlineLine.textContent = known ? `${presence.count} online` : '';
+    const dot = (p) => {
+      if (!known) return null;
+      const on = presence.online.has(p.id);
+      return h('span', { class: `presence-dot${on ? ' online' : ''}`, role: 'img', 'aria-label': on ? 'online' : 'offline', title: on ? 'Online' : 'Offline' });
+    };
+    partList.replaceChildren(...room.participants.map((p) => h('li', { dataset: { user: p.id } },
+      h('a', { href: userPath(p.username) }, avatarImg(p.avatar, 28), dot(p), h('span', { class: 'participant-name' }, p.name || p.username),
         p.id === room.host.id ? h('span', { class: 'badge' }, 'host') : null,
         me && p.id === me.id ? h('span', { class: 'badge badge-soft' }, 'you') : null), members.actions(p))));
   }
@@ -143,12 +155,13 @@ export async function render(ctx) {
   const outbox = h('ol', { class: 'messages outbox', 'aria-label': 'Outgoing messages' });
   const empty = h('p', { class: 'messages-empty muted', hidden: true }, 'No messages yet. Say hello!');
   const pane = h('div', { class: 'message-pane', tabindex: '0', role: 'group', 'aria-label': 'Conversation' }, empty, log, outbox);
-  const bottom = h('div', { class: 'composer-slot' });
+  const typingLine = h('p', { class: 'typing-line muted small', 'aria-live': 'polite' });
+  const bottom = h('div', { class: 'composer-slot' }, typingLine);
   const chatSection = h('section', { class: 'chat card', 'aria-label': 'Chat' }, status, pane, bottom);
 
   ctx.main.append(h('div', { class: 'layout-room', dataset: { room: room.id } },
     h('div', { class: 'room-main' }, header, chatSection),
-    h('aside', { class: 'panel room-side', 'aria-labelledby': 'participants-heading' }, partHeading, partList)));
+    h('aside', { class: 'panel room-side', 'aria-labelledby': 'participants-heading' }, partHeading, onlineLine, partList)));
 
   let chat = null;
   let editing = null;
@@ -157,6 +170,7 @@ export async function render(ctx) {
 
   const cleanup = () => {
     chat?.stop();
+    presence?.stop();
     clearInterval(clock);
     clampWatch?.disconnect();
   };
@@ -201,6 +215,7 @@ export async function render(ctx) {
     counter.textContent = left < 100 ? `${left} characters left` : '';
   };
   input.addEventListener('input', grow);
+  input.addEventListener('input', () => { if (input.value.trim()) presence?.typed(); });
   input.addEventListener('keydown', (ev) => {
     if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
       ev.preventDefault();
@@ -216,6 +231,7 @@ export async function render(ctx) {
       return;
     }
     chat.send(body);
+    presence?.sent();
     input.value = '';
     grow();
     scrollToBottom();
@@ -411,6 +427,14 @@ export async function render(ctx) {
   ctx.main.querySelector('.layout-room').dataset.loaded = 'true';
   performance.mark('room:rendered');
   chat.start();
+  presence = new RoomPresence({
+    room, me,
+    onChange: () => {
+      renderParticipants();
+      typingLine.textContent = typingText(presence.typers().map((u) => authorName(u)));
+    },
+  });
+  presence.start();
   clock = setInterval(() => {
     for (const t of list.querySelectorAll('time[datetime]')) t.textContent = timeAgo(t.getAttribute('datetime'));
   }, 60_000);
