@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -69,6 +70,10 @@ type Config struct {
 	// Presence answers RoomType.online, onlineCount and UserType.lastSeen
 	// (docs/presence.md); nil makes them null.
 	Presence edusphere.PresenceService
+	// OnRoomRead, when set, is told of every read marker markRoomRead
+	// moved, after it moved (the event socket tells the user's other
+	// tabs; docs/graphql.md, "History and unread").
+	OnRoomRead func(ctx context.Context, userID uuid.UUID, st *edusphere.ReadState)
 
 	// Logger receives internal errors; default slog.Default().
 	Logger *slog.Logger
@@ -157,6 +162,7 @@ func New(cfg Config) *Handler {
 		listCap:      cfg.ListCap,
 		logger:       cfg.Logger,
 		presence:     cfg.Presence,
+		onRoomRead:   cfg.OnRoomRead,
 	}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
 	docs := documents{lru: lru.New[*ast.QueryDocument](cfg.QueryCacheSize)}

@@ -22,6 +22,11 @@ type loaders struct {
 	topics       *dataloadgen.Loader[int64, *edusphere.Topic]
 	rooms        *dataloadgen.Loader[uuid.UUID, *edusphere.Room]
 	participants *dataloadgen.Loader[uuid.UUID, []*edusphere.User]
+	// roomSeqs and readStates serve Room.seq and Room.unreadCount
+	// (gql/history.go); a nil read state means the caller does not take
+	// part in the room.
+	roomSeqs   *dataloadgen.Loader[uuid.UUID, int64]
+	readStates *dataloadgen.Loader[uuid.UUID, *edusphere.ReadState]
 }
 
 type loadersKey struct{}
@@ -55,6 +60,12 @@ func newLoaders(s edusphere.Services) *loaders {
 				}
 			}
 			return m, nil
+		}), dataloadgen.WithWait(loaderWait)),
+		roomSeqs: dataloadgen.NewMappedLoader(guard(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]int64, error) {
+			return fetchRoomSeqs(ctx, s, ids)
+		}), dataloadgen.WithWait(loaderWait)),
+		readStates: dataloadgen.NewMappedLoader(guard(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*edusphere.ReadState, error) {
+			return fetchReadStates(ctx, s, edusphere.UserFromContext(ctx), ids)
 		}), dataloadgen.WithWait(loaderWait)),
 	}
 }
@@ -152,6 +163,7 @@ func (r *Resolver) prefetchRooms(ctx context.Context, rooms []*edusphere.Room, f
 	}
 	l := r.loadersFrom(ctx)
 	primedOnline := false
+	history := false // seq and unreadCount are primed together
 	for _, f := range fields {
 		switch f.Name {
 		case "online", "onlineCount":
@@ -184,6 +196,14 @@ func (r *Resolver) prefetchRooms(ctx context.Context, rooms []*edusphere.Room, f
 			}
 			for id, t := range m {
 				l.topics.Prime(id, t)
+			}
+		case "seq", "unreadCount":
+			if history {
+				continue
+			}
+			history = true
+			if err := r.primeHistory(ctx, l, fields, rooms); err != nil {
+				return err
 			}
 		case "participants":
 			ids := make([]uuid.UUID, 0, len(rooms))

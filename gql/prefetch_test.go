@@ -405,3 +405,52 @@ func countAt(v any, p path, i int) int {
 	}
 	return 0
 }
+
+// TestUnreadCountsPrefetched holds the history fields to the same rule with
+// answers that are not all empty: the star takes part in every room and has
+// unread messages in the busy one (one per poster), so the read states are
+// real, and a list of rooms asking every room's seq and unreadCount costs
+// the same statements on the small and the large data set.
+func TestUnreadCountsPrefetched(t *testing.T) {
+	const query = `{ rooms { id seq unreadCount } myRooms { id seq unreadCount } }`
+	type answer struct {
+		Rooms, MyRooms []struct {
+			ID          string
+			Seq         int
+			UnreadCount *int
+		}
+	}
+	var statements []int64
+	for _, n := range []int{2, 6} {
+		d := newPrefetchData(t, n)
+		c := d.srv.as(t, d.star)
+		c.do(query, nil).noErrors(t) // the first request of a process warms caches
+		before := d.h.StatementCount()
+		r := c.do(query, nil).noErrors(t)
+		statements = append(statements, d.h.StatementCount()-before)
+		var got answer
+		r.dataInto(t, &got)
+		if len(got.Rooms) != n || len(got.MyRooms) != n {
+			t.Fatalf("n=%d: %d rooms, %d of mine; want %d each", n, len(got.Rooms), len(got.MyRooms), n)
+		}
+		busy := 0
+		for _, list := range [][]struct {
+			ID          string
+			Seq         int
+			UnreadCount *int
+		}{got.Rooms, got.MyRooms} {
+			for _, room := range list {
+				if room.UnreadCount == nil || room.Seq == 0 {
+					t.Fatalf("n=%d: room %s seq %d unreadCount nil, want a participant's state", n, room.ID, room.Seq)
+				}
+				busy = max(busy, *room.UnreadCount)
+			}
+		}
+		if busy != n {
+			t.Fatalf("n=%d: busy room's unreadCount=%d, want one per poster", n, busy)
+		}
+	}
+	if statements[0] != statements[1] {
+		t.Fatalf("statements=%v for 2 and 6 rooms, want the same", statements)
+	}
+}

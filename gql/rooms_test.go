@@ -79,6 +79,8 @@ func TestPrivateRoomsAndInvitations(t *testing.T) {
 			hidden(who+"/MessagesByUser", u, `{ messagesByUser(userSlug: "alice") { body room { name } } }`)
 			step(who+"/Room", u, `{ room(hostSlug: "alice", roomSlug: "secret-club") { name } }`, nil,
 				`"message":"Room not found"`, `"data":{"room":null}`)
+			step(who+"/MessagePage", u, `{ messagePage(hostSlug: "alice", roomSlug: "secret-club", last: 5) { messages { body } } }`, nil,
+				`"message":"Room not found"`)
 			step(who+"/Messages", u, `{ messages(hostSlug: "alice", roomSlug: "secret-club") { body } }`, nil,
 				`"message":"Room not found"`)
 		}

@@ -311,6 +311,7 @@ func (m *Main) serve(ctx context.Context) error {
 		},
 		Timeout:      c.GraphQLTimeout,
 		MaxErrors:    c.GraphQLMaxErrors,
+		OnRoomRead:   notifier.RoomRead,
 		Logger:       m.Logger,
 		OperationLog: opLog,
 		Metrics:      reg,

@@ -95,12 +95,27 @@ type ComplexityRoot struct {
 		Success func(childComplexity int) int
 	}
 
+	MarkRoomRead struct {
+		ReadSeq     func(childComplexity int) int
+		RoomID      func(childComplexity int) int
+		Seq         func(childComplexity int) int
+		UnreadCount func(childComplexity int) int
+	}
+
+	MessagePageType struct {
+		HasMore  func(childComplexity int) int
+		Messages func(childComplexity int) int
+		Next     func(childComplexity int) int
+		Seq      func(childComplexity int) int
+	}
+
 	MessageType struct {
 		Body    func(childComplexity int) int
 		Created func(childComplexity int) int
 		Edited  func(childComplexity int) int
 		ID      func(childComplexity int) int
 		Room    func(childComplexity int) int
+		Seq     func(childComplexity int) int
 		Updated func(childComplexity int) int
 		User    func(childComplexity int) int
 	}
@@ -116,6 +131,7 @@ type ComplexityRoot struct {
 		InviteToRoom       func(childComplexity int, roomID uuid.UUID, username string) int
 		JoinRoom           func(childComplexity int, hostSlug string, roomSlug string) int
 		LeaveRoom          func(childComplexity int, roomID uuid.UUID) int
+		MarkRoomRead       func(childComplexity int, roomID uuid.UUID, seq int) int
 		RefreshToken       func(childComplexity int, token *string) int
 		RegisterUser       func(childComplexity int, email string, name string, password1 string, password2 string, username string) int
 		RemoveParticipant  func(childComplexity int, roomID uuid.UUID, userID uuid.UUID) int
@@ -139,15 +155,18 @@ type ComplexityRoot struct {
 	Query struct {
 		AuthStatus                 func(childComplexity int) int
 		Me                         func(childComplexity int) int
-		Messages                   func(childComplexity int, hostSlug string, roomSlug string, first *int, after *string) int
+		MessagePage                func(childComplexity int, hostSlug string, roomSlug string, last *int, before *string) int
+		Messages                   func(childComplexity int, hostSlug string, roomSlug string, first *int, after *string, last *int, before *string) int
 		MessagesByUser             func(childComplexity int, userSlug string, first *int, after *string) int
 		MyInvitations              func(childComplexity int, first *int, after *string) int
+		MyRooms                    func(childComplexity int) int
 		Room                       func(childComplexity int, hostSlug string, roomSlug string) int
 		RoomInvitations            func(childComplexity int, roomID uuid.UUID, first *int, after *string) int
 		Rooms                      func(childComplexity int, hostSlug *string, search *string, topic []*string, first *int, after *string) int
 		RoomsNotParticipatedByUser func(childComplexity int, userSlug string, first *int, after *string) int
 		RoomsParticipatedByUser    func(childComplexity int, userSlug string, first *int, after *string) int
 		Topics                     func(childComplexity int, search *string, minRooms *int, first *int, after *string) int
+		UnreadCounts               func(childComplexity int) int
 		User                       func(childComplexity int, userSlug string) int
 		Users                      func(childComplexity int, search *string, first *int, after *string) int
 	}
@@ -182,8 +201,10 @@ type ComplexityRoot struct {
 		Online           func(childComplexity int) int
 		OnlineCount      func(childComplexity int) int
 		Participants     func(childComplexity int) int
+		Seq              func(childComplexity int) int
 		Slug             func(childComplexity int) int
 		Topic            func(childComplexity int) int
+		UnreadCount      func(childComplexity int) int
 		Updated          func(childComplexity int) int
 	}
 
@@ -194,6 +215,13 @@ type ComplexityRoot struct {
 
 	TransferRoom struct {
 		Room func(childComplexity int) int
+	}
+
+	UnreadCountType struct {
+		ReadSeq     func(childComplexity int) int
+		RoomID      func(childComplexity int) int
+		Seq         func(childComplexity int) int
+		UnreadCount func(childComplexity int) int
 	}
 
 	UpdateMessage struct {
@@ -249,6 +277,7 @@ type MutationResolver interface {
 	JoinRoom(ctx context.Context, hostSlug string, roomSlug string) (*model.JoinRoom, error)
 	DeleteMessage(ctx context.Context, messageID uuid.UUID) (*model.DeleteMessage, error)
 	UpdateMessage(ctx context.Context, body string, messageID uuid.UUID) (*model.UpdateMessage, error)
+	MarkRoomRead(ctx context.Context, roomID uuid.UUID, seq int) (*model.MarkRoomRead, error)
 	LeaveRoom(ctx context.Context, roomID uuid.UUID) (*model.LeaveRoom, error)
 	RemoveParticipant(ctx context.Context, roomID uuid.UUID, userID uuid.UUID) (*model.RemoveParticipant, error)
 	TransferRoom(ctx context.Context, roomID uuid.UUID, userID uuid.UUID) (*model.TransferRoom, error)
@@ -263,12 +292,15 @@ type QueryResolver interface {
 	RoomsNotParticipatedByUser(ctx context.Context, userSlug string, first *int, after *string) ([]*edusphere.Room, error)
 	Room(ctx context.Context, hostSlug string, roomSlug string) (*edusphere.Room, error)
 	Topics(ctx context.Context, search *string, minRooms *int, first *int, after *string) ([]*edusphere.Topic, error)
-	Messages(ctx context.Context, hostSlug string, roomSlug string, first *int, after *string) ([]*edusphere.Message, error)
+	Messages(ctx context.Context, hostSlug string, roomSlug string, first *int, after *string, last *int, before *string) ([]*edusphere.Message, error)
 	MessagesByUser(ctx context.Context, userSlug string, first *int, after *string) ([]*edusphere.Message, error)
 	Users(ctx context.Context, search *string, first *int, after *string) ([]*edusphere.User, error)
 	User(ctx context.Context, userSlug string) (*edusphere.User, error)
 	AuthStatus(ctx context.Context) (*model.AuthStatusType, error)
 	Me(ctx context.Context) (*edusphere.User, error)
+	MessagePage(ctx context.Context, hostSlug string, roomSlug string, last *int, before *string) (*model.MessagePageType, error)
+	MyRooms(ctx context.Context) ([]*edusphere.Room, error)
+	UnreadCounts(ctx context.Context) ([]*model.UnreadCountType, error)
 	MyInvitations(ctx context.Context, first *int, after *string) ([]*edusphere.Invitation, error)
 	RoomInvitations(ctx context.Context, roomID uuid.UUID, first *int, after *string) ([]*edusphere.Invitation, error)
 }
@@ -280,6 +312,8 @@ type RoomTypeResolver interface {
 
 	Online(ctx context.Context, obj *edusphere.Room) ([]*edusphere.User, error)
 	OnlineCount(ctx context.Context, obj *edusphere.Room) (*int, error)
+	Seq(ctx context.Context, obj *edusphere.Room) (int, error)
+	UnreadCount(ctx context.Context, obj *edusphere.Room) (*int, error)
 }
 type UserTypeResolver interface {
 	LastSeen(ctx context.Context, obj *edusphere.User) (*time.Time, error)
@@ -417,6 +451,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LeaveRoom.Success(childComplexity), true
 
+	case "MarkRoomRead.readSeq":
+		if e.ComplexityRoot.MarkRoomRead.ReadSeq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkRoomRead.ReadSeq(childComplexity), true
+	case "MarkRoomRead.roomId":
+		if e.ComplexityRoot.MarkRoomRead.RoomID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkRoomRead.RoomID(childComplexity), true
+	case "MarkRoomRead.seq":
+		if e.ComplexityRoot.MarkRoomRead.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkRoomRead.Seq(childComplexity), true
+	case "MarkRoomRead.unreadCount":
+		if e.ComplexityRoot.MarkRoomRead.UnreadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkRoomRead.UnreadCount(childComplexity), true
+
+	case "MessagePageType.hasMore":
+		if e.ComplexityRoot.MessagePageType.HasMore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessagePageType.HasMore(childComplexity), true
+	case "MessagePageType.messages":
+		if e.ComplexityRoot.MessagePageType.Messages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessagePageType.Messages(childComplexity), true
+	case "MessagePageType.next":
+		if e.ComplexityRoot.MessagePageType.Next == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessagePageType.Next(childComplexity), true
+	case "MessagePageType.seq":
+		if e.ComplexityRoot.MessagePageType.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessagePageType.Seq(childComplexity), true
+
 	case "MessageType.body":
 		if e.ComplexityRoot.MessageType.Body == nil {
 			break
@@ -447,6 +531,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MessageType.Room(childComplexity), true
+	case "MessageType.seq":
+		if e.ComplexityRoot.MessageType.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageType.Seq(childComplexity), true
 	case "MessageType.updated":
 		if e.ComplexityRoot.MessageType.Updated == nil {
 			break
@@ -560,6 +650,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LeaveRoom(childComplexity, args["roomId"].(uuid.UUID)), true
+	case "Mutation.markRoomRead":
+		if e.ComplexityRoot.Mutation.MarkRoomRead == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markRoomRead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkRoomRead(childComplexity, args["roomId"].(uuid.UUID), args["seq"].(int)), true
 	case "Mutation.refreshToken":
 		if e.ComplexityRoot.Mutation.RefreshToken == nil {
 			break
@@ -715,6 +816,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.messagePage":
+		if e.ComplexityRoot.Query.MessagePage == nil {
+			break
+		}
+
+		args, err := ec.field_Query_messagePage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MessagePage(childComplexity, args["hostSlug"].(string), args["roomSlug"].(string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.messages":
 		if e.ComplexityRoot.Query.Messages == nil {
 			break
@@ -725,7 +837,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Messages(childComplexity, args["hostSlug"].(string), args["roomSlug"].(string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Messages(childComplexity, args["hostSlug"].(string), args["roomSlug"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.messagesByUser":
 		if e.ComplexityRoot.Query.MessagesByUser == nil {
 			break
@@ -748,6 +860,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyInvitations(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.myRooms":
+		if e.ComplexityRoot.Query.MyRooms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.MyRooms(childComplexity), true
 	case "Query.room":
 		if e.ComplexityRoot.Query.Room == nil {
 			break
@@ -814,6 +932,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Topics(childComplexity, args["search"].(*string), args["minRooms"].(*int), args["first"].(*int), args["after"].(*string)), true
+	case "Query.unreadCounts":
+		if e.ComplexityRoot.Query.UnreadCounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.UnreadCounts(childComplexity), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -943,6 +1067,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoomType.Participants(childComplexity), true
+	case "RoomType.seq":
+		if e.ComplexityRoot.RoomType.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoomType.Seq(childComplexity), true
 	case "RoomType.slug":
 		if e.ComplexityRoot.RoomType.Slug == nil {
 			break
@@ -955,6 +1085,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoomType.Topic(childComplexity), true
+	case "RoomType.unreadCount":
+		if e.ComplexityRoot.RoomType.UnreadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoomType.UnreadCount(childComplexity), true
 	case "RoomType.updated":
 		if e.ComplexityRoot.RoomType.Updated == nil {
 			break
@@ -981,6 +1117,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TransferRoom.Room(childComplexity), true
+
+	case "UnreadCountType.readSeq":
+		if e.ComplexityRoot.UnreadCountType.ReadSeq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnreadCountType.ReadSeq(childComplexity), true
+	case "UnreadCountType.roomId":
+		if e.ComplexityRoot.UnreadCountType.RoomID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnreadCountType.RoomID(childComplexity), true
+	case "UnreadCountType.seq":
+		if e.ComplexityRoot.UnreadCountType.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnreadCountType.Seq(childComplexity), true
+	case "UnreadCountType.unreadCount":
+		if e.ComplexityRoot.UnreadCountType.UnreadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnreadCountType.UnreadCount(childComplexity), true
 
 	case "UpdateMessage.message":
 		if e.ComplexityRoot.UpdateMessage.Message == nil {
@@ -1192,7 +1353,7 @@ type TopicType {
 }
 `, BuiltIn: false},
 	{Name: "../schema/message.graphqls", Input: `extend type Query {
-  messages(hostSlug: String!, roomSlug: String!, first: Int, after: String): [MessageType]
+  messages(hostSlug: String!, roomSlug: String!, first: Int, after: String, last: Int, before: ID): [MessageType]
   messagesByUser(userSlug: String!, first: Int, after: String): [MessageType]
 }
 
@@ -1300,6 +1461,48 @@ extend type RoomType {
 extend type UserType {
   "When the user last had a socket open; null for anonymous callers and for users never seen online."
   lastSeen: DateTime
+}
+`, BuiltIn: false},
+	{Name: "../schema/history.graphqls", Input: `# History paging, room sequence numbers and unread counts
+# (docs/graphql.md, "History and unread").
+extend type Query {
+  messagePage(hostSlug: String!, roomSlug: String!, last: Int, before: ID): MessagePageType
+  myRooms: [RoomType!]!
+  unreadCounts: [UnreadCountType!]!
+}
+
+type MessagePageType {
+  messages: [MessageType!]!
+  hasMore: Boolean!
+  next: ID
+  seq: Int!
+}
+
+type UnreadCountType {
+  roomId: UUID!
+  seq: Int!
+  readSeq: Int!
+  unreadCount: Int!
+}
+
+extend type MessageType {
+  seq: Int!
+}
+
+extend type RoomType {
+  seq: Int!
+  unreadCount: Int
+}
+
+extend type Mutation {
+  markRoomRead(roomId: UUID!, seq: Int!): MarkRoomRead
+}
+
+type MarkRoomRead {
+  roomId: UUID!
+  readSeq: Int!
+  unreadCount: Int!
+  seq: Int!
 }
 `, BuiltIn: false},
 	{Name: "../schema/rooms.graphqls", Input: `# Membership, private rooms and invitations (docs/graphql.md, "Membership
@@ -1479,6 +1682,34 @@ func (ec *executionContext) childFields_LeaveRoom(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type LeaveRoom", field.Name)
 }
 
+func (ec *executionContext) childFields_MarkRoomRead(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "roomId":
+		return ec.fieldContext_MarkRoomRead_roomId(ctx, field)
+	case "readSeq":
+		return ec.fieldContext_MarkRoomRead_readSeq(ctx, field)
+	case "unreadCount":
+		return ec.fieldContext_MarkRoomRead_unreadCount(ctx, field)
+	case "seq":
+		return ec.fieldContext_MarkRoomRead_seq(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkRoomRead", field.Name)
+}
+
+func (ec *executionContext) childFields_MessagePageType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "messages":
+		return ec.fieldContext_MessagePageType_messages(ctx, field)
+	case "hasMore":
+		return ec.fieldContext_MessagePageType_hasMore(ctx, field)
+	case "next":
+		return ec.fieldContext_MessagePageType_next(ctx, field)
+	case "seq":
+		return ec.fieldContext_MessagePageType_seq(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessagePageType", field.Name)
+}
+
 func (ec *executionContext) childFields_MessageType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1495,6 +1726,8 @@ func (ec *executionContext) childFields_MessageType(ctx context.Context, field g
 		return ec.fieldContext_MessageType_updated(ctx, field)
 	case "created":
 		return ec.fieldContext_MessageType_created(ctx, field)
+	case "seq":
+		return ec.fieldContext_MessageType_seq(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MessageType", field.Name)
 }
@@ -1577,6 +1810,10 @@ func (ec *executionContext) childFields_RoomType(ctx context.Context, field grap
 		return ec.fieldContext_RoomType_online(ctx, field)
 	case "onlineCount":
 		return ec.fieldContext_RoomType_onlineCount(ctx, field)
+	case "seq":
+		return ec.fieldContext_RoomType_seq(ctx, field)
+	case "unreadCount":
+		return ec.fieldContext_RoomType_unreadCount(ctx, field)
 	case "isPrivate":
 		return ec.fieldContext_RoomType_isPrivate(ctx, field)
 	case "membersCanInvite":
@@ -1601,6 +1838,20 @@ func (ec *executionContext) childFields_TransferRoom(ctx context.Context, field 
 		return ec.fieldContext_TransferRoom_room(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TransferRoom", field.Name)
+}
+
+func (ec *executionContext) childFields_UnreadCountType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "roomId":
+		return ec.fieldContext_UnreadCountType_roomId(ctx, field)
+	case "seq":
+		return ec.fieldContext_UnreadCountType_seq(ctx, field)
+	case "readSeq":
+		return ec.fieldContext_UnreadCountType_readSeq(ctx, field)
+	case "unreadCount":
+		return ec.fieldContext_UnreadCountType_unreadCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnreadCountType", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateMessage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1937,6 +2188,28 @@ func (ec *executionContext) field_Mutation_leaveRoom_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_markRoomRead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "roomId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["roomId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "seq",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["seq"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_refreshToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2227,6 +2500,44 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_messagePage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "hostSlug",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["hostSlug"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "roomSlug",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["roomSlug"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_messagesByUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2292,6 +2603,22 @@ func (ec *executionContext) field_Query_messages_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -2950,6 +3277,87 @@ func (ec *executionContext) fieldContext_LeaveRoom_success(_ context.Context, fi
 	return graphql.NewScalarFieldContext("LeaveRoom", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _MarkRoomRead_roomId(ctx context.Context, field graphql.CollectedField, obj *model.MarkRoomRead) (ret graphql.Marshaler) {
+	return ec.marshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, field.Selections, obj.RoomID)
+}
+func (ec *executionContext) fieldContext_MarkRoomRead_roomId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkRoomRead", field, false, false, "UUID")
+}
+
+func (ec *executionContext) _MarkRoomRead_readSeq(ctx context.Context, field graphql.CollectedField, obj *model.MarkRoomRead) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ReadSeq)
+}
+func (ec *executionContext) fieldContext_MarkRoomRead_readSeq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkRoomRead", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MarkRoomRead_unreadCount(ctx context.Context, field graphql.CollectedField, obj *model.MarkRoomRead) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.UnreadCount)
+}
+func (ec *executionContext) fieldContext_MarkRoomRead_unreadCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkRoomRead", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MarkRoomRead_seq(ctx context.Context, field graphql.CollectedField, obj *model.MarkRoomRead) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Seq)
+}
+func (ec *executionContext) fieldContext_MarkRoomRead_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkRoomRead", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MessagePageType_messages(ctx context.Context, field graphql.CollectedField, obj *model.MessagePageType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessagePageType_messages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Messages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*edusphere.Message) graphql.Marshaler {
+			return ec.marshalNMessageType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐMessageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessagePageType_messages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MessagePageType",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MessagePageType_hasMore(ctx context.Context, field graphql.CollectedField, obj *model.MessagePageType) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasMore)
+}
+func (ec *executionContext) fieldContext_MessagePageType_hasMore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessagePageType", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MessagePageType_next(ctx context.Context, field graphql.CollectedField, obj *model.MessagePageType) (ret graphql.Marshaler) {
+	return ec.marshalOID2ᚖstring(ctx, field.Selections, obj.Next)
+}
+func (ec *executionContext) fieldContext_MessagePageType_next(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessagePageType", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MessagePageType_seq(ctx context.Context, field graphql.CollectedField, obj *model.MessagePageType) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Seq)
+}
+func (ec *executionContext) fieldContext_MessagePageType_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessagePageType", field, false, false, "Int")
+}
+
 func (ec *executionContext) _MessageType_id(ctx context.Context, field graphql.CollectedField, obj *edusphere.Message) (ret graphql.Marshaler) {
 	return ec.marshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, field.Selections, obj.ID)
 }
@@ -3047,6 +3455,13 @@ func (ec *executionContext) _MessageType_created(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_MessageType_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MessageType", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _MessageType_seq(ctx context.Context, field graphql.CollectedField, obj *edusphere.Message) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.Seq)
+}
+func (ec *executionContext) fieldContext_MessageType_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageType", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Mutation_tokenAuth(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -3591,6 +4006,50 @@ func (ec *executionContext) fieldContext_Mutation_updateMessage(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateMessage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markRoomRead(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markRoomRead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkRoomRead(ctx, fc.Args["roomId"].(uuid.UUID), fc.Args["seq"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarkRoomRead) graphql.Marshaler {
+			return ec.marshalOMarkRoomRead2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐMarkRoomRead(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markRoomRead(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarkRoomRead(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markRoomRead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4211,7 +4670,7 @@ func (ec *executionContext) _Query_messages(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Messages(ctx, fc.Args["hostSlug"].(string), fc.Args["roomSlug"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Messages(ctx, fc.Args["hostSlug"].(string), fc.Args["roomSlug"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*edusphere.Message) graphql.Marshaler {
@@ -4436,6 +4895,114 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_messagePage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_messagePage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MessagePage(ctx, fc.Args["hostSlug"].(string), fc.Args["roomSlug"].(string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MessagePageType) graphql.Marshaler {
+			return ec.marshalOMessagePageType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐMessagePageType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_messagePage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessagePageType(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_messagePage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myRooms(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myRooms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().MyRooms(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*edusphere.Room) graphql.Marshaler {
+			return ec.marshalNRoomType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐRoomᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myRooms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoomType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_unreadCounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unreadCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().UnreadCounts(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UnreadCountType) graphql.Marshaler {
+			return ec.marshalNUnreadCountType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐUnreadCountTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unreadCounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnreadCountType(ctx, field)
 		},
 	}
 	return fc, nil
@@ -4913,6 +5480,52 @@ func (ec *executionContext) fieldContext_RoomType_onlineCount(_ context.Context,
 	return graphql.NewScalarFieldContext("RoomType", field, true, true, "Int")
 }
 
+func (ec *executionContext) _RoomType_seq(ctx context.Context, field graphql.CollectedField, obj *edusphere.Room) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoomType_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RoomType().Seq(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoomType_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoomType", field, true, true, "Int")
+}
+
+func (ec *executionContext) _RoomType_unreadCount(ctx context.Context, field graphql.CollectedField, obj *edusphere.Room) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoomType_unreadCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RoomType().UnreadCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoomType_unreadCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoomType", field, true, true, "Int")
+}
+
 func (ec *executionContext) _RoomType_isPrivate(ctx context.Context, field graphql.CollectedField, obj *edusphere.Room) (ret graphql.Marshaler) {
 	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsPrivate)
 }
@@ -4971,6 +5584,34 @@ func (ec *executionContext) fieldContext_TransferRoom_room(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _UnreadCountType_roomId(ctx context.Context, field graphql.CollectedField, obj *model.UnreadCountType) (ret graphql.Marshaler) {
+	return ec.marshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, field.Selections, obj.RoomID)
+}
+func (ec *executionContext) fieldContext_UnreadCountType_roomId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnreadCountType", field, false, false, "UUID")
+}
+
+func (ec *executionContext) _UnreadCountType_seq(ctx context.Context, field graphql.CollectedField, obj *model.UnreadCountType) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Seq)
+}
+func (ec *executionContext) fieldContext_UnreadCountType_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnreadCountType", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnreadCountType_readSeq(ctx context.Context, field graphql.CollectedField, obj *model.UnreadCountType) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ReadSeq)
+}
+func (ec *executionContext) fieldContext_UnreadCountType_readSeq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnreadCountType", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnreadCountType_unreadCount(ctx context.Context, field graphql.CollectedField, obj *model.UnreadCountType) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.UnreadCount)
+}
+func (ec *executionContext) fieldContext_UnreadCountType_unreadCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnreadCountType", field, false, false, "Int")
 }
 
 func (ec *executionContext) _UpdateMessage_message(ctx context.Context, field graphql.CollectedField, obj *model.UpdateMessage) (ret graphql.Marshaler) {
@@ -6559,6 +7200,102 @@ func (ec *executionContext) _LeaveRoom(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var markRoomReadImplementors = []string{"MarkRoomRead"}
+
+func (ec *executionContext) _MarkRoomRead(ctx context.Context, sel ast.SelectionSet, obj *model.MarkRoomRead) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, markRoomReadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarkRoomRead")
+		case "roomId":
+			out.Values[i] = ec._MarkRoomRead_roomId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "readSeq":
+			out.Values[i] = ec._MarkRoomRead_readSeq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unreadCount":
+			out.Values[i] = ec._MarkRoomRead_unreadCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seq":
+			out.Values[i] = ec._MarkRoomRead_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var messagePageTypeImplementors = []string{"MessagePageType"}
+
+func (ec *executionContext) _MessagePageType(ctx context.Context, sel ast.SelectionSet, obj *model.MessagePageType) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messagePageTypeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessagePageType")
+		case "messages":
+			out.Values[i] = ec._MessagePageType_messages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasMore":
+			out.Values[i] = ec._MessagePageType_hasMore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "next":
+			out.Values[i] = ec._MessagePageType_next(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "seq":
+			out.Values[i] = ec._MessagePageType_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var messageTypeImplementors = []string{"MessageType"}
 
 func (ec *executionContext) _MessageType(ctx context.Context, sel ast.SelectionSet, obj *edusphere.Message) graphql.Marshaler {
@@ -6604,6 +7341,11 @@ func (ec *executionContext) _MessageType(ctx context.Context, sel ast.SelectionS
 			}
 		case "created":
 			out.Values[i] = ec._MessageType_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seq":
+			out.Values[i] = ec._MessageType_seq(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -6730,6 +7472,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateMessage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateMessage(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "markRoomRead":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markRoomRead(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -6937,6 +7686,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
+				})
+		case "messagePage":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_messagePage(ctx, field)
+				})
+		case "myRooms":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myRooms(ctx, field)
+				})
+		case "unreadCounts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unreadCounts(ctx, field)
 				})
 		case "myInvitations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -7199,6 +7966,18 @@ func (ec *executionContext) _RoomType(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RoomType_onlineCount(ctx, field, obj)
 				})
+		case "seq":
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RoomType_seq(ctx, field, obj)
+				})
+		case "unreadCount":
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RoomType_unreadCount(ctx, field, obj)
+				})
 		case "isPrivate":
 			out.Values[i] = ec._RoomType_isPrivate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -7278,6 +8057,54 @@ func (ec *executionContext) _TransferRoom(ctx context.Context, sel ast.Selection
 		case "room":
 			out.Values[i] = ec._TransferRoom_room(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unreadCountTypeImplementors = []string{"UnreadCountType"}
+
+func (ec *executionContext) _UnreadCountType(ctx context.Context, sel ast.SelectionSet, obj *model.UnreadCountType) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unreadCountTypeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnreadCountType")
+		case "roomId":
+			out.Values[i] = ec._UnreadCountType_roomId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seq":
+			out.Values[i] = ec._UnreadCountType_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "readSeq":
+			out.Values[i] = ec._UnreadCountType_readSeq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unreadCount":
+			out.Values[i] = ec._UnreadCountType_unreadCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -7924,6 +8751,20 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNInvitationType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐInvitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*edusphere.Invitation) graphql.Marshaler {
 	ret := marshalList(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -7946,6 +8787,46 @@ func (ec *executionContext) marshalNInvitationType2ᚖgithubᚗcomᚋedusphere�
 		return graphql.Null
 	}
 	return ec._InvitationType(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMessageType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐMessageᚄ(ctx context.Context, sel ast.SelectionSet, v []*edusphere.Message) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMessageType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐMessage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMessageType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐMessage(ctx context.Context, sel ast.SelectionSet, v *edusphere.Message) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MessageType!")
+		return graphql.Null
+	}
+	return ec._MessageType(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRoomType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐRoomᚄ(ctx context.Context, sel ast.SelectionSet, v []*edusphere.Room) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRoomType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐRoom(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNRoomType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐRoom(ctx context.Context, sel ast.SelectionSet, v *edusphere.Room) graphql.Marshaler {
@@ -7990,6 +8871,30 @@ func (ec *executionContext) marshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx
 		graphql.AddInvalidNullFromMarshaler(ctx, "UUID!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNUnreadCountType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐUnreadCountTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UnreadCountType) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnreadCountType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐUnreadCountType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUnreadCountType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐUnreadCountType(ctx context.Context, sel ast.SelectionSet, v *model.UnreadCountType) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnreadCountType!")
+		return graphql.Null
+	}
+	return ec._UnreadCountType(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUserType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*edusphere.User) graphql.Marshaler {
@@ -8262,6 +9167,24 @@ func (ec *executionContext) marshalODeleteRoom2ᚖgithubᚗcomᚋedusphereᚋedu
 	return ec._DeleteRoom(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -8306,6 +9229,20 @@ func (ec *executionContext) marshalOLeaveRoom2ᚖgithubᚗcomᚋedusphereᚋedus
 		return graphql.Null
 	}
 	return ec._LeaveRoom(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMarkRoomRead2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐMarkRoomRead(ctx context.Context, sel ast.SelectionSet, v *model.MarkRoomRead) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MarkRoomRead(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMessagePageType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐMessagePageType(ctx context.Context, sel ast.SelectionSet, v *model.MessagePageType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MessagePageType(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOMessageType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐMessage(ctx context.Context, sel ast.SelectionSet, v []*edusphere.Message) graphql.Marshaler {

@@ -7,6 +7,9 @@ import { Q } from '../queries.js';
 import * as auth from '../auth.js';
 import { Chat } from '../chat.js';
 import { RoomPresence, typingText } from '../presence.js';
+import { openFeed } from '../feed.js';
+import { events } from '../events.js';
+import { yourRoomsPanel } from '../unread.js';
 import { toast, confirmDialog, busy } from '../ui.js';
 import * as membership from '../membership.js';
 
@@ -20,15 +23,17 @@ export async function render(ctx) {
 
   let room;
   let history = null;
+  let page = null; // the newest history page (docs/events.md, "History paging")
   try {
     if (me) {
-      const d = await gql('RoomWithMessages', Q.RoomWithMessages, { hostSlug: host, roomSlug: slug }).catch((e) => {
+      const d = await gql('RoomWithPage', Q.RoomWithPage, { hostSlug: host, roomSlug: slug, last: 50 }).catch((e) => {
         // Rooms may hide messages from non-participants; keep the room.
-        if (e.data?.room) return { room: e.data.room, messages: null };
+        if (e.data?.room) return { room: e.data.room, messagePage: null };
         throw e;
       });
       room = d.room;
-      history = d.messages;
+      page = d.messagePage;
+      history = page?.messages || null;
     } else {
       room = (await gql('Room', Q.Room, { hostSlug: host, roomSlug: slug })).room;
     }
@@ -161,7 +166,8 @@ export async function render(ctx) {
 
   ctx.main.append(h('div', { class: 'layout-room', dataset: { room: room.id } },
     h('div', { class: 'room-main' }, header, chatSection),
-    h('aside', { class: 'panel room-side', 'aria-labelledby': 'participants-heading' }, partHeading, onlineLine, partList)));
+    h('aside', { class: 'panel room-side', 'aria-labelledby': 'participants-heading' }, partHeading, onlineLine, partList,
+      me ? yourRoomsPanel(room.id) : null)));
 
   let chat = null;
   let editing = null;
@@ -250,7 +256,8 @@ export async function render(ctx) {
 
   function messageEl(m) {
     const own = m.user?.id === me.id;
-    const li = h('li', { class: `msg${own ? ' own' : ''}${m.local ? ` msg-${m.state}` : ''}`, id: m.local ? null : `m-${m.id}`, dataset: { id: m.id } });
+    const li = h('li', { class: `msg${own ? ' own' : ''}${m.local ? ` msg-${m.state}` : ''}${m.id === firstUnread ? ' first-unread' : ''}`, id: m.local ? null : `m-${m.id}`, dataset: { id: m.id } });
+    if (m.id === firstUnread) li.append(h('div', { class: 'new-divider', role: 'separator' }, h('span', null, 'New messages')));
     const meta = h('div', { class: 'msg-meta' },
       h('a', { class: 'msg-author', href: userPath(m.user?.username || '') }, authorName(m.user)),
       m.local ? null : timeEl(m.created, 'msg-time muted small'),
@@ -375,7 +382,18 @@ export async function render(ctx) {
     }
   }
 
-  chat = new Chat({
+  // "New messages" goes above the oldest of the unread ones, which are
+  // the newest room.unreadCount messages by others.
+  let firstUnread = null;
+  if (page && room.unreadCount > 0) {
+    let n = room.unreadCount;
+    for (let i = page.messages.length - 1; i >= 0 && n > 0; i--) {
+      if (page.messages[i].user?.id === me.id) continue;
+      firstUnread = page.messages[i].id;
+      n--;
+    }
+  }
+  const chatOpts = {
     hostSlug: room.host.username,
     roomSlug: room.slug,
     me,
@@ -412,7 +430,13 @@ export async function render(ctx) {
       status.replaceChildren('You are no longer a participant of this room.');
       composer.remove();
     },
-  });
+  };
+  // One event socket per tab when the server has it; else the chat socket.
+  chat = page ? await openFeed({ ...chatOpts, roomId: room.id, page }) : null;
+  if (ctx.signal.aborted) { chat?.stop(); return cleanup; }
+  // Presence and typing share the tab's event socket when the room follows it.
+  const presenceSocket = chat ? events() : null;
+  chat ||= new Chat(chatOpts);
   if (history) chat.setHistory(history);
   else {
     try {
@@ -423,12 +447,19 @@ export async function render(ctx) {
   }
   if (ctx.signal.aborted) return cleanup;
   renderMessages(true);
+  pane.querySelector('.new-divider')?.scrollIntoView({ block: 'center' });
+  // Older pages load as the reader scrolls up (infinite scroll).
+  pane.addEventListener('scroll', () => {
+    if (pane.scrollTop > 200 || !chat.olderPage || !chat.hasMore || chat.loadingOlder) return;
+    const from = pane.scrollHeight - pane.scrollTop;
+    chat.olderPage().then(() => { pane.scrollTop = pane.scrollHeight - from; }, () => {});
+  });
   log.setAttribute('aria-live', 'polite');
   ctx.main.querySelector('.layout-room').dataset.loaded = 'true';
   performance.mark('room:rendered');
   chat.start();
   presence = new RoomPresence({
-    room, me,
+    room, me, socket: presenceSocket,
     onChange: () => {
       renderParticipants();
       typingLine.textContent = typingText(presence.typers().map((u) => authorName(u)));
