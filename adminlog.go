@@ -53,4 +53,6 @@ type Services struct {
 	AdminLog AdminLogService
 	// ReadMarkers keeps read markers and unread counts.
 	ReadMarkers ReadMarkerService
+	// Invitations keeps pending room invitations.
+	Invitations InvitationService
 }

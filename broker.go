@@ -14,6 +14,9 @@ const (
 	EventMessageUpdated = "message.updated" // Frame is the "update" frame
 	EventMessageDeleted = "message.deleted" // Frame is the "delete" frame
 	EventRoomDeleted    = "room.deleted"    // sockets of the room are closed
+	// EventInvitation goes on the invited user's channel with V2 only
+	// (docs/events.md, Membership and invitation frames).
+	EventInvitation     = "invitation"
 	EventUserDisabled   = "user.disabled"   // sockets of the user are closed (system channel)
 	EventSessionRevoked = "session.revoked" // Revocation holds the deny-list entry (system channel)
 	EventSessionRenewed = "session.renewed" // Session holds the renewed session and its new expiry (system channel)
@@ -26,6 +29,8 @@ const (
 
 // Room-level events of the event socket (docs/events.md, "Event socket"):
 // V2 holds the frame, RoomID the room and UserID the participant concerned.
+// EventParticipantLeft and EventParticipantRemoved also close UserID's chat
+// sockets of the room (docs/websocket.md, Close codes: 4405).
 const (
 	EventRoomUpdated        = "room.updated"
 	EventParticipantJoined  = "participant.joined"

@@ -128,7 +128,10 @@ type MessageFilter struct {
 	// Search is a case-insensitive substring of the body, the author's
 	// username or the room's name (the admin's search).
 	Search *string
-	Order  MessageOrder
+	// VisibleTo keeps messages of the rooms that user may see
+	// (RoomFilter.VisibleTo); nil does not filter.
+	VisibleTo *uuid.UUID
+	Order     MessageOrder
 
 	Offset int
 	Limit  int // 0 means no limit

@@ -20,6 +20,11 @@ type Room struct {
 	Description string    `json:"description"`
 	Created     time.Time `json:"created"`
 	Updated     time.Time `json:"updated"`
+	// IsPrivate hides the room from everyone who does not take part in it
+	// (VisibleTo); MembersCanInvite lets its participants, not only its host,
+	// invite (docs/data.md, Private rooms).
+	IsPrivate        bool `json:"isPrivate"`
+	MembersCanInvite bool `json:"membersCanInvite"`
 
 	// ParticipantCount is filled by every finder.
 	ParticipantCount int `json:"participantCount"`
@@ -144,6 +149,18 @@ type RoomService interface {
 
 	// IsParticipant reports whether userID takes part in roomID.
 	IsParticipant(ctx context.Context, roomID, userID uuid.UUID) (bool, error)
+
+	// RemoveParticipant takes userID out of the room's participants (leave
+	// or removal; the rules are CheckLeave and CheckRemove). The host
+	// cannot be removed. Returns ENOTFOUND (room, or "User is not a
+	// participant of this room"), EINVALID for the host.
+	RemoveParticipant(ctx context.Context, roomID, userID uuid.UUID) error
+
+	// TransferRoom makes userID, a participant, the room's host; the slug
+	// is rebuilt when the new host already uses it. Returns ENOTFOUND,
+	// EINVALID (not a participant), ECONFLICT when the new host has a room
+	// of that name.
+	TransferRoom(ctx context.Context, roomID, userID uuid.UUID) (*Room, error)
 }
 
 // RoomCreate holds what a new room needs.
@@ -152,6 +169,10 @@ type RoomCreate struct {
 	Name        string
 	TopicName   string
 	Description string
+	// IsPrivate and MembersCanInvite default to false: a public room whose
+	// host alone invites.
+	IsPrivate        bool
+	MembersCanInvite bool
 }
 
 // Validate checks what a store can check before any SQL: the topic name
@@ -177,6 +198,9 @@ type RoomUpdate struct {
 	TopicName   *string
 	Description *string
 	Slug        *string // set directly by the admin; must be a free slug of the host
+
+	IsPrivate        *bool
+	MembersCanInvite *bool
 }
 
 // Validate checks the set fields by the model rules before any SQL: a new
@@ -217,7 +241,14 @@ type RoomFilter struct {
 	// keeps those the user does not take part in.
 	ParticipantID    *uuid.UUID
 	NotParticipantID *uuid.UUID
-	Order            RoomOrder
+	// VisibleTo keeps the rooms that user may see (Room.VisibleTo): public
+	// rooms and the private rooms the user takes part in. A pointer to
+	// uuid.Nil, an anonymous viewer, keeps public rooms only; nil does not
+	// filter (the admin and the server itself).
+	VisibleTo *uuid.UUID
+	// Private keeps private (true) or public (false) rooms.
+	Private *bool
+	Order   RoomOrder
 
 	Offset int
 	Limit  int // 0 means no limit

@@ -1,6 +1,10 @@
 package edusphere
 
-import "context"
+import (
+	"context"
+
+	"github.com/google/uuid"
+)
 
 // Topic tags rooms. Names are ASCII letters only and unique, compared
 // exactly (python and Python are two topics).
@@ -63,7 +67,12 @@ type TopicFilter struct {
 	Search *string // case-insensitive substring of the name
 	// MinRooms keeps topics with at least that many rooms; nil or 0 do not filter.
 	MinRooms *int
-	Order    TopicOrder
+	// VisibleTo counts only the rooms that user may see
+	// (RoomFilter.VisibleTo), in RoomCount, MinRooms and the order, and
+	// leaves out topics whose rooms are all hidden from them; topics
+	// without rooms stay. nil counts every room.
+	VisibleTo *uuid.UUID
+	Order     TopicOrder
 
 	Offset int
 	Limit  int // 0 means no limit

@@ -469,6 +469,29 @@ func TestRooms(t *testing.T) {
 			t.Fatalf("Name=%q, want unchanged", got.Name)
 		}
 	})
+	t.Run("OKPrivateAndInvitations", func(t *testing.T) {
+		guest := testdb.MustCreateUser(t, ctx, e.db.Services, &edusphere.User{Username: "guest"})
+		if err := e.db.Services.Invitations.CreateInvitation(ctx, &edusphere.Invitation{
+			RoomID: room.ID, UserID: guest.ID, InviterID: host.ID}); err != nil {
+			t.Fatal(err)
+		}
+		_, body := b.get(path)
+		wantContains(t, body, `name="is_private"`, `name="members_can_invite"`, "Pending invitations", "guest (")
+		resp, _ := b.post(path, url.Values{"slug": {"calc_club-2"}, "topic": {"Calculus"}, "description": {"new"},
+			"is_private": {"on"}})
+		wantStatus(t, resp, http.StatusFound)
+		got, err := e.db.Services.Rooms.FindRoomByID(ctx, room.ID)
+		if err != nil || !got.IsPrivate || got.MembersCanInvite {
+			t.Fatalf("FindRoomByID=%+v,%v, want private only", got, err)
+		}
+		_, body = b.get(path)
+		wantContains(t, body, `name="is_private" id="id_is_private" checked`)
+		resp, _ = b.post(path, url.Values{"slug": {"calc_club-2"}, "topic": {"Calculus"}, "description": {"new"}})
+		wantStatus(t, resp, http.StatusFound)
+		if got, _ := e.db.Services.Rooms.FindRoomByID(ctx, room.ID); got.IsPrivate {
+			t.Fatalf("IsPrivate still set after unchecking")
+		}
+	})
 	t.Run("OKDeleteCascades", func(t *testing.T) {
 		resp, body := b.get("/admin/core/room/" + room.ID.String() + "/delete/")
 		wantStatus(t, resp, http.StatusOK)

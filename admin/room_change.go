@@ -29,7 +29,10 @@ func (h *Handler) loadRoom(w http.ResponseWriter, r *http.Request) (*edusphere.R
 // roomForm is the change page's editable state, from the room or the post.
 type roomForm struct {
 	edusphere.RoomAdminForm
-	errs edusphere.FieldErrors
+	// IsPrivate and MembersCanInvite are the room's flags (docs/data.md,
+	// Private rooms), check boxes.
+	IsPrivate, MembersCanInvite bool
+	errs                        edusphere.FieldErrors
 }
 
 // roomChange shows a room: name and host read-only; slug, topic and
@@ -40,7 +43,8 @@ func (h *Handler) roomChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.renderRoom(w, r, http.StatusOK, room, roomForm{RoomAdminForm: edusphere.RoomAdminForm{
-		Slug: room.Slug, Topic: h.topicName(r.Context(), room.TopicID), Description: room.Description}})
+		Slug: room.Slug, Topic: h.topicName(r.Context(), room.TopicID), Description: room.Description},
+		IsPrivate: room.IsPrivate, MembersCanInvite: room.MembersCanInvite})
 }
 
 func (h *Handler) renderRoom(w http.ResponseWriter, r *http.Request, status int, room *edusphere.Room, f roomForm) {
@@ -59,6 +63,21 @@ func (h *Handler) renderRoom(w http.ResponseWriter, r *http.Request, status int,
 	for _, u := range parts[room.ID] {
 		pf.Links = append(pf.Links, link{u.Username, userListURL + u.ID.String() + "/change/"})
 	}
+	invf := field{Kind: "text", Label: "Pending invitations", Value: "None"}
+	if h.svc.Invitations != nil {
+		invs, _, err := h.svc.Invitations.FindInvitations(ctx, edusphere.InvitationFilter{RoomID: &room.ID, Limit: edusphere.MaxPendingRoomInvitations})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		for _, inv := range invs {
+			name := inv.UserID.String()
+			if u, err := h.svc.Users.FindUserByID(ctx, inv.UserID); err == nil {
+				name = u.Username
+			}
+			invf.Links = append(invf.Links, link{name + " (" + formatTime(inv.Created) + ")", userListURL + inv.UserID.String() + "/change/"})
+		}
+	}
 	d := changePage{
 		Singular: "room", Plural: "Rooms", Repr: room.Name,
 		URL: roomListURL + id + "/change/", ListURL: roomListURL, DeleteURL: roomListURL + id + "/delete/",
@@ -71,7 +90,10 @@ func (h *Handler) renderRoom(w http.ResponseWriter, r *http.Request, status int,
 			{Kind: "input", Name: "topic", Label: "Topic", Value: f.Topic, Max: edusphere.MaxNameLength, Errors: f.errs.Get("topic"),
 				Help: "Letters only. A new name creates the topic."},
 			{Kind: "textarea", Name: "description", Label: "Description", Value: f.Description, Max: edusphere.MaxDescriptionLength, Errors: f.errs.Get("description")},
+			{Kind: "checkbox", Name: "is_private", Label: "Private (seen only by its participants)", Checked: f.IsPrivate},
+			{Kind: "checkbox", Name: "members_can_invite", Label: "Participants may invite", Checked: f.MembersCanInvite},
 			pf,
+			invf,
 			{Kind: "text", Label: "Created", Value: formatTime(room.Created)},
 			{Kind: "text", Label: "Updated", Value: formatTime(room.Updated)},
 		},
@@ -96,7 +118,7 @@ func (h *Handler) roomChangePost(w http.ResponseWriter, r *http.Request) {
 		Slug:        r.PostFormValue("slug"),
 		Topic:       r.PostFormValue("topic"),
 		Description: r.PostFormValue("description"),
-	}}
+	}, IsPrivate: r.PostFormValue("is_private") != "", MembersCanInvite: r.PostFormValue("members_can_invite") != ""}
 	var err error
 	if f.errs, err = f.Validate(ctx, h.svc.Rooms, room); err != nil {
 		h.fail(w, r, err)
@@ -120,6 +142,14 @@ func (h *Handler) roomChangePost(w http.ResponseWriter, r *http.Request) {
 	if f.Description != room.Description {
 		upd.Description = &f.Description
 		before["description"], after["description"] = room.Description, f.Description
+	}
+	if f.IsPrivate != room.IsPrivate {
+		upd.IsPrivate = &f.IsPrivate
+		before["is_private"], after["is_private"] = room.IsPrivate, f.IsPrivate
+	}
+	if f.MembersCanInvite != room.MembersCanInvite {
+		upd.MembersCanInvite = &f.MembersCanInvite
+		before["members_can_invite"], after["members_can_invite"] = room.MembersCanInvite, f.MembersCanInvite
 	}
 	if len(after) == 0 {
 		h.redirectFlash(w, r, roomListURL, "No fields changed.")

@@ -285,6 +285,27 @@ describe('accessibility of every page state (axe-core, WCAG 2.1 A/AA, focus indi
     await expectClean(visitor, 'room as visitor');
   });
 
+  it('room, invite dialog with an error', async () => {
+    await openRoom(host, roomPath);
+    await host.getByRole('button', { name: 'Invite' }).click();
+    const dialog = host.getByRole('dialog');
+    await dialog.getByLabel('Username').fill('nobody-here');
+    await dialog.getByRole('button', { name: 'Send invitation' }).click();
+    await host.locator('#invite-error:not([hidden])').waitFor();
+    await expectClean(host, 'room, invite dialog with an error');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('home with an invitation', async () => {
+    const r = await gqlAPI(host.request, 'InviteToRoom',
+      'mutation InviteToRoom($roomId: UUID!, $username: String!) { inviteToRoom(roomId: $roomId, username: $username) { invitation { id } } }',
+      { roomId: room.id, username: visitorUser.username });
+    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    await open(visitor, '/');
+    await visitor.getByRole('region', { name: 'Invitations' }).getByRole('button', { name: 'Accept' }).waitFor();
+    await expectClean(visitor, 'home with an invitation');
+  });
+
   it('edit room', async () => {
     await open(host, `${roomPath}/edit`);
     await host.getByLabel('Description').waitFor();

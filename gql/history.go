@@ -34,9 +34,10 @@ func historyArgs(last *int, before *string) (q edusphere.HistoryQuery, err error
 // historyPage reads one page of the room's history and primes the loaders
 // with what fields asks of its messages.
 func (r *Resolver) historyPage(ctx context.Context, hostSlug, roomSlug string, q edusphere.HistoryQuery, fields []graphql.CollectedField) (*edusphere.HistoryPage, error) {
-	room, err := r.services.Rooms.FindRoomBySlug(ctx, hostSlug, roomSlug)
+	// A private room's history is its participants' only (docs/graphql.md, Private rooms).
+	room, err := r.visibleRoomBySlug(ctx, edusphere.UserFromContext(ctx), hostSlug, roomSlug)
 	if err != nil {
-		return nil, notFound(err, edusphere.MsgRoomNotFound)
+		return nil, err
 	}
 	r.loadersFrom(ctx).rooms.Prime(room.ID, room)
 	q.RoomID = room.ID

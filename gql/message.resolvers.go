@@ -72,9 +72,9 @@ func (r *queryResolver) Messages(ctx context.Context, hostSlug string, roomSlug 
 		}
 		return page.Messages, nil
 	}
-	room, err := r.services.Rooms.FindRoomBySlug(ctx, hostSlug, roomSlug)
+	room, err := r.visibleRoomBySlug(ctx, edusphere.UserFromContext(ctx), hostSlug, roomSlug)
 	if err != nil {
-		return nil, notFound(err, edusphere.MsgRoomNotFound)
+		return nil, err
 	}
 	// The room is known already: a selection of message.room needs no query.
 	r.loadersFrom(ctx).rooms.Prime(room.ID, room)
@@ -88,7 +88,8 @@ func (r *queryResolver) MessagesByUser(ctx context.Context, userSlug string, fir
 		return nil, notFound(err, edusphere.MsgUserNotFound)
 	}
 	r.loadersFrom(ctx).users.Prime(user.ID, user)
-	return r.findMessages(ctx, edusphere.MessageFilter{UserID: &user.ID, Order: edusphere.MessageOrderNewest}, first, after)
+	return r.findMessages(ctx, edusphere.MessageFilter{UserID: &user.ID, Order: edusphere.MessageOrderNewest,
+		VisibleTo: edusphere.Viewer(edusphere.UserFromContext(ctx))}, first, after)
 }
 
 // MessageType returns generated.MessageTypeResolver implementation.

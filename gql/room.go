@@ -17,6 +17,9 @@ func (r *Resolver) findRooms(ctx context.Context, filter edusphere.RoomFilter, f
 		return []*edusphere.Room{}, err
 	}
 	filter.Offset, filter.Limit = offset, limit
+	// Every GraphQL list shows only the rooms the caller may see
+	// (docs/graphql.md, Private rooms).
+	filter.VisibleTo = edusphere.Viewer(edusphere.UserFromContext(ctx))
 	rooms, total, err := r.services.Rooms.FindRooms(ctx, filter)
 	if err != nil {
 		return nil, err
@@ -38,11 +41,24 @@ func (r *Resolver) callerRoom(ctx context.Context, hostSlug, roomSlug string) (*
 	if err != nil {
 		return nil, nil, err
 	}
-	room, err := r.services.Rooms.FindRoomBySlug(ctx, hostSlug, roomSlug)
+	room, err := r.visibleRoomBySlug(ctx, user, hostSlug, roomSlug)
 	if err != nil {
-		return nil, nil, notFound(err, edusphere.MsgRoomNotFound)
+		return nil, nil, err
 	}
 	return user, room, nil
+}
+
+// visibleRoomBySlug finds a room user (nil when anonymous) may see; a
+// private room of others is "Room not found", like an unknown one.
+func (r *Resolver) visibleRoomBySlug(ctx context.Context, user *edusphere.User, hostSlug, roomSlug string) (*edusphere.Room, error) {
+	room, err := r.services.Rooms.FindRoomBySlug(ctx, hostSlug, roomSlug)
+	if err == nil {
+		err = edusphere.CheckRoomVisible(ctx, r.services.Rooms, user, room)
+	}
+	if err != nil {
+		return nil, notFound(err, edusphere.MsgRoomNotFound)
+	}
+	return room, nil
 }
 
 // hostedRoom finds a room the caller hosts: callerRoom, then "Permission

@@ -14,7 +14,7 @@ import (
 )
 
 // CreateRoom is the resolver for the createRoom field.
-func (r *mutationResolver) CreateRoom(ctx context.Context, description *string, name string, topicName string) (*model.CreateRoom, error) {
+func (r *mutationResolver) CreateRoom(ctx context.Context, description *string, name string, topicName string, isPrivate *bool, membersCanInvite *bool) (*model.CreateRoom, error) {
 	user, err := requireUser(edusphere.UserFromContext(ctx))
 	if err != nil {
 		return nil, err
@@ -33,6 +33,9 @@ func (r *mutationResolver) CreateRoom(ctx context.Context, description *string, 
 		Name:        *form.Name,
 		TopicName:   topicName,
 		Description: *form.Description,
+
+		IsPrivate:        isPrivate != nil && *isPrivate,
+		MembersCanInvite: membersCanInvite != nil && *membersCanInvite,
 	})
 	if err != nil {
 		return nil, err
@@ -56,7 +59,7 @@ func (r *mutationResolver) DeleteRoom(ctx context.Context, hostSlug string, room
 }
 
 // UpdateRoom is the resolver for the updateRoom field.
-func (r *mutationResolver) UpdateRoom(ctx context.Context, description *string, hostSlug string, name *string, roomSlug string, topicName *string) (*model.UpdateRoom, error) {
+func (r *mutationResolver) UpdateRoom(ctx context.Context, description *string, hostSlug string, name *string, roomSlug string, topicName *string, isPrivate *bool, membersCanInvite *bool) (*model.UpdateRoom, error) {
 	room, err := r.hostedRoom(ctx, hostSlug, roomSlug)
 	if err != nil {
 		return nil, err
@@ -82,6 +85,7 @@ func (r *mutationResolver) UpdateRoom(ctx context.Context, description *string, 
 		return nil, edusphere.FormError(fe)
 	}
 	upd.Name, upd.Description = form.Name, form.Description
+	upd.IsPrivate, upd.MembersCanInvite = isPrivate, membersCanInvite
 	room, err = r.services.Rooms.UpdateRoom(ctx, room.ID, upd)
 	if err != nil {
 		return nil, notFound(err, edusphere.MsgRoomNotFound)
@@ -151,9 +155,9 @@ func (r *queryResolver) RoomsNotParticipatedByUser(ctx context.Context, userSlug
 
 // Room is the resolver for the room field.
 func (r *queryResolver) Room(ctx context.Context, hostSlug string, roomSlug string) (*edusphere.Room, error) {
-	room, err := r.services.Rooms.FindRoomBySlug(ctx, hostSlug, roomSlug)
+	room, err := r.visibleRoomBySlug(ctx, edusphere.UserFromContext(ctx), hostSlug, roomSlug)
 	if err != nil {
-		return nil, notFound(err, edusphere.MsgRoomNotFound)
+		return nil, err
 	}
 	if err := r.prefetchRooms(ctx, []*edusphere.Room{room}, selected(ctx, nil, "RoomType")); err != nil {
 		return nil, err

@@ -17,7 +17,10 @@ func (r *queryResolver) Topics(ctx context.Context, search *string, minRooms *in
 	if err != nil || !ok {
 		return []*edusphere.Topic{}, err
 	}
-	filter := edusphere.TopicFilter{Order: edusphere.TopicOrderPopular, Offset: offset, Limit: limit}
+	// Rooms the caller may not see are not counted (docs/graphql.md,
+	// Private rooms).
+	filter := edusphere.TopicFilter{Order: edusphere.TopicOrderPopular, Offset: offset, Limit: limit,
+		VisibleTo: edusphere.Viewer(edusphere.UserFromContext(ctx))}
 	if truthy(search) {
 		filter.Search = search
 	}

@@ -25,6 +25,7 @@ const (
 	StatusSessionEnded = websocket.StatusCode(4401)    // session revoked or token expired; re-authenticate, then reconnect
 	StatusUserDisabled = websocket.StatusCode(4403)    // user deactivated or deleted; final
 	StatusRoomDeleted  = websocket.StatusCode(4404)    // room deleted; final
+	StatusRemoved      = websocket.StatusCode(4405)    // no longer a participant of the room; final
 )
 
 // Authenticator is what the hub needs of the auth service (*auth.Service).
@@ -274,6 +275,8 @@ func (h *Hub) handleEvent(channel string, ev edusphere.Event) {
 		for c := range conns {
 			c.close(StatusRoomDeleted, "room deleted", true)
 		}
+	case edusphere.EventParticipantRemoved, edusphere.EventParticipantLeft:
+		closeParticipant(conns, ev)
 	case edusphere.EventGap:
 		// The room's events of a while may be lost, a sender's own echo
 		// among them: every socket is told to reload, which answers the

@@ -156,6 +156,9 @@ func (n *Notifier) Wrap(s edusphere.Services) edusphere.Services {
 	if s.Rooms != nil {
 		s.Rooms = &roomService{RoomService: store.Rooms, n: n, users: store.Users}
 	}
+	if s.Invitations != nil {
+		s.Invitations = &invitationService{InvitationService: store.Invitations, n: n, users: store.Users, rooms: store.Rooms}
+	}
 	if s.Topics != nil && s.Rooms != nil {
 		s.Topics = &topicService{TopicService: store.Topics, n: n, rooms: store.Rooms}
 	}
@@ -236,7 +239,7 @@ func (s *messageService) CommitChat(ctx context.Context, ops []edusphere.ChatOp)
 }
 
 // roomService announces room changes: deletion (sockets closed), updates
-// and joins (event-socket frames).
+// and joins (event-socket frames), leaving and removal (membership.go).
 type roomService struct {
 	edusphere.RoomService
 	n     *Notifier

@@ -487,6 +487,9 @@ func findMessages(ctx context.Context, tx *Tx, filter edusphere.MessageFilter) (
 	if v := filter.Edited; v != nil {
 		w.add(`m.edited = ` + w.arg(*v))
 	}
+	if v := filter.VisibleTo; v != nil {
+		w.add(`m.room_id IN (SELECT rv.id FROM core_room rv WHERE ` + visibleRoom("rv", w.arg(*v)) + `)`)
+	}
 	if v := filter.Search; v != nil && *v != "" {
 		p := w.arg(likePattern(*v))
 		w.add(`(` + ilike(`m.body`, p) +

@@ -306,6 +306,7 @@ func (db *DB) Services() edusphere.Services {
 		AdminLog: NewAdminLogService(db),
 
 		ReadMarkers: NewReadMarkerService(db),
+		Invitations: NewInvitationService(db),
 	}
 }
 

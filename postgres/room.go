@@ -34,13 +34,14 @@ func NewRoomService(db *DB) *RoomService { return &RoomService{db: db} }
 const roomFrom = `core_room r`
 
 // roomColumns are read by scanRoom, in order.
-const roomColumns = `r.id, r.name, r.slug, r.host_id, r.topic_id, r.description, r.created, r.updated, r.participant_count`
+const roomColumns = `r.id, r.name, r.slug, r.host_id, r.topic_id, r.description, r.created, r.updated, r.participant_count,
+	r.is_private, r.members_can_invite`
 
 // scanRoom reads roomColumns, then extra.
 func scanRoom(row pgx.Row, extra ...any) (*edusphere.Room, error) {
 	var r edusphere.Room
 	dest := []any{&r.ID, &r.Name, &r.Slug, &r.HostID, &r.TopicID, &r.Description,
-		&r.Created, &r.Updated, &r.ParticipantCount}
+		&r.Created, &r.Updated, &r.ParticipantCount, &r.IsPrivate, &r.MembersCanInvite}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -119,6 +120,9 @@ func (s *RoomService) createRoom(ctx context.Context, create edusphere.RoomCreat
 		Description: create.Description,
 		Created:     tx.now,
 		Updated:     tx.now,
+
+		IsPrivate:        create.IsPrivate,
+		MembersCanInvite: create.MembersCanInvite,
 	}
 	if err := checkRoomName(ctx, tx, r); err != nil {
 		return nil, err
@@ -130,9 +134,10 @@ func (s *RoomService) createRoom(ctx context.Context, create edusphere.RoomCreat
 		return nil, err
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO core_room
-		(id, name, slug, host_id, topic_id, description, created, updated)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		r.ID, r.Name, r.Slug, r.HostID, r.TopicID, r.Description, r.Created, r.Updated); err != nil {
+		(id, name, slug, host_id, topic_id, description, created, updated, is_private, members_can_invite)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		r.ID, r.Name, r.Slug, r.HostID, r.TopicID, r.Description, r.Created, r.Updated,
+		r.IsPrivate, r.MembersCanInvite); err != nil {
 		return nil, err
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO core_room_participants (room_id, user_id) VALUES ($1, $2)`,
@@ -190,6 +195,12 @@ func (s *RoomService) updateRoom(ctx context.Context, id uuid.UUID, upd eduspher
 	if upd.Description != nil {
 		r.Description = *upd.Description
 	}
+	if upd.IsPrivate != nil {
+		r.IsPrivate = *upd.IsPrivate
+	}
+	if upd.MembersCanInvite != nil {
+		r.MembersCanInvite = *upd.MembersCanInvite
+	}
 	if r.Name != old.Name {
 		if err := checkRoomName(ctx, tx, r); err != nil {
 			return nil, err
@@ -214,9 +225,10 @@ func (s *RoomService) updateRoom(ctx context.Context, id uuid.UUID, upd eduspher
 	}
 	r.Updated = tx.now
 	if _, err := tx.exec(ctx, `UPDATE core_room SET
-		name = $2, slug = $3, topic_id = $4, description = $5, updated = $6
+		name = $2, slug = $3, topic_id = $4, description = $5, updated = $6,
+		is_private = $7, members_can_invite = $8
 		WHERE id = $1`,
-		r.ID, r.Name, r.Slug, r.TopicID, r.Description, r.Updated); err != nil {
+		r.ID, r.Name, r.Slug, r.TopicID, r.Description, r.Updated, r.IsPrivate, r.MembersCanInvite); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -350,6 +362,12 @@ func findRooms(ctx context.Context, tx *Tx, filter edusphere.RoomFilter) ([]*edu
 	}
 	if v := filter.NotParticipantID; v != nil {
 		w.add(`NOT EXISTS (SELECT 1 FROM core_room_participants pp WHERE pp.room_id = r.id AND pp.user_id = ` + w.arg(*v) + `)`)
+	}
+	if v := filter.VisibleTo; v != nil {
+		w.add(visibleRoom("r", w.arg(*v)))
+	}
+	if v := filter.Private; v != nil {
+		w.add(`r.is_private = ` + w.arg(*v))
 	}
 	var order string
 	switch filter.Order {

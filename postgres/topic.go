@@ -87,6 +87,15 @@ func findTopics(ctx context.Context, tx *Tx, filter edusphere.TopicFilter) ([]*e
 		return nil, 0, err
 	}
 	var w where
+	from := topicFrom
+	if v := filter.VisibleTo; v != nil {
+		// Only the rooms the viewer may see count; a topic whose rooms are
+		// all hidden is hidden too.
+		from = `core_topic t CROSS JOIN LATERAL
+	(SELECT count(*) FILTER (WHERE ` + visibleRoom("r", w.arg(*v)) + `) AS n, count(*) AS total
+		FROM core_room r WHERE r.topic_id = t.id) rc`
+		w.add(`(rc.n > 0 OR rc.total = 0)`)
+	}
 	if len(filter.IDs) > 0 {
 		w.add(`t.id = ANY(` + w.arg(filter.IDs) + `)`)
 	}
@@ -104,9 +113,9 @@ func findTopics(ctx context.Context, tx *Tx, filter edusphere.TopicFilter) ([]*e
 		order = `lower(t.name) COLLATE "C", t.id`
 	}
 	cond, nargs := w.String(), len(w.args)
-	query := `SELECT t.id, t.name, rc.n, ` + totalColumn(filter.Limit, filter.Offset) + ` FROM ` + topicFrom + ` ` + cond +
+	query := `SELECT t.id, t.name, rc.n, ` + totalColumn(filter.Limit, filter.Offset) + ` FROM ` + from + ` ` + cond +
 		` ORDER BY ` + order + w.page(filter.Offset, filter.Limit)
-	return findPage(ctx, tx, "topics", query, `SELECT count(*) FROM `+topicFrom+` `+cond, w.args, nargs, filter.Offset,
+	return findPage(ctx, tx, "topics", query, `SELECT count(*) FROM `+from+` `+cond, w.args, nargs, filter.Offset,
 		func(rows pgx.Rows, total *int) (*edusphere.Topic, error) {
 			var t edusphere.Topic
 			err := rows.Scan(&t.ID, &t.Name, &t.RoomCount, total)

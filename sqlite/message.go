@@ -484,6 +484,9 @@ func findMessages(ctx context.Context, tx *Tx, f edusphere.MessageFilter) ([]*ed
 	if f.Edited != nil {
 		w.add(`m.edited = ?`, *f.Edited)
 	}
+	if f.VisibleTo != nil {
+		w.add(`m.room_id IN (SELECT rv.id FROM core_room rv WHERE `+visibleRoom("rv")+`)`, *f.VisibleTo)
+	}
 	if f.Search != nil && *f.Search != "" {
 		p := likeContains(*f.Search)
 		w.add("("+strings.Join([]string{

@@ -20,7 +20,7 @@ type RoomService struct {
 
 // roomColumns lists what scanRoom reads, the participant count included.
 const roomColumns = `r.id, r.name, r.slug, r.host_id, r.topic_id, r.description, r.created, r.updated,
-	r.participant_count`
+	r.participant_count, r.is_private, r.members_can_invite`
 
 // FindRoomByID returns ENOTFOUND ("Room not found").
 func (s *RoomService) FindRoomByID(ctx context.Context, id uuid.UUID) (*edusphere.Room, error) {
@@ -71,6 +71,9 @@ func (s *RoomService) CreateRoom(ctx context.Context, c edusphere.RoomCreate) (*
 		Name:        c.Name,
 		HostID:      c.HostID,
 		Description: c.Description,
+
+		IsPrivate:        c.IsPrivate,
+		MembersCanInvite: c.MembersCanInvite,
 	}
 
 	tx, err := s.db.begin(ctx, true)
@@ -98,10 +101,11 @@ func (s *RoomService) CreateRoom(ctx context.Context, c edusphere.RoomCreate) (*
 		return nil, err
 	}
 	room.Created, room.Updated = tx.now, tx.now
-	if _, err := tx.exec(ctx, `INSERT INTO core_room (id, name, slug, host_id, topic_id, description, created, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	if _, err := tx.exec(ctx, `INSERT INTO core_room (id, name, slug, host_id, topic_id, description, created, updated,
+		is_private, members_can_invite)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		room.ID, room.Name, room.Slug, room.HostID, room.TopicID, room.Description,
-		encTime(room.Created), encTime(room.Updated)); err != nil {
+		encTime(room.Created), encTime(room.Updated), room.IsPrivate, room.MembersCanInvite); err != nil {
 		return nil, mapError("insert room", err, edusphere.MsgUserNotFound)
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO core_room_participants (room_id, user_id) VALUES (?, ?)`,
@@ -140,6 +144,12 @@ func (s *RoomService) UpdateRoom(ctx context.Context, id uuid.UUID, upd eduspher
 	if upd.Description != nil {
 		room.Description = *upd.Description
 	}
+	if upd.IsPrivate != nil {
+		room.IsPrivate = *upd.IsPrivate
+	}
+	if upd.MembersCanInvite != nil {
+		room.MembersCanInvite = *upd.MembersCanInvite
+	}
 	if upd.Name != nil && *upd.Name != room.Name {
 		if err := checkRoomName(ctx, tx, room.HostID, *upd.Name, room.ID); err != nil {
 			return nil, err
@@ -166,8 +176,10 @@ func (s *RoomService) UpdateRoom(ctx context.Context, id uuid.UUID, upd eduspher
 		return nil, err
 	}
 	room.Updated = tx.now
-	if _, err := tx.exec(ctx, `UPDATE core_room SET name = ?, slug = ?, topic_id = ?, description = ?, updated = ?
-		WHERE id = ?`, room.Name, room.Slug, room.TopicID, room.Description, encTime(room.Updated), room.ID); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE core_room SET name = ?, slug = ?, topic_id = ?, description = ?, updated = ?,
+		is_private = ?, members_can_invite = ?
+		WHERE id = ?`, room.Name, room.Slug, room.TopicID, room.Description, encTime(room.Updated),
+		room.IsPrivate, room.MembersCanInvite, room.ID); err != nil {
 		return nil, mapError("update room", err, "")
 	}
 	return room, tx.Commit()
@@ -335,6 +347,12 @@ func findRooms(ctx context.Context, tx *Tx, f edusphere.RoomFilter) ([]*eduspher
 	if f.NotParticipantID != nil {
 		w.add(`NOT EXISTS (SELECT 1 FROM core_room_participants p WHERE p.room_id = r.id AND p.user_id = ?)`, *f.NotParticipantID)
 	}
+	if f.VisibleTo != nil {
+		w.add(visibleRoom("r"), *f.VisibleTo)
+	}
+	if f.Private != nil {
+		w.add(`r.is_private = ?`, *f.Private)
+	}
 	var order string
 	switch f.Order {
 	case edusphere.RoomOrderNewest:
@@ -350,7 +368,8 @@ func findRooms(ctx context.Context, tx *Tx, f edusphere.RoomFilter) ([]*eduspher
 		func(rows *sql.Rows, total *int) (*edusphere.Room, error) {
 			var r edusphere.Room
 			err := rows.Scan(&r.ID, &r.Name, &r.Slug, &r.HostID, &r.TopicID, &r.Description,
-				timeScanner{&r.Created}, timeScanner{&r.Updated}, &r.ParticipantCount, total)
+				timeScanner{&r.Created}, timeScanner{&r.Updated}, &r.ParticipantCount,
+				&r.IsPrivate, &r.MembersCanInvite, total)
 			return &r, err
 		})
 }

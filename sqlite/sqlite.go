@@ -226,6 +226,7 @@ func (db *DB) Services() edusphere.Services {
 		AdminLog: &AdminLogService{db: db},
 
 		ReadMarkers: &ReadMarkerService{db: db},
+		Invitations: &InvitationService{db: db},
 	}
 }
 

@@ -89,6 +89,15 @@ func findTopics(ctx context.Context, tx *Tx, f edusphere.TopicFilter) ([]*edusph
 		return nil, 0, err
 	}
 	var w where
+	// The room count's own arguments come before the WHERE clause's.
+	all := `(SELECT count(*) FROM core_room r WHERE r.topic_id = t.id)`
+	count := all
+	if f.VisibleTo != nil {
+		count = `(SELECT count(*) FROM core_room r WHERE r.topic_id = t.id AND ` + visibleRoom("r") + `)`
+		w.args = append(w.args, *f.VisibleTo)
+		// A topic whose rooms are all hidden is hidden too.
+		w.conds = append(w.conds, `(room_count > 0 OR all_count = 0)`)
+	}
 	if len(f.IDs) > 0 {
 		in(&w, "id", f.IDs)
 	}
@@ -105,7 +114,7 @@ func findTopics(ctx context.Context, tx *Tx, f edusphere.TopicFilter) ([]*edusph
 	if f.Order == edusphere.TopicOrderName {
 		order = ` ORDER BY lower(name), id`
 	}
-	from := ` FROM (SELECT t.id, t.name, (SELECT count(*) FROM core_room r WHERE r.topic_id = t.id) AS room_count
+	from := ` FROM (SELECT t.id, t.name, ` + count + ` AS room_count, ` + all + ` AS all_count
 		FROM core_topic t)` + w.String()
 	return findPage(ctx, tx, "topics",
 		`SELECT id, name, room_count, `+totalColumn(f.Limit, f.Offset)+from+order+limitOffset(f.Limit, f.Offset),

@@ -97,6 +97,7 @@ func Bench(b *testing.B, open func(tb testing.TB) *Store) {
 		b.Run("Write/GroupCommit64/"+stored.name, func(b *testing.B) { benchGroupCommit(b, stored.db(b), 64) })
 	}
 	b.Run("HomePage100Rooms", func(b *testing.B) { benchHomePage(b, open(b)) })
+	b.Run("RoomList1000Visible", func(b *testing.B) { benchVisibleRooms(b, open(b)) })
 }
 
 // benchHistory pages the big room: the newest page, and the page before a
@@ -323,4 +324,39 @@ func benchHomePage(b *testing.B, h *Store) {
 			}
 		}
 	})
+}
+
+// benchVisibleRooms measures the cost of the private-room rule on the home
+// page's list: 1,000 rooms, every other one private, the viewer taking part
+// in 50 of the private ones; the first page of 20 by popularity and its
+// total, unfiltered (the admin) and as seen by the viewer.
+func benchVisibleRooms(b *testing.B, h *Store) {
+	ctx := context.Background()
+	me := MustCreateUser(b, ctx, h.Services, nil)
+	host := MustCreateUser(b, ctx, h.Services, nil)
+	for i := range 1000 {
+		r := MustCreateRoom(b, ctx, h.Services, edusphere.RoomCreate{HostID: host.ID, IsPrivate: i%2 == 1})
+		if i%20 == 1 {
+			if _, err := h.Services.Rooms.JoinRoom(ctx, r.ID, me.ID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	for _, tt := range []struct {
+		name      string
+		viewer    *uuid.UUID
+		wantTotal int
+	}{
+		{"Unfiltered", nil, 1000},
+		{"AsViewer", &me.ID, 550},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			for b.Loop() {
+				rooms, total, err := h.Services.Rooms.FindRooms(ctx, edusphere.RoomFilter{VisibleTo: tt.viewer, Limit: 20})
+				if err != nil || len(rooms) != 20 || total != tt.wantTotal {
+					b.Fatalf("FindRooms=%d (total %d), %v; want 20 of %d", len(rooms), total, err, tt.wantTotal)
+				}
+			}
+		})
+	}
 }

@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	t.Run("Users", func(t *testing.T) { testUsers(t, open) })
 	t.Run("Topics", func(t *testing.T) { testTopics(t, open) })
 	t.Run("Rooms", func(t *testing.T) { testRooms(t, open) })
+	t.Run("Membership", func(t *testing.T) { testMembership(t, open) })
 	t.Run("Messages", func(t *testing.T) { testMessages(t, open) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
 	t.Run("AdminLog", func(t *testing.T) { testAdminLog(t, open) })

@@ -30,6 +30,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	InvitationType() InvitationTypeResolver
 	MessageType() MessageTypeResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
@@ -41,6 +42,10 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AcceptInvitation struct {
+		Room func(childComplexity int) int
+	}
+
 	AuthStatusType struct {
 		IsAuthenticated func(childComplexity int) int
 		User            func(childComplexity int) int
@@ -48,6 +53,10 @@ type ComplexityRoot struct {
 
 	CreateRoom struct {
 		Room func(childComplexity int) int
+	}
+
+	DeclineInvitation struct {
+		Success func(childComplexity int) int
 	}
 
 	DeleteJSONWebTokenCookie struct {
@@ -66,8 +75,24 @@ type ComplexityRoot struct {
 		Success func(childComplexity int) int
 	}
 
+	InvitationType struct {
+		Created   func(childComplexity int) int
+		ID        func(childComplexity int) int
+		InvitedBy func(childComplexity int) int
+		Room      func(childComplexity int) int
+		User      func(childComplexity int) int
+	}
+
+	InviteToRoom struct {
+		Invitation func(childComplexity int) int
+	}
+
 	JoinRoom struct {
 		Room func(childComplexity int) int
+	}
+
+	LeaveRoom struct {
+		Success func(childComplexity int) int
 	}
 
 	MarkRoomRead struct {
@@ -96,18 +121,25 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateRoom         func(childComplexity int, description *string, name string, topicName string) int
+		AcceptInvitation   func(childComplexity int, invitationID uuid.UUID) int
+		CreateRoom         func(childComplexity int, description *string, name string, topicName string, isPrivate *bool, membersCanInvite *bool) int
+		DeclineInvitation  func(childComplexity int, invitationID uuid.UUID) int
 		DeleteMessage      func(childComplexity int, messageID uuid.UUID) int
 		DeleteRefreshToken func(childComplexity int) int
 		DeleteRoom         func(childComplexity int, hostSlug string, roomSlug string) int
 		DeleteToken        func(childComplexity int) int
+		InviteToRoom       func(childComplexity int, roomID uuid.UUID, username string) int
 		JoinRoom           func(childComplexity int, hostSlug string, roomSlug string) int
+		LeaveRoom          func(childComplexity int, roomID uuid.UUID) int
 		MarkRoomRead       func(childComplexity int, roomID uuid.UUID, seq int) int
 		RefreshToken       func(childComplexity int, token *string) int
 		RegisterUser       func(childComplexity int, email string, name string, password1 string, password2 string, username string) int
+		RemoveParticipant  func(childComplexity int, roomID uuid.UUID, userID uuid.UUID) int
+		RevokeInvitation   func(childComplexity int, invitationID uuid.UUID) int
 		TokenAuth          func(childComplexity int, email string, password string) int
+		TransferRoom       func(childComplexity int, roomID uuid.UUID, userID uuid.UUID) int
 		UpdateMessage      func(childComplexity int, body string, messageID uuid.UUID) int
-		UpdateRoom         func(childComplexity int, description *string, hostSlug string, name *string, roomSlug string, topicName *string) int
+		UpdateRoom         func(childComplexity int, description *string, hostSlug string, name *string, roomSlug string, topicName *string, isPrivate *bool, membersCanInvite *bool) int
 		UpdateUser         func(childComplexity int, avatar *model.Upload, bio *string, name *string, username *string) int
 		VerifyToken        func(childComplexity int, token *string) int
 	}
@@ -126,8 +158,10 @@ type ComplexityRoot struct {
 		MessagePage                func(childComplexity int, hostSlug string, roomSlug string, last *int, before *string) int
 		Messages                   func(childComplexity int, hostSlug string, roomSlug string, first *int, after *string, last *int, before *string) int
 		MessagesByUser             func(childComplexity int, userSlug string, first *int, after *string) int
+		MyInvitations              func(childComplexity int, first *int, after *string) int
 		MyRooms                    func(childComplexity int) int
 		Room                       func(childComplexity int, hostSlug string, roomSlug string) int
+		RoomInvitations            func(childComplexity int, roomID uuid.UUID, first *int, after *string) int
 		Rooms                      func(childComplexity int, hostSlug *string, search *string, topic []*string, first *int, after *string) int
 		RoomsNotParticipatedByUser func(childComplexity int, userSlug string, first *int, after *string) int
 		RoomsParticipatedByUser    func(childComplexity int, userSlug string, first *int, after *string) int
@@ -148,25 +182,39 @@ type ComplexityRoot struct {
 		User    func(childComplexity int) int
 	}
 
+	RemoveParticipant struct {
+		Room func(childComplexity int) int
+	}
+
+	RevokeInvitation struct {
+		Success func(childComplexity int) int
+	}
+
 	RoomType struct {
-		Created      func(childComplexity int) int
-		Description  func(childComplexity int) int
-		Host         func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Name         func(childComplexity int) int
-		Online       func(childComplexity int) int
-		OnlineCount  func(childComplexity int) int
-		Participants func(childComplexity int) int
-		Seq          func(childComplexity int) int
-		Slug         func(childComplexity int) int
-		Topic        func(childComplexity int) int
-		UnreadCount  func(childComplexity int) int
-		Updated      func(childComplexity int) int
+		Created          func(childComplexity int) int
+		Description      func(childComplexity int) int
+		Host             func(childComplexity int) int
+		ID               func(childComplexity int) int
+		IsPrivate        func(childComplexity int) int
+		MembersCanInvite func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Online           func(childComplexity int) int
+		OnlineCount      func(childComplexity int) int
+		Participants     func(childComplexity int) int
+		Seq              func(childComplexity int) int
+		Slug             func(childComplexity int) int
+		Topic            func(childComplexity int) int
+		UnreadCount      func(childComplexity int) int
+		Updated          func(childComplexity int) int
 	}
 
 	TopicType struct {
 		ID   func(childComplexity int) int
 		Name func(childComplexity int) int
+	}
+
+	TransferRoom struct {
+		Room func(childComplexity int) int
 	}
 
 	UnreadCountType struct {
@@ -206,6 +254,11 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type InvitationTypeResolver interface {
+	Room(ctx context.Context, obj *edusphere.Invitation) (*edusphere.Room, error)
+	User(ctx context.Context, obj *edusphere.Invitation) (*edusphere.User, error)
+	InvitedBy(ctx context.Context, obj *edusphere.Invitation) (*edusphere.User, error)
+}
 type MessageTypeResolver interface {
 	User(ctx context.Context, obj *edusphere.Message) (*edusphere.User, error)
 	Room(ctx context.Context, obj *edusphere.Message) (*edusphere.Room, error)
@@ -218,13 +271,20 @@ type MutationResolver interface {
 	DeleteRefreshToken(ctx context.Context) (*model.DeleteRefreshTokenCookie, error)
 	RegisterUser(ctx context.Context, email string, name string, password1 string, password2 string, username string) (*model.RegisterUser, error)
 	UpdateUser(ctx context.Context, avatar *model.Upload, bio *string, name *string, username *string) (*model.UpdateUser, error)
-	CreateRoom(ctx context.Context, description *string, name string, topicName string) (*model.CreateRoom, error)
+	CreateRoom(ctx context.Context, description *string, name string, topicName string, isPrivate *bool, membersCanInvite *bool) (*model.CreateRoom, error)
 	DeleteRoom(ctx context.Context, hostSlug string, roomSlug string) (*model.DeleteRoom, error)
-	UpdateRoom(ctx context.Context, description *string, hostSlug string, name *string, roomSlug string, topicName *string) (*model.UpdateRoom, error)
+	UpdateRoom(ctx context.Context, description *string, hostSlug string, name *string, roomSlug string, topicName *string, isPrivate *bool, membersCanInvite *bool) (*model.UpdateRoom, error)
 	JoinRoom(ctx context.Context, hostSlug string, roomSlug string) (*model.JoinRoom, error)
 	DeleteMessage(ctx context.Context, messageID uuid.UUID) (*model.DeleteMessage, error)
 	UpdateMessage(ctx context.Context, body string, messageID uuid.UUID) (*model.UpdateMessage, error)
 	MarkRoomRead(ctx context.Context, roomID uuid.UUID, seq int) (*model.MarkRoomRead, error)
+	LeaveRoom(ctx context.Context, roomID uuid.UUID) (*model.LeaveRoom, error)
+	RemoveParticipant(ctx context.Context, roomID uuid.UUID, userID uuid.UUID) (*model.RemoveParticipant, error)
+	TransferRoom(ctx context.Context, roomID uuid.UUID, userID uuid.UUID) (*model.TransferRoom, error)
+	InviteToRoom(ctx context.Context, roomID uuid.UUID, username string) (*model.InviteToRoom, error)
+	AcceptInvitation(ctx context.Context, invitationID uuid.UUID) (*model.AcceptInvitation, error)
+	DeclineInvitation(ctx context.Context, invitationID uuid.UUID) (*model.DeclineInvitation, error)
+	RevokeInvitation(ctx context.Context, invitationID uuid.UUID) (*model.RevokeInvitation, error)
 }
 type QueryResolver interface {
 	Rooms(ctx context.Context, hostSlug *string, search *string, topic []*string, first *int, after *string) ([]*edusphere.Room, error)
@@ -241,6 +301,8 @@ type QueryResolver interface {
 	MessagePage(ctx context.Context, hostSlug string, roomSlug string, last *int, before *string) (*model.MessagePageType, error)
 	MyRooms(ctx context.Context) ([]*edusphere.Room, error)
 	UnreadCounts(ctx context.Context) ([]*model.UnreadCountType, error)
+	MyInvitations(ctx context.Context, first *int, after *string) ([]*edusphere.Invitation, error)
+	RoomInvitations(ctx context.Context, roomID uuid.UUID, first *int, after *string) ([]*edusphere.Invitation, error)
 }
 type RoomTypeResolver interface {
 	Host(ctx context.Context, obj *edusphere.Room) (*edusphere.User, error)
@@ -275,6 +337,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "AcceptInvitation.room":
+		if e.ComplexityRoot.AcceptInvitation.Room == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcceptInvitation.Room(childComplexity), true
+
 	case "AuthStatusType.isAuthenticated":
 		if e.ComplexityRoot.AuthStatusType.IsAuthenticated == nil {
 			break
@@ -294,6 +363,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateRoom.Room(childComplexity), true
+
+	case "DeclineInvitation.success":
+		if e.ComplexityRoot.DeclineInvitation.Success == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeclineInvitation.Success(childComplexity), true
 
 	case "DeleteJSONWebTokenCookie.deleted":
 		if e.ComplexityRoot.DeleteJSONWebTokenCookie.Deleted == nil {
@@ -323,12 +399,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteRoom.Success(childComplexity), true
 
+	case "InvitationType.created":
+		if e.ComplexityRoot.InvitationType.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationType.Created(childComplexity), true
+	case "InvitationType.id":
+		if e.ComplexityRoot.InvitationType.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationType.ID(childComplexity), true
+	case "InvitationType.invitedBy":
+		if e.ComplexityRoot.InvitationType.InvitedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationType.InvitedBy(childComplexity), true
+	case "InvitationType.room":
+		if e.ComplexityRoot.InvitationType.Room == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationType.Room(childComplexity), true
+	case "InvitationType.user":
+		if e.ComplexityRoot.InvitationType.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationType.User(childComplexity), true
+
+	case "InviteToRoom.invitation":
+		if e.ComplexityRoot.InviteToRoom.Invitation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteToRoom.Invitation(childComplexity), true
+
 	case "JoinRoom.room":
 		if e.ComplexityRoot.JoinRoom.Room == nil {
 			break
 		}
 
 		return e.ComplexityRoot.JoinRoom.Room(childComplexity), true
+
+	case "LeaveRoom.success":
+		if e.ComplexityRoot.LeaveRoom.Success == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaveRoom.Success(childComplexity), true
 
 	case "MarkRoomRead.readSeq":
 		if e.ComplexityRoot.MarkRoomRead.ReadSeq == nil {
@@ -429,6 +550,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MessageType.User(childComplexity), true
 
+	case "Mutation.acceptInvitation":
+		if e.ComplexityRoot.Mutation.AcceptInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["invitationId"].(uuid.UUID)), true
 	case "Mutation.createRoom":
 		if e.ComplexityRoot.Mutation.CreateRoom == nil {
 			break
@@ -439,7 +571,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateRoom(childComplexity, args["description"].(*string), args["name"].(string), args["topicName"].(string)), true
+		return e.ComplexityRoot.Mutation.CreateRoom(childComplexity, args["description"].(*string), args["name"].(string), args["topicName"].(string), args["isPrivate"].(*bool), args["membersCanInvite"].(*bool)), true
+	case "Mutation.declineInvitation":
+		if e.ComplexityRoot.Mutation.DeclineInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declineInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclineInvitation(childComplexity, args["invitationId"].(uuid.UUID)), true
 	case "Mutation.deleteMessage":
 		if e.ComplexityRoot.Mutation.DeleteMessage == nil {
 			break
@@ -474,6 +617,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteToken(childComplexity), true
+	case "Mutation.inviteToRoom":
+		if e.ComplexityRoot.Mutation.InviteToRoom == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_inviteToRoom_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InviteToRoom(childComplexity, args["roomId"].(uuid.UUID), args["username"].(string)), true
 	case "Mutation.joinRoom":
 		if e.ComplexityRoot.Mutation.JoinRoom == nil {
 			break
@@ -485,6 +639,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.JoinRoom(childComplexity, args["hostSlug"].(string), args["roomSlug"].(string)), true
+	case "Mutation.leaveRoom":
+		if e.ComplexityRoot.Mutation.LeaveRoom == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_leaveRoom_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LeaveRoom(childComplexity, args["roomId"].(uuid.UUID)), true
 	case "Mutation.markRoomRead":
 		if e.ComplexityRoot.Mutation.MarkRoomRead == nil {
 			break
@@ -518,6 +683,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterUser(childComplexity, args["email"].(string), args["name"].(string), args["password1"].(string), args["password2"].(string), args["username"].(string)), true
+	case "Mutation.removeParticipant":
+		if e.ComplexityRoot.Mutation.RemoveParticipant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeParticipant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveParticipant(childComplexity, args["roomId"].(uuid.UUID), args["userId"].(uuid.UUID)), true
+	case "Mutation.revokeInvitation":
+		if e.ComplexityRoot.Mutation.RevokeInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeInvitation(childComplexity, args["invitationId"].(uuid.UUID)), true
 	case "Mutation.tokenAuth":
 		if e.ComplexityRoot.Mutation.TokenAuth == nil {
 			break
@@ -529,6 +716,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TokenAuth(childComplexity, args["email"].(string), args["password"].(string)), true
+	case "Mutation.transferRoom":
+		if e.ComplexityRoot.Mutation.TransferRoom == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferRoom_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferRoom(childComplexity, args["roomId"].(uuid.UUID), args["userId"].(uuid.UUID)), true
 	case "Mutation.updateMessage":
 		if e.ComplexityRoot.Mutation.UpdateMessage == nil {
 			break
@@ -550,7 +748,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateRoom(childComplexity, args["description"].(*string), args["hostSlug"].(string), args["name"].(*string), args["roomSlug"].(string), args["topicName"].(*string)), true
+		return e.ComplexityRoot.Mutation.UpdateRoom(childComplexity, args["description"].(*string), args["hostSlug"].(string), args["name"].(*string), args["roomSlug"].(string), args["topicName"].(*string), args["isPrivate"].(*bool), args["membersCanInvite"].(*bool)), true
 	case "Mutation.updateUser":
 		if e.ComplexityRoot.Mutation.UpdateUser == nil {
 			break
@@ -651,6 +849,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MessagesByUser(childComplexity, args["userSlug"].(string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.myInvitations":
+		if e.ComplexityRoot.Query.MyInvitations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myInvitations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyInvitations(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.myRooms":
 		if e.ComplexityRoot.Query.MyRooms == nil {
 			break
@@ -668,6 +877,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Room(childComplexity, args["hostSlug"].(string), args["roomSlug"].(string)), true
+	case "Query.roomInvitations":
+		if e.ComplexityRoot.Query.RoomInvitations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_roomInvitations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RoomInvitations(childComplexity, args["roomId"].(uuid.UUID), args["first"].(*int), args["after"].(*string)), true
 	case "Query.rooms":
 		if e.ComplexityRoot.Query.Rooms == nil {
 			break
@@ -773,6 +993,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RegisterUser.User(childComplexity), true
 
+	case "RemoveParticipant.room":
+		if e.ComplexityRoot.RemoveParticipant.Room == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveParticipant.Room(childComplexity), true
+
+	case "RevokeInvitation.success":
+		if e.ComplexityRoot.RevokeInvitation.Success == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeInvitation.Success(childComplexity), true
+
 	case "RoomType.created":
 		if e.ComplexityRoot.RoomType.Created == nil {
 			break
@@ -797,6 +1031,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoomType.ID(childComplexity), true
+	case "RoomType.isPrivate":
+		if e.ComplexityRoot.RoomType.IsPrivate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoomType.IsPrivate(childComplexity), true
+	case "RoomType.membersCanInvite":
+		if e.ComplexityRoot.RoomType.MembersCanInvite == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoomType.MembersCanInvite(childComplexity), true
 	case "RoomType.name":
 		if e.ComplexityRoot.RoomType.Name == nil {
 			break
@@ -864,6 +1110,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TopicType.Name(childComplexity), true
+
+	case "TransferRoom.room":
+		if e.ComplexityRoot.TransferRoom.Room == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferRoom.Room(childComplexity), true
 
 	case "UnreadCountType.readSeq":
 		if e.ComplexityRoot.UnreadCountType.ReadSeq == nil {
@@ -1068,9 +1321,9 @@ type RoomType {
 }
 
 extend type Mutation {
-  createRoom(description: String, name: String!, topicName: String!): CreateRoom
+  createRoom(description: String, name: String!, topicName: String!, isPrivate: Boolean, membersCanInvite: Boolean): CreateRoom
   deleteRoom(hostSlug: String!, roomSlug: String!): DeleteRoom
-  updateRoom(description: String, hostSlug: String!, name: String, roomSlug: String!, topicName: String): UpdateRoom
+  updateRoom(description: String, hostSlug: String!, name: String, roomSlug: String!, topicName: String, isPrivate: Boolean, membersCanInvite: Boolean): UpdateRoom
   joinRoom(hostSlug: String!, roomSlug: String!): JoinRoom
 }
 
@@ -1252,12 +1505,84 @@ type MarkRoomRead {
   seq: Int!
 }
 `, BuiltIn: false},
+	{Name: "../schema/rooms.graphqls", Input: `# Membership, private rooms and invitations (docs/graphql.md, "Membership
+# and invitations"). Everything here is additive: the contract's client
+# never asks for it.
+
+extend type RoomType {
+  "A private room is seen only by its participants."
+  isPrivate: Boolean!
+  "Participants, not only the host, may invite."
+  membersCanInvite: Boolean!
+}
+
+extend type Query {
+  "The caller's pending invitations, newest first."
+  myInvitations(first: Int, after: String): [InvitationType!]!
+  "A room's pending invitations, for those who may invite to it."
+  roomInvitations(roomId: UUID!, first: Int, after: String): [InvitationType!]!
+}
+
+type InvitationType {
+  id: UUID!
+  room: RoomType!
+  user: UserType!
+  invitedBy: UserType!
+  created: DateTime!
+}
+
+extend type Mutation {
+  leaveRoom(roomId: UUID!): LeaveRoom
+  removeParticipant(roomId: UUID!, userId: UUID!): RemoveParticipant
+  transferRoom(roomId: UUID!, userId: UUID!): TransferRoom
+  inviteToRoom(roomId: UUID!, username: String!): InviteToRoom
+  acceptInvitation(invitationId: UUID!): AcceptInvitation
+  declineInvitation(invitationId: UUID!): DeclineInvitation
+  revokeInvitation(invitationId: UUID!): RevokeInvitation
+}
+
+type LeaveRoom {
+  success: Boolean
+}
+
+type RemoveParticipant {
+  room: RoomType
+}
+
+type TransferRoom {
+  room: RoomType
+}
+
+type InviteToRoom {
+  invitation: InvitationType
+}
+
+type AcceptInvitation {
+  room: RoomType
+}
+
+type DeclineInvitation {
+  success: Boolean
+}
+
+type RevokeInvitation {
+  success: Boolean
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AcceptInvitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "room":
+		return ec.fieldContext_AcceptInvitation_room(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AcceptInvitation", field.Name)
+}
 
 func (ec *executionContext) childFields_AuthStatusType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -1275,6 +1600,14 @@ func (ec *executionContext) childFields_CreateRoom(ctx context.Context, field gr
 		return ec.fieldContext_CreateRoom_room(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateRoom", field.Name)
+}
+
+func (ec *executionContext) childFields_DeclineInvitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "success":
+		return ec.fieldContext_DeclineInvitation_success(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeclineInvitation", field.Name)
 }
 
 func (ec *executionContext) childFields_DeleteJSONWebTokenCookie(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1309,12 +1642,44 @@ func (ec *executionContext) childFields_DeleteRoom(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type DeleteRoom", field.Name)
 }
 
+func (ec *executionContext) childFields_InvitationType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InvitationType_id(ctx, field)
+	case "room":
+		return ec.fieldContext_InvitationType_room(ctx, field)
+	case "user":
+		return ec.fieldContext_InvitationType_user(ctx, field)
+	case "invitedBy":
+		return ec.fieldContext_InvitationType_invitedBy(ctx, field)
+	case "created":
+		return ec.fieldContext_InvitationType_created(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvitationType", field.Name)
+}
+
+func (ec *executionContext) childFields_InviteToRoom(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invitation":
+		return ec.fieldContext_InviteToRoom_invitation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InviteToRoom", field.Name)
+}
+
 func (ec *executionContext) childFields_JoinRoom(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "room":
 		return ec.fieldContext_JoinRoom_room(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JoinRoom", field.Name)
+}
+
+func (ec *executionContext) childFields_LeaveRoom(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "success":
+		return ec.fieldContext_LeaveRoom_success(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeaveRoom", field.Name)
 }
 
 func (ec *executionContext) childFields_MarkRoomRead(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1405,6 +1770,22 @@ func (ec *executionContext) childFields_RegisterUser(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type RegisterUser", field.Name)
 }
 
+func (ec *executionContext) childFields_RemoveParticipant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "room":
+		return ec.fieldContext_RemoveParticipant_room(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemoveParticipant", field.Name)
+}
+
+func (ec *executionContext) childFields_RevokeInvitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "success":
+		return ec.fieldContext_RevokeInvitation_success(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeInvitation", field.Name)
+}
+
 func (ec *executionContext) childFields_RoomType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1433,6 +1814,10 @@ func (ec *executionContext) childFields_RoomType(ctx context.Context, field grap
 		return ec.fieldContext_RoomType_seq(ctx, field)
 	case "unreadCount":
 		return ec.fieldContext_RoomType_unreadCount(ctx, field)
+	case "isPrivate":
+		return ec.fieldContext_RoomType_isPrivate(ctx, field)
+	case "membersCanInvite":
+		return ec.fieldContext_RoomType_membersCanInvite(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RoomType", field.Name)
 }
@@ -1445,6 +1830,14 @@ func (ec *executionContext) childFields_TopicType(ctx context.Context, field gra
 		return ec.fieldContext_TopicType_name(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TopicType", field.Name)
+}
+
+func (ec *executionContext) childFields_TransferRoom(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "room":
+		return ec.fieldContext_TransferRoom_room(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransferRoom", field.Name)
 }
 
 func (ec *executionContext) childFields_UnreadCountType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1627,6 +2020,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_acceptInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "invitationId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["invitationId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createRoom_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1654,6 +2061,36 @@ func (ec *executionContext) field_Mutation_createRoom_args(ctx context.Context, 
 		return nil, err
 	}
 	args["topicName"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "isPrivate",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["isPrivate"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "membersCanInvite",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["membersCanInvite"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_declineInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "invitationId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["invitationId"] = arg0
 	return args, nil
 }
 
@@ -1693,6 +2130,28 @@ func (ec *executionContext) field_Mutation_deleteRoom_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_inviteToRoom_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "roomId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["roomId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "username",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["username"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_joinRoom_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1712,6 +2171,20 @@ func (ec *executionContext) field_Mutation_joinRoom_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["roomSlug"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_leaveRoom_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "roomId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["roomId"] = arg0
 	return args, nil
 }
 
@@ -1797,6 +2270,42 @@ func (ec *executionContext) field_Mutation_registerUser_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_removeParticipant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "roomId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["roomId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "invitationId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["invitationId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_tokenAuth_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1816,6 +2325,28 @@ func (ec *executionContext) field_Mutation_tokenAuth_args(ctx context.Context, r
 		return nil, err
 	}
 	args["password"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_transferRoom_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "roomId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["roomId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
 	return args, nil
 }
 
@@ -1884,6 +2415,22 @@ func (ec *executionContext) field_Mutation_updateRoom_args(ctx context.Context, 
 		return nil, err
 	}
 	args["topicName"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "isPrivate",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["isPrivate"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "membersCanInvite",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["membersCanInvite"] = arg6
 	return args, nil
 }
 
@@ -2072,6 +2619,58 @@ func (ec *executionContext) field_Query_messages_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_myInvitations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_roomInvitations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "roomId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["roomId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -2359,6 +2958,38 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _AcceptInvitation_room(ctx context.Context, field graphql.CollectedField, obj *model.AcceptInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AcceptInvitation_room(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Room, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *edusphere.Room) graphql.Marshaler {
+			return ec.marshalORoomType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐRoom(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AcceptInvitation_room(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AcceptInvitation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoomType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AuthStatusType_isAuthenticated(ctx context.Context, field graphql.CollectedField, obj *model.AuthStatusType) (ret graphql.Marshaler) {
 	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsAuthenticated)
 }
@@ -2430,6 +3061,13 @@ func (ec *executionContext) fieldContext_CreateRoom_room(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _DeclineInvitation_success(ctx context.Context, field graphql.CollectedField, obj *model.DeclineInvitation) (ret graphql.Marshaler) {
+	return ec.marshalOBoolean2ᚖbool(ctx, field.Selections, obj.Success)
+}
+func (ec *executionContext) fieldContext_DeclineInvitation_success(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeclineInvitation", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _DeleteJSONWebTokenCookie_deleted(ctx context.Context, field graphql.CollectedField, obj *model.DeleteJSONWebTokenCookie) (ret graphql.Marshaler) {
 	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Deleted)
 }
@@ -2456,6 +3094,148 @@ func (ec *executionContext) _DeleteRoom_success(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_DeleteRoom_success(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteRoom", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _InvitationType_id(ctx context.Context, field graphql.CollectedField, obj *edusphere.Invitation) (ret graphql.Marshaler) {
+	return ec.marshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, field.Selections, obj.ID)
+}
+func (ec *executionContext) fieldContext_InvitationType_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvitationType", field, false, false, "UUID")
+}
+
+func (ec *executionContext) _InvitationType_room(ctx context.Context, field graphql.CollectedField, obj *edusphere.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvitationType_room(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InvitationType().Room(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *edusphere.Room) graphql.Marshaler {
+			return ec.marshalNRoomType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐRoom(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvitationType_room(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvitationType",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoomType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvitationType_user(ctx context.Context, field graphql.CollectedField, obj *edusphere.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvitationType_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InvitationType().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *edusphere.User) graphql.Marshaler {
+			return ec.marshalNUserType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvitationType_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvitationType",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvitationType_invitedBy(ctx context.Context, field graphql.CollectedField, obj *edusphere.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvitationType_invitedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InvitationType().InvitedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *edusphere.User) graphql.Marshaler {
+			return ec.marshalNUserType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvitationType_invitedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvitationType",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvitationType_created(ctx context.Context, field graphql.CollectedField, obj *edusphere.Invitation) (ret graphql.Marshaler) {
+	return ec.marshalNDateTime2timeᚐTime(ctx, field.Selections, obj.Created)
+}
+func (ec *executionContext) fieldContext_InvitationType_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvitationType", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _InviteToRoom_invitation(ctx context.Context, field graphql.CollectedField, obj *model.InviteToRoom) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteToRoom_invitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invitation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *edusphere.Invitation) graphql.Marshaler {
+			return ec.marshalOInvitationType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐInvitation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InviteToRoom_invitation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InviteToRoom",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvitationType(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _JoinRoom_room(ctx context.Context, field graphql.CollectedField, obj *model.JoinRoom) (ret graphql.Marshaler) {
@@ -2488,6 +3268,13 @@ func (ec *executionContext) fieldContext_JoinRoom_room(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _LeaveRoom_success(ctx context.Context, field graphql.CollectedField, obj *model.LeaveRoom) (ret graphql.Marshaler) {
+	return ec.marshalOBoolean2ᚖbool(ctx, field.Selections, obj.Success)
+}
+func (ec *executionContext) fieldContext_LeaveRoom_success(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeaveRoom", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _MarkRoomRead_roomId(ctx context.Context, field graphql.CollectedField, obj *model.MarkRoomRead) (ret graphql.Marshaler) {
@@ -2971,7 +3758,7 @@ func (ec *executionContext) _Mutation_createRoom(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateRoom(ctx, fc.Args["description"].(*string), fc.Args["name"].(string), fc.Args["topicName"].(string))
+			return ec.Resolvers.Mutation().CreateRoom(ctx, fc.Args["description"].(*string), fc.Args["name"].(string), fc.Args["topicName"].(string), fc.Args["isPrivate"].(*bool), fc.Args["membersCanInvite"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateRoom) graphql.Marshaler {
@@ -3059,7 +3846,7 @@ func (ec *executionContext) _Mutation_updateRoom(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateRoom(ctx, fc.Args["description"].(*string), fc.Args["hostSlug"].(string), fc.Args["name"].(*string), fc.Args["roomSlug"].(string), fc.Args["topicName"].(*string))
+			return ec.Resolvers.Mutation().UpdateRoom(ctx, fc.Args["description"].(*string), fc.Args["hostSlug"].(string), fc.Args["name"].(*string), fc.Args["roomSlug"].(string), fc.Args["topicName"].(*string), fc.Args["isPrivate"].(*bool), fc.Args["membersCanInvite"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateRoom) graphql.Marshaler {
@@ -3263,6 +4050,314 @@ func (ec *executionContext) fieldContext_Mutation_markRoomRead(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_markRoomRead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_leaveRoom(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_leaveRoom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LeaveRoom(ctx, fc.Args["roomId"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LeaveRoom) graphql.Marshaler {
+			return ec.marshalOLeaveRoom2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐLeaveRoom(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_leaveRoom(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeaveRoom(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_leaveRoom_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeParticipant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeParticipant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveParticipant(ctx, fc.Args["roomId"].(uuid.UUID), fc.Args["userId"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RemoveParticipant) graphql.Marshaler {
+			return ec.marshalORemoveParticipant2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐRemoveParticipant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeParticipant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RemoveParticipant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeParticipant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_transferRoom(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_transferRoom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TransferRoom(ctx, fc.Args["roomId"].(uuid.UUID), fc.Args["userId"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TransferRoom) graphql.Marshaler {
+			return ec.marshalOTransferRoom2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐTransferRoom(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_transferRoom(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferRoom(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_transferRoom_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_inviteToRoom(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_inviteToRoom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().InviteToRoom(ctx, fc.Args["roomId"].(uuid.UUID), fc.Args["username"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InviteToRoom) graphql.Marshaler {
+			return ec.marshalOInviteToRoom2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐInviteToRoom(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_inviteToRoom(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InviteToRoom(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_inviteToRoom_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptInvitation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptInvitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptInvitation(ctx, fc.Args["invitationId"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AcceptInvitation) graphql.Marshaler {
+			return ec.marshalOAcceptInvitation2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐAcceptInvitation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptInvitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AcceptInvitation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptInvitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_declineInvitation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declineInvitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeclineInvitation(ctx, fc.Args["invitationId"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeclineInvitation) graphql.Marshaler {
+			return ec.marshalODeclineInvitation2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐDeclineInvitation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declineInvitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeclineInvitation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declineInvitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeInvitation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeInvitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeInvitation(ctx, fc.Args["invitationId"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeInvitation) graphql.Marshaler {
+			return ec.marshalORevokeInvitation2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐRevokeInvitation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeInvitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevokeInvitation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeInvitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3913,6 +5008,94 @@ func (ec *executionContext) fieldContext_Query_unreadCounts(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_myInvitations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myInvitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyInvitations(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*edusphere.Invitation) graphql.Marshaler {
+			return ec.marshalNInvitationType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐInvitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myInvitations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvitationType(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myInvitations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_roomInvitations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_roomInvitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RoomInvitations(ctx, fc.Args["roomId"].(uuid.UUID), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*edusphere.Invitation) graphql.Marshaler {
+			return ec.marshalNInvitationType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐInvitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_roomInvitations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvitationType(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_roomInvitations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4063,6 +5246,45 @@ func (ec *executionContext) _RegisterUser_success(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_RegisterUser_success(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RegisterUser", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RemoveParticipant_room(ctx context.Context, field graphql.CollectedField, obj *model.RemoveParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveParticipant_room(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Room, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *edusphere.Room) graphql.Marshaler {
+			return ec.marshalORoomType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐRoom(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveParticipant_room(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveParticipant",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoomType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokeInvitation_success(ctx context.Context, field graphql.CollectedField, obj *model.RevokeInvitation) (ret graphql.Marshaler) {
+	return ec.marshalOBoolean2ᚖbool(ctx, field.Selections, obj.Success)
+}
+func (ec *executionContext) fieldContext_RevokeInvitation_success(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevokeInvitation", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _RoomType_id(ctx context.Context, field graphql.CollectedField, obj *edusphere.Room) (ret graphql.Marshaler) {
@@ -4304,6 +5526,20 @@ func (ec *executionContext) fieldContext_RoomType_unreadCount(_ context.Context,
 	return graphql.NewScalarFieldContext("RoomType", field, true, true, "Int")
 }
 
+func (ec *executionContext) _RoomType_isPrivate(ctx context.Context, field graphql.CollectedField, obj *edusphere.Room) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsPrivate)
+}
+func (ec *executionContext) fieldContext_RoomType_isPrivate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoomType", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RoomType_membersCanInvite(ctx context.Context, field graphql.CollectedField, obj *edusphere.Room) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.MembersCanInvite)
+}
+func (ec *executionContext) fieldContext_RoomType_membersCanInvite(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoomType", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _TopicType_id(ctx context.Context, field graphql.CollectedField, obj *edusphere.Topic) (ret graphql.Marshaler) {
 	return ec.marshalNID2int64(ctx, field.Selections, obj.ID)
 }
@@ -4316,6 +5552,38 @@ func (ec *executionContext) _TopicType_name(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_TopicType_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TopicType", field, false, false, "String")
+}
+
+func (ec *executionContext) _TransferRoom_room(ctx context.Context, field graphql.CollectedField, obj *model.TransferRoom) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferRoom_room(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Room, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *edusphere.Room) graphql.Marshaler {
+			return ec.marshalORoomType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐRoom(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransferRoom_room(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferRoom",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoomType(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UnreadCountType_roomId(ctx context.Context, field graphql.CollectedField, obj *model.UnreadCountType) (ret graphql.Marshaler) {
@@ -5508,6 +6776,39 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** object.gotpl ****************************
 
+var acceptInvitationImplementors = []string{"AcceptInvitation"}
+
+func (ec *executionContext) _AcceptInvitation(ctx context.Context, sel ast.SelectionSet, obj *model.AcceptInvitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, acceptInvitationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AcceptInvitation")
+		case "room":
+			out.Values[i] = ec._AcceptInvitation_room(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var authStatusTypeImplementors = []string{"AuthStatusType"}
 
 func (ec *executionContext) _AuthStatusType(ctx context.Context, sel ast.SelectionSet, obj *model.AuthStatusType) graphql.Marshaler {
@@ -5559,6 +6860,39 @@ func (ec *executionContext) _CreateRoom(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = graphql.MarshalString("CreateRoom")
 		case "room":
 			out.Values[i] = ec._CreateRoom_room(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var declineInvitationImplementors = []string{"DeclineInvitation"}
+
+func (ec *executionContext) _DeclineInvitation(ctx context.Context, sel ast.SelectionSet, obj *model.DeclineInvitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, declineInvitationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeclineInvitation")
+		case "success":
+			out.Values[i] = ec._DeclineInvitation_success(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -5711,6 +7045,95 @@ func (ec *executionContext) _DeleteRoom(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var invitationTypeImplementors = []string{"InvitationType"}
+
+func (ec *executionContext) _InvitationType(ctx context.Context, sel ast.SelectionSet, obj *edusphere.Invitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, invitationTypeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InvitationType")
+		case "id":
+			out.Values[i] = ec._InvitationType_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "room":
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InvitationType_room(ctx, field, obj)
+				})
+		case "user":
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InvitationType_user(ctx, field, obj)
+				})
+		case "invitedBy":
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InvitationType_invitedBy(ctx, field, obj)
+				})
+		case "created":
+			out.Values[i] = ec._InvitationType_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inviteToRoomImplementors = []string{"InviteToRoom"}
+
+func (ec *executionContext) _InviteToRoom(ctx context.Context, sel ast.SelectionSet, obj *model.InviteToRoom) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inviteToRoomImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InviteToRoom")
+		case "invitation":
+			out.Values[i] = ec._InviteToRoom_invitation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var joinRoomImplementors = []string{"JoinRoom"}
 
 func (ec *executionContext) _JoinRoom(ctx context.Context, sel ast.SelectionSet, obj *model.JoinRoom) graphql.Marshaler {
@@ -5724,6 +7147,39 @@ func (ec *executionContext) _JoinRoom(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = graphql.MarshalString("JoinRoom")
 		case "room":
 			out.Values[i] = ec._JoinRoom_room(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var leaveRoomImplementors = []string{"LeaveRoom"}
+
+func (ec *executionContext) _LeaveRoom(ctx context.Context, sel ast.SelectionSet, obj *model.LeaveRoom) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leaveRoomImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeaveRoom")
+		case "success":
+			out.Values[i] = ec._LeaveRoom_success(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -6027,6 +7483,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "leaveRoom":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_leaveRoom(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "removeParticipant":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeParticipant(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "transferRoom":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_transferRoom(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "inviteToRoom":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_inviteToRoom(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "acceptInvitation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptInvitation(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "declineInvitation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declineInvitation(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revokeInvitation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeInvitation(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6200,6 +7705,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_unreadCounts(ctx, field)
 				})
+		case "myInvitations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myInvitations(ctx, field)
+				})
+		case "roomInvitations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_roomInvitations(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -6312,6 +7829,72 @@ func (ec *executionContext) _RegisterUser(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var removeParticipantImplementors = []string{"RemoveParticipant"}
+
+func (ec *executionContext) _RemoveParticipant(ctx context.Context, sel ast.SelectionSet, obj *model.RemoveParticipant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removeParticipantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemoveParticipant")
+		case "room":
+			out.Values[i] = ec._RemoveParticipant_room(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revokeInvitationImplementors = []string{"RevokeInvitation"}
+
+func (ec *executionContext) _RevokeInvitation(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeInvitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeInvitationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeInvitation")
+		case "success":
+			out.Values[i] = ec._RevokeInvitation_success(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var roomTypeImplementors = []string{"RoomType"}
 
 func (ec *executionContext) _RoomType(ctx context.Context, sel ast.SelectionSet, obj *edusphere.Room) graphql.Marshaler {
@@ -6395,6 +7978,16 @@ func (ec *executionContext) _RoomType(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RoomType_unreadCount(ctx, field, obj)
 				})
+		case "isPrivate":
+			out.Values[i] = ec._RoomType_isPrivate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "membersCanInvite":
+			out.Values[i] = ec._RoomType_membersCanInvite(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6431,6 +8024,39 @@ func (ec *executionContext) _TopicType(ctx context.Context, sel ast.SelectionSet
 		case "name":
 			out.Values[i] = ec._TopicType_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var transferRoomImplementors = []string{"TransferRoom"}
+
+func (ec *executionContext) _TransferRoom(ctx context.Context, sel ast.SelectionSet, obj *model.TransferRoom) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transferRoomImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransferRoom")
+		case "room":
+			out.Values[i] = ec._TransferRoom_room(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -7139,6 +8765,30 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) marshalNInvitationType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐInvitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*edusphere.Invitation) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInvitationType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐInvitation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInvitationType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐInvitation(ctx context.Context, sel ast.SelectionSet, v *edusphere.Invitation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InvitationType!")
+		return graphql.Null
+	}
+	return ec._InvitationType(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMessageType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐMessageᚄ(ctx context.Context, sel ast.SelectionSet, v []*edusphere.Message) graphql.Marshaler {
 	ret := marshalList(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -7413,6 +9063,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAcceptInvitation2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐAcceptInvitation(ctx context.Context, sel ast.SelectionSet, v *model.AcceptInvitation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AcceptInvitation(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOAuthStatusType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐAuthStatusType(ctx context.Context, sel ast.SelectionSet, v *model.AuthStatusType) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -7473,6 +9130,13 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	_ = ctx
 	res := model.MarshalDateTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalODeclineInvitation2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐDeclineInvitation(ctx context.Context, sel ast.SelectionSet, v *model.DeclineInvitation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeclineInvitation(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalODeleteJSONWebTokenCookie2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐDeleteJSONWebTokenCookie(ctx context.Context, sel ast.SelectionSet, v *model.DeleteJSONWebTokenCookie) graphql.Marshaler {
@@ -7539,11 +9203,32 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) marshalOInvitationType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐInvitation(ctx context.Context, sel ast.SelectionSet, v *edusphere.Invitation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InvitationType(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOInviteToRoom2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐInviteToRoom(ctx context.Context, sel ast.SelectionSet, v *model.InviteToRoom) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InviteToRoom(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOJoinRoom2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐJoinRoom(ctx context.Context, sel ast.SelectionSet, v *model.JoinRoom) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._JoinRoom(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOLeaveRoom2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐLeaveRoom(ctx context.Context, sel ast.SelectionSet, v *model.LeaveRoom) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LeaveRoom(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOMarkRoomRead2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐMarkRoomRead(ctx context.Context, sel ast.SelectionSet, v *model.MarkRoomRead) graphql.Marshaler {
@@ -7599,6 +9284,20 @@ func (ec *executionContext) marshalORegisterUser2ᚖgithubᚗcomᚋedusphereᚋe
 		return graphql.Null
 	}
 	return ec._RegisterUser(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORemoveParticipant2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐRemoveParticipant(ctx context.Context, sel ast.SelectionSet, v *model.RemoveParticipant) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RemoveParticipant(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORevokeInvitation2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐRevokeInvitation(ctx context.Context, sel ast.SelectionSet, v *model.RevokeInvitation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RevokeInvitation(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORoomType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐRoom(ctx context.Context, sel ast.SelectionSet, v []*edusphere.Room) graphql.Marshaler {
@@ -7698,6 +9397,13 @@ func (ec *executionContext) marshalOTopicType2ᚖgithubᚗcomᚋedusphereᚋedus
 		return graphql.Null
 	}
 	return ec._TopicType(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTransferRoom2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐTransferRoom(ctx context.Context, sel ast.SelectionSet, v *model.TransferRoom) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TransferRoom(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUpdateMessage2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐUpdateMessage(ctx context.Context, sel ast.SelectionSet, v *model.UpdateMessage) graphql.Marshaler {

@@ -7,6 +7,10 @@ import (
 	"github.com/google/uuid"
 )
 
+type AcceptInvitation struct {
+	Room *edusphere.Room `json:"room,omitempty"`
+}
+
 type AuthStatusType struct {
 	IsAuthenticated bool            `json:"isAuthenticated"`
 	User            *edusphere.User `json:"user,omitempty"`
@@ -14,6 +18,10 @@ type AuthStatusType struct {
 
 type CreateRoom struct {
 	Room *edusphere.Room `json:"room,omitempty"`
+}
+
+type DeclineInvitation struct {
+	Success *bool `json:"success,omitempty"`
 }
 
 type DeleteJSONWebTokenCookie struct {
@@ -32,8 +40,16 @@ type DeleteRoom struct {
 	Success *bool `json:"success,omitempty"`
 }
 
+type InviteToRoom struct {
+	Invitation *edusphere.Invitation `json:"invitation,omitempty"`
+}
+
 type JoinRoom struct {
 	Room *edusphere.Room `json:"room,omitempty"`
+}
+
+type LeaveRoom struct {
+	Success *bool `json:"success,omitempty"`
 }
 
 type MarkRoomRead struct {
@@ -73,6 +89,18 @@ type Refresh struct {
 type RegisterUser struct {
 	User    *edusphere.User `json:"user,omitempty"`
 	Success *bool           `json:"success,omitempty"`
+}
+
+type RemoveParticipant struct {
+	Room *edusphere.Room `json:"room,omitempty"`
+}
+
+type RevokeInvitation struct {
+	Success *bool `json:"success,omitempty"`
+}
+
+type TransferRoom struct {
+	Room *edusphere.Room `json:"room,omitempty"`
 }
 
 type UnreadCountType struct {

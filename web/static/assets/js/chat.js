@@ -55,16 +55,18 @@ function fromFrame(f) {
  *
  * Close codes (docs/websocket.md): 4401 ends the session's sockets, so the
  * token is renewed before reconnecting, and a failed renewal stops the
- * chat; 4403 (account disabled) and 4404 (room deleted) are final; any
+ * chat; 4403 (account disabled), 4404 (room deleted) and 4405 (no longer a
+ * participant: removed or left) are final; any
  * other close reconnects with backoff and reloads the history.
  */
 export class Chat {
-  constructor({ hostSlug, roomSlug, me, fetchHistory, probe, onChange, onStatus, onError, onGone, reauth }) {
+  constructor({ hostSlug, roomSlug, me, fetchHistory, probe, onChange, onStatus, onError, onGone, onRemoved, reauth }) {
     Object.assign(this, { hostSlug, roomSlug, me, fetchHistory, probe, reauth });
     this.onChange = onChange || (() => {});
     this.onStatus = onStatus || (() => {});
     this.onError = onError || (() => {});
     this.onGone = onGone || (() => {});
+    this.onRemoved = onRemoved || this.onGone;
     this.messages = new Map();
     this.tombstones = new Set();
     this.pending = [];
@@ -156,6 +158,11 @@ export class Chat {
     if (code === 4404) {
       this.stop();
       this.onGone();
+      return;
+    }
+    if (code === 4405) {
+      this.stop();
+      this.onRemoved();
       return;
     }
     if (code === 4401 && this.reauth) {

@@ -40,12 +40,13 @@ export async function openFeed(opts) {
  *   markRead   whether to move the read marker as messages are shown
  */
 export class RoomFeed {
-  constructor({ roomId, hostSlug, roomSlug, me, page, onChange, onStatus, onError, onGone, markRead = true }) {
+  constructor({ roomId, hostSlug, roomSlug, me, page, onChange, onStatus, onError, onGone, onRemoved, markRead = true }) {
     Object.assign(this, { roomId, hostSlug, roomSlug, me, markRead });
     this.onChange = onChange || (() => {});
     this.onStatus = onStatus || (() => {});
     this.onError = onError || (() => {});
     this.onGone = onGone || (() => {});
+    this.onRemoved = onRemoved || this.onGone;
     this.messages = new Map();
     this.pending = [];
     this.local = 0;
@@ -148,6 +149,14 @@ export class RoomFeed {
       case 'room.deleted':
         this.stop();
         this.onGone();
+        break;
+      case 'participant.left':
+      case 'participant.removed':
+        // The socket's own user is no longer a participant (docs/events.md).
+        if (f.user?.id === this.me?.id) {
+          this.stop();
+          this.onRemoved();
+        }
         break;
       default:
     }

@@ -4,6 +4,7 @@ import { h, icon, avatarImg, timeEl, debounce, plural, roomPath, userPath } from
 import { gql } from '../api.js';
 import { Q } from '../queries.js';
 import * as auth from '../auth.js';
+import * as membership from '../membership.js';
 import { watchUnread } from '../unread.js';
 
 /** roomCard renders one room in a list. */
@@ -51,6 +52,7 @@ export async function render(ctx) {
         me ? h('a', { class: 'btn btn-primary', href: '/create-room' }, icon('plus', 16), 'Create room') : h('a', { class: 'btn btn-primary', href: '/register' }, 'Join EduSphere')),
       searchForm, activeFilters, roomsHeading, roomsList),
     h('aside', { class: 'side-col' },
+      me ? membership.invitationsPanel(ctx) : null,
       me ? h('section', { class: 'panel', 'aria-labelledby': 'mine-heading' }, h('h2', { class: 'section-title', id: 'mine-heading' }, 'Your rooms'), mine) : null,
       h('section', { class: 'panel', 'aria-labelledby': 'activity-heading' }, h('h2', { class: 'section-title', id: 'activity-heading' }, 'Recent activity'), activity))));
 

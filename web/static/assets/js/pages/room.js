@@ -11,6 +11,7 @@ import { openFeed } from '../feed.js';
 import { events } from '../events.js';
 import { yourRoomsPanel } from '../unread.js';
 import { toast, confirmDialog, busy } from '../ui.js';
+import * as membership from '../membership.js';
 
 const MAX_BODY = 500;
 
@@ -53,6 +54,7 @@ export async function render(ctx) {
 
   const isHost = me && room.host.id === me.id;
   const isParticipant = () => me && room.participants.some((p) => p.id === me.id);
+  const members = membership.forRoom(ctx, room, me, { reload: () => ctx.navigate(location.pathname, { replace: true }) });
 
   // Participants ---------------------------------------------------------
   const partHeading = h('h2', { class: 'section-title', id: 'participants-heading' });
@@ -101,7 +103,7 @@ export async function render(ctx) {
     partList.replaceChildren(...room.participants.map((p) => h('li', { dataset: { user: p.id } },
       h('a', { href: userPath(p.username) }, avatarImg(p.avatar, 28), dot(p), h('span', { class: 'participant-name' }, p.name || p.username),
         p.id === room.host.id ? h('span', { class: 'badge' }, 'host') : null,
-        me && p.id === me.id ? h('span', { class: 'badge badge-soft' }, 'you') : null))));
+        me && p.id === me.id ? h('span', { class: 'badge badge-soft' }, 'you') : null), members.actions(p))));
   }
   renderParticipants();
 
@@ -134,6 +136,7 @@ export async function render(ctx) {
       h('span', { class: 'chip' }, icon('hash', 14), room.topic.name), ' Hosted by ',
       h('a', { href: userPath(room.host.username) }, '@' + room.host.username), ' · created ', timeEl(room.created, '')),
     description ? [description, moreBtn] : null);
+  members.decorate(header);
 
   async function deleteRoom() {
     if (!(await confirmDialog('Delete this room?', `“${room.name}” and all its messages will be deleted for everyone. This cannot be undone.`, 'Delete room'))) return;
@@ -419,6 +422,12 @@ export async function render(ctx) {
       status.hidden = false;
       status.className = 'conn-status conn-gone';
       status.replaceChildren('This room no longer exists.');
+      composer.remove();
+    },
+    onRemoved: () => {
+      status.hidden = false;
+      status.className = 'conn-status conn-gone';
+      status.replaceChildren('You are no longer a participant of this room.');
       composer.remove();
     },
   };

@@ -6,6 +6,7 @@ import { gql } from '../api.js';
 import { Q } from '../queries.js';
 import * as auth from '../auth.js';
 import { field, FormErrors, busy, toast } from '../ui.js';
+import * as membership from '../membership.js';
 
 /** checkRoom mirrors the server's rules so most mistakes are caught before sending. */
 export function checkRoom({ name, topicName, description }) {
@@ -36,6 +37,8 @@ export async function render(ctx) {
       return;
     }
     if (ctx.signal.aborted) return;
+    Object.assign(room, await membership.loadRoomFlags(room.host.username, room.slug).catch(() => ({})));
+    if (ctx.signal.aborted) return;
     if (room.host.id !== me.id) {
       ctx.main.append(h('section', { class: 'empty-state' }, h('h1', null, 'Not your room'), h('p', null, 'Only the host can edit this room.'),
         h('a', { href: roomPath(room.host.username, room.slug) }, 'Back to the room')));
@@ -55,7 +58,8 @@ export async function render(ctx) {
 
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, editing ? 'Save changes' : 'Create room');
   const cancelHref = room ? roomPath(room.host.username, room.slug) : '/';
-  const form = h('form', { class: 'form', novalidate: true }, name.wrap, topic.wrap, description.wrap,
+  const privacy = membership.roomFormFields(room);
+  const form = h('form', { class: 'form', novalidate: true }, name.wrap, topic.wrap, description.wrap, privacy.el,
     h('div', { class: 'actions' }, h('a', { class: 'btn', href: cancelHref }, 'Cancel'), submit));
   const errors = new FormErrors(form, { name, topicName: topic, description });
 
@@ -87,17 +91,18 @@ export async function render(ctx) {
     await busy(submit, editing ? 'Saving…' : 'Creating…', async () => {
       try {
         if (editing) {
-          const d = await gql('UpdateRoom', Q.UpdateRoom, {
+          const d = await membership.updateRoom({
             hostSlug: room.host.username, roomSlug: room.slug,
             name: v.name !== room.name ? v.name : undefined,
             topicName: v.topicName,
             description: v.description,
+            ...privacy.values(),
           });
           const r = d.updateRoom.room;
           toast('Room saved.', 'ok');
           ctx.navigate(roomPath(r.host.username, r.slug), { replace: true });
         } else {
-          const d = await gql('CreateRoom', Q.CreateRoom, { name: v.name, topicName: v.topicName, description: v.description || undefined });
+          const d = await membership.createRoom({ name: v.name, topicName: v.topicName, description: v.description || undefined, ...privacy.values() });
           const r = d.createRoom.room;
           toast(`Room “${r.name}” created.`, 'ok');
           ctx.navigate(roomPath(r.host.username, r.slug));
