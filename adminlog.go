@@ -53,4 +53,8 @@ type Services struct {
 	AdminLog AdminLogService
 	// ReadMarkers keeps read markers and unread counts.
 	ReadMarkers ReadMarkerService
+	// Search finds messages by their words; Reports keeps reports of
+	// messages (docs/data.md, "Search", "Reports").
+	Search  SearchService
+	Reports ReportService
 }

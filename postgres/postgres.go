@@ -245,6 +245,8 @@ func (db *DB) Services() edusphere.Services {
 		AdminLog: NewAdminLogService(db),
 
 		ReadMarkers: NewReadMarkerService(db),
+		Search:      NewSearchService(db),
+		Reports:     NewReportService(db),
 	}
 }
 

@@ -226,6 +226,8 @@ func (db *DB) Services() edusphere.Services {
 		AdminLog: &AdminLogService{db: db},
 
 		ReadMarkers: &ReadMarkerService{db: db},
+		Search:      &SearchService{db: db},
+		Reports:     &ReportService{db: db},
 	}
 }
 
