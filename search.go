@@ -159,6 +159,8 @@ type SearchHit struct {
 type SearchPage struct {
 	Hits    []*SearchHit
 	HasNext bool
+	// EndCursor is the cursor of the last hit, nil without hits.
+	EndCursor *string
 }
 
 // NewSearchPage builds the page of q from the messages a store read: up
@@ -174,6 +176,9 @@ func NewSearchPage(q SearchQuery, msgs []*Message) *SearchPage {
 			Snippet: Snippet(m.Body, q.Terms),
 			Cursor:  SearchCursor{Created: m.Created, ID: m.ID}.String(),
 		})
+	}
+	if n := len(p.Hits); n > 0 {
+		p.EndCursor = &p.Hits[n-1].Cursor
 	}
 	return p
 }

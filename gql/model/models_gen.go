@@ -60,6 +60,10 @@ type RegisterUser struct {
 	Success *bool           `json:"success,omitempty"`
 }
 
+type ReportMessage struct {
+	Success *bool `json:"success,omitempty"`
+}
+
 type UpdateMessage struct {
 	Message *edusphere.Message `json:"message,omitempty"`
 }
