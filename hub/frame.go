@@ -102,11 +102,22 @@ func (c *conn) handleText(ctx context.Context, obj map[string]json.RawMessage) {
 		return
 	}
 	m := &edusphere.Message{UserID: c.user.ID, RoomID: c.roomID, Body: s}
+	parent, isReply, ok := replyTo(obj)
+	if !ok {
+		c.sendError(ctx, MsgNotFound)
+		return
+	} else if isReply {
+		m.ReplyTo = &parent
+	}
 	if err := c.h.store.Messages.CreateMessage(ctx, m); err != nil {
 		c.fail(ctx, "create message", err)
 		return
 	}
 	c.h.metrics.MessagePersisted()
+	if m.ReplyTo != nil {
+		c.h.notify.MessageCreated(ctx, m, c.user, c.loadReply(ctx, parent))
+		return
+	}
 	c.h.notify.MessageCreated(ctx, m, c.user)
 }
 
@@ -273,8 +284,8 @@ func appendBoolField(b []byte, key string, value bool) []byte {
 }
 
 // NewFrame returns the "new" frame of m written by author (docs/websocket.md,
-// Server frames).
-func NewFrame(m *edusphere.Message, author *edusphere.User) []byte {
+// Server frames), with the "reply_to" object of a reply when reply is given.
+func NewFrame(m *edusphere.Message, author *edusphere.User, reply ...*Reply) []byte {
 	b := make([]byte, 0, 256+len(m.Body))
 	b = append(b, `{"type": "chat_message", "action": "new"`...)
 	b = appendField(b, "id", m.ID.String())
@@ -288,6 +299,9 @@ func NewFrame(m *edusphere.Message, author *edusphere.User) []byte {
 		b = append(b, `, "userAvatar": null`...)
 	} else {
 		b = appendField(b, "userAvatar", author.Avatar)
+	}
+	if len(reply) > 0 && reply[0] != nil {
+		b = appendReply(b, reply[0])
 	}
 	return append(b, '}')
 }

@@ -42,10 +42,11 @@ func (n *Notifier) publish(ctx context.Context, channel string, ev edusphere.Eve
 	}
 }
 
-// MessageCreated sends the "new" frame of m, written by author, to its room.
-func (n *Notifier) MessageCreated(ctx context.Context, m *edusphere.Message, author *edusphere.User) {
+// MessageCreated sends the "new" frame of m, written by author, to its
+// room; reply is what a reply shows of its parent.
+func (n *Notifier) MessageCreated(ctx context.Context, m *edusphere.Message, author *edusphere.User, reply ...*Reply) {
 	n.publish(ctx, edusphere.RoomChannel(m.RoomID), edusphere.Event{
-		Type: edusphere.EventMessageCreated, RoomID: m.RoomID, UserID: m.UserID, Frame: NewFrame(m, author),
+		Type: edusphere.EventMessageCreated, RoomID: m.RoomID, UserID: m.UserID, Frame: NewFrame(m, author, reply...),
 	})
 }
 
