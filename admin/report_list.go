@@ -17,8 +17,8 @@ const typeReport = "report"
 
 type reportRow struct {
 	URL, Excerpt, Room, Author, Reporter, Reason string
-	Status                                        edusphere.ReportStatus
-	Created                                       time.Time
+	Status                                       edusphere.ReportStatus
+	Created                                      time.Time
 }
 
 type reportListPage struct {
