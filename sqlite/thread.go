@@ -32,27 +32,35 @@ func ftsQuery(terms []string) string {
 	return strings.Join(parts, " ")
 }
 
-// SearchMessages reads the matches from the index, keeps those of rooms
-// the searcher takes part in, checked row by row, and returns them newest
-// first, one more than the page to tell whether another follows.
+// SearchMessages walks the index's matches newest first (in the order of
+// the index's numbers, which is creation order), keeps those of rooms the
+// searcher takes part in, checked row by row, and stops after one more
+// than the page, to tell whether another follows. Only the page's messages
+// are read. A cursor is placed by its message's number; when that message
+// is gone, by the newest message created before it.
 func (s *SearchService) SearchMessages(ctx context.Context, q edusphere.SearchQuery) (*edusphere.SearchPage, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
 	var w where
 	w.add(`edusphere_message_fts MATCH ?`, ftsQuery(q.Terms))
-	w.add(`EXISTS (SELECT 1 FROM core_room_participants p WHERE p.room_id = m.room_id AND p.user_id = ?)`, q.UserID)
+	w.add(`EXISTS (SELECT 1 FROM core_room_participants p WHERE p.room_id = s.room_id AND p.user_id = ?)`, q.UserID)
 	if q.RoomID != nil {
-		w.add(`m.room_id = ?`, *q.RoomID)
+		w.add(`s.room_id = ?`, *q.RoomID)
 	}
 	if q.After != nil {
-		c := encTime(q.After.Created)
-		w.add(`(m.created < ? OR (m.created = ? AND m.id < ?))`, c, c, q.After.ID)
+		w.add(`f.rowid < coalesce(
+			(SELECT rowid FROM edusphere_message_search WHERE message_id = ?),
+			(SELECT x.rowid + 1 FROM core_message c JOIN edusphere_message_search x ON x.message_id = c.id
+				WHERE c.created < ? ORDER BY c.created DESC, c.id DESC LIMIT 1),
+			0)`, q.After.ID, encTime(q.After.Created))
 	}
-	rows, err := s.db.query(ctx, `SELECT `+messageColumns+` FROM edusphere_message_fts f
-		JOIN edusphere_message_search s ON s.rowid = f.rowid
-		JOIN core_message m ON m.id = s.message_id`+w.String()+`
-		ORDER BY m.created DESC, m.id DESC LIMIT ?`, append(w.args, q.First+1)...)
+	rows, err := s.db.query(ctx, `SELECT `+messageColumns+` FROM (
+			SELECT f.rowid AS n, s.message_id FROM edusphere_message_fts f
+			JOIN edusphere_message_search s ON s.rowid = f.rowid`+w.String()+`
+			ORDER BY f.rowid DESC LIMIT ?
+		) hit JOIN core_message m ON m.id = hit.message_id
+		ORDER BY hit.n DESC`, append(w.args, q.First+1)...)
 	if err != nil {
 		return nil, mapError("search messages", err, "")
 	}

@@ -10,24 +10,29 @@ ALTER TABLE core_message ADD COLUMN reply_to TEXT NULL;
 -- transaction of every insert, edit and delete. It holds no copy of the
 -- text (contentless) and is keyed by edusphere_message_search, whose
 -- INTEGER PRIMARY KEY, unlike core_message's implicit rowid, survives a
--- VACUUM. Words are matched case-insensitively and with their diacritics
--- (as PostgreSQL's 'simple' configuration does); the prefix indexes make
--- prefix queries of 2 and 3 characters cheap.
+-- VACUUM. Its numbers follow the order messages are stored in, which is
+-- their creation order, so a search reads the index newest first and stops
+-- after a page (docs/data.md, "Search"); room_id lets it check the
+-- searcher's rooms without reading the message. Words are matched
+-- case-insensitively and with their diacritics (as PostgreSQL's 'simple'
+-- configuration does); the prefix indexes make prefix queries of 2 and 3
+-- characters cheap.
 CREATE TABLE edusphere_message_search (
     rowid      INTEGER PRIMARY KEY,
-    message_id TEXT NOT NULL UNIQUE
+    message_id TEXT NOT NULL UNIQUE,
+    room_id    TEXT NOT NULL
 );
 CREATE VIRTUAL TABLE edusphere_message_fts USING fts5 (
     body, content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3'
 );
-INSERT INTO edusphere_message_search (message_id) SELECT id FROM core_message ORDER BY created, id;
+INSERT INTO edusphere_message_search (message_id, room_id) SELECT id, room_id FROM core_message ORDER BY created, id;
 INSERT INTO edusphere_message_fts (rowid, body)
 SELECT s.rowid, m.body FROM edusphere_message_search s JOIN core_message m ON m.id = s.message_id;
 -- +goose StatementBegin
 CREATE TRIGGER edusphere_message_search_insert AFTER INSERT ON core_message
 BEGIN
-    INSERT INTO edusphere_message_search (message_id) VALUES (NEW.id);
+    INSERT INTO edusphere_message_search (message_id, room_id) VALUES (NEW.id, NEW.room_id);
     INSERT INTO edusphere_message_fts (rowid, body) VALUES (last_insert_rowid(), NEW.body);
 END;
 -- +goose StatementEnd
