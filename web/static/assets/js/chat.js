@@ -297,6 +297,12 @@ export class Chat {
       const id = [...this.messages.keys()].find((k) => k.toLowerCase() === String(f.id).toLowerCase()) || f.id;
       this.tombstones.add(id);
       this.messages.delete(id);
+      // Replies to it now quote a deleted message.
+      for (const [k, m] of this.messages) {
+        if (m.replyTo && m.replyTo.id.toLowerCase() === String(id).toLowerCase()) {
+          this.messages.set(k, { ...m, replyTo: { id: m.replyTo.id, author: null, excerpt: '', deleted: true } });
+        }
+      }
       this.onChange('delete');
     }
   }
