@@ -35,28 +35,72 @@ func tsQuery(terms []string) string {
 	return strings.Join(parts, " & ")
 }
 
-// SearchMessages reads the matches through the GIN index, keeps those of
-// rooms the searcher takes part in, checked row by row, and returns them
-// newest first, one more than the page to tell whether another follows.
+// searchWindow is how many of the newest messages (before the cursor) a
+// search reads first, in creation order, before it asks the GIN index.
+// See docs/limits.md, "Search and reports".
+const searchWindow = 5000
+
+// SearchMessages reads a page in up to two plans, since the planner cannot
+// tell a common word from a rare one by its statistics of prefix queries.
+// First it walks the searchWindow newest messages before the cursor, which
+// finds a page at once when the words are common in the searcher's rooms;
+// when that gives less than a page, it reads every match through the GIN
+// index and sorts them, which is quick when the words are rare. Each row
+// is kept only when the searcher takes part in its room, and one row more
+// than the page is read to tell whether another follows.
 func (s *SearchService) SearchMessages(ctx context.Context, q edusphere.SearchQuery) (*edusphere.SearchPage, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	tx, err := s.db.reader()
+	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
 		return nil, err
 	}
+	defer tx.Rollback()
+	// Plans made for the words at hand: a plan cached for any words would
+	// guess their frequency, and guess wrong.
+	if _, err := tx.exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+		return nil, mapError("search plan", err)
+	}
 	var w where
-	w.add(`m.search @@ to_tsquery('simple', ` + w.arg(tsQuery(q.Terms)) + `)`)
+	query := w.arg(tsQuery(q.Terms))
+	w.add(`m.search @@ to_tsquery('simple', ` + query + `)`)
 	w.add(`EXISTS (SELECT 1 FROM core_room_participants p WHERE p.room_id = m.room_id AND p.user_id = ` + w.arg(q.UserID) + `)`)
 	if q.RoomID != nil {
 		w.add(`m.room_id = ` + w.arg(*q.RoomID))
 	}
+	before := "true"
 	if q.After != nil {
-		w.add(`(m.created, m.id) < (` + w.arg(q.After.Created) + `, ` + w.arg(q.After.ID) + `)`)
+		before = `(m.created, m.id) < (` + w.arg(q.After.Created) + `, ` + w.arg(q.After.ID) + `)`
+		w.add(before)
 	}
-	rows, err := tx.query(ctx, `SELECT `+messageColumns+` FROM core_message m `+w.String()+`
-		ORDER BY m.created DESC, m.id DESC LIMIT `+w.arg(q.First+1), w.args...)
+	limit := ` ORDER BY m.created DESC, m.id DESC LIMIT ` + w.arg(q.First+1)
+	msgs, err := searchRows(ctx, tx, `SELECT `+messageColumns+` FROM (
+			SELECT * FROM core_message m WHERE `+before+` ORDER BY m.created DESC, m.id DESC LIMIT `+w.arg(searchWindow)+`
+		) m `+w.String()+limit, w.args)
+	if err != nil {
+		return nil, err
+	}
+	if len(msgs) <= q.First {
+		if _, err := tx.exec(ctx, `SET LOCAL enable_indexscan = off`); err != nil {
+			return nil, mapError("search plan", err)
+		}
+		if _, err := tx.exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+			return nil, mapError("search plan", err)
+		}
+		if msgs, err = searchRows(ctx, tx, `SELECT `+messageColumns+` FROM core_message m `+w.String()+limit, w.args[:len(w.args)-1]); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, err
+	}
+	return edusphere.NewSearchPage(q, msgs), nil
+}
+
+// searchRows reads the messages of a search query.
+func searchRows(ctx context.Context, tx *Tx, query string, args []any) ([]*edusphere.Message, error) {
+	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return nil, mapError("search messages", err)
 	}
@@ -70,7 +114,7 @@ func (s *SearchService) SearchMessages(ctx context.Context, q edusphere.SearchQu
 	}); err != nil {
 		return nil, mapError("search messages", err)
 	}
-	return edusphere.NewSearchPage(q, msgs), nil
+	return msgs, nil
 }
 
 // ReportService stores reports in edusphere_report.

@@ -70,6 +70,7 @@ func BenchSearch(b *testing.B, h *Store, n int, seed func(SearchSeed) error) {
 		{"TwoWords", "topic46 word1210"},
 		{"EveryMessage", "common"},
 		{"TwoLetterPrefix", "wo"},
+		{"OnlyOthersRooms", "word1234"}, // 100 matches, none in the searcher's rooms
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			hits := 0
