@@ -51,6 +51,10 @@ func BenchSearch(b *testing.B, h *Store, n int, seed func(SearchSeed) error) {
 			}
 		}
 	}
+	// A loner takes part only in a room of their own, without messages:
+	// every match of their search is in other people's rooms.
+	loner := MustCreateUser(b, ctx, h.Services, nil)
+	MustCreateRoom(b, ctx, h.Services, edusphere.RoomCreate{HostID: loner.ID})
 	if err := seed(s); err != nil {
 		b.Fatalf("seed: %v", err)
 	}
@@ -80,6 +84,15 @@ func BenchSearch(b *testing.B, h *Store, n int, seed func(SearchSeed) error) {
 			b.ReportMetric(float64(hits), "hits")
 		})
 	}
+	b.Run("EveryMessageNoneVisible", func(b *testing.B) {
+		terms, _ := edusphere.SearchTerms("common")
+		for b.Loop() {
+			p, err := h.Services.Search.SearchMessages(ctx, edusphere.SearchQuery{UserID: loner.ID, Terms: terms, First: 20})
+			if err != nil || len(p.Hits) != 0 {
+				b.Fatalf("loner's search=%v, %v; want nothing", p, err)
+			}
+		}
+	})
 	b.Run("EveryMessagePage2", func(b *testing.B) {
 		p := search(b, "common", nil)
 		c, err := edusphere.ParseSearchCursor(*p.EndCursor)
