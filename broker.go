@@ -24,6 +24,15 @@ const (
 	EventGap = "broker.gap"
 )
 
+// Room-level events of the event socket (docs/events.md, "Event socket"):
+// V2 holds the frame, RoomID the room and UserID the participant concerned.
+const (
+	EventRoomUpdated        = "room.updated"
+	EventParticipantJoined  = "participant.joined"
+	EventParticipantLeft    = "participant.left"
+	EventParticipantRemoved = "participant.removed"
+)
+
 // SystemChannel carries events that concern every process rather than one
 // room: user deactivation, session revocation and renewal.
 const SystemChannel = "system"

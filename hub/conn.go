@@ -21,6 +21,10 @@ type conn struct {
 	session edusphere.Session // its user and origIat, and the handshake token's expiry
 	roomID  uuid.UUID
 	limiter *rate.Limiter // shared by the user's sockets; nil when off
+	// v2 is set on event sockets (/ws/v2), whose frames handleV2 handles
+	// and whose queue holds queueCap frames (0: SendQueue).
+	v2       *v2conn
+	queueCap int
 
 	// busy is held while a frame is handled, so Shutdown can wait for it.
 	busy    sync.Mutex
@@ -58,7 +62,11 @@ func (c *conn) enqueue(frame []byte) {
 		c.mu.Unlock()
 		return
 	}
-	if len(c.queue) >= c.h.cfg.SendQueue {
+	limit := c.h.cfg.SendQueue
+	if c.queueCap > 0 {
+		limit = c.queueCap
+	}
+	if len(c.queue) >= limit {
 		c.slowLocked()
 	} else {
 		if len(c.queue) == 0 {
@@ -263,7 +271,11 @@ func (c *conn) readLoop(ctx context.Context) error {
 		}
 		c.framesIn++
 		c.busy.Lock()
-		if !c.stopped {
+		switch {
+		case c.stopped:
+		case c.v2 != nil:
+			c.handleV2(typ, data)
+		default:
 			c.handleFrame(typ, data)
 		}
 		c.busy.Unlock()

@@ -1,7 +1,10 @@
 // Package hub is EduSphere's real-time layer: the WebSocket chat endpoint
 // /ws/chat/<hostUsername>/<roomSlug> (docs/websocket.md), the Hub that maps each
 // room to the sockets this process holds, and the service wrappers that
-// publish after commit.
+// publish after commit. V2 serves the event socket /ws/v2 (docs/events.md,
+// "Event socket"): one socket per client for many rooms, with catch-up
+// from a room sequence number, in-order delivery and unread frames
+// (hub/v2*.go).
 //
 // # Delivery
 //

@@ -181,11 +181,14 @@ func (c *conn) handleDelete(ctx context.Context, obj map[string]json.RawMessage)
 		c.sendError(ctx, MsgDeleteOwn)
 		return
 	}
-	if err := c.h.store.Messages.DeleteMessage(ctx, m.ID); err != nil {
-		c.fail(ctx, "delete message", err)
+	// CommitChat rather than DeleteMessage: it returns the tombstone, whose
+	// sequence number the event socket needs.
+	res := c.h.store.Messages.CommitChat(ctx, []edusphere.ChatOp{{Kind: edusphere.ChatDelete, MessageID: m.ID}})[0]
+	if res.Err != nil {
+		c.fail(ctx, "delete message", res.Err)
 		return
 	}
-	c.h.notify.MessageDeleted(ctx, m)
+	c.h.notify.MessageTombstoned(ctx, res.Tombstone)
 }
 
 // fail maps a store error to the error frame the sender sees.

@@ -22,13 +22,14 @@ import (
 
 // env is one chat server over loopback: a hub on a test database.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	hub      *hub.Hub
 	srv      *httptest.Server
 	broker   edusphere.Broker
 	auth     *fakeAuth
 	raw      edusphere.Services // the store, publishing nothing
 	services edusphere.Services // wrapped by the hub's notifier
+	notifier *hub.Notifier
 	db       *testdb.Handle
 }
 
@@ -110,7 +111,7 @@ func (a *fakeAuth) systemEvents() []edusphere.Event {
 
 // newEnv starts a hub over h with cfg and broker (inmem when nil). The JWT
 // cookie of a test user is simply their id.
-func newEnv(t *testing.T, h *testdb.Handle, cfg hub.Config, broker edusphere.Broker) *env {
+func newEnv(t testing.TB, h *testdb.Handle, cfg hub.Config, broker edusphere.Broker) *env {
 	t.Helper()
 	if broker == nil {
 		broker = inmem.NewBroker()
@@ -121,8 +122,10 @@ func newEnv(t *testing.T, h *testdb.Handle, cfg hub.Config, broker edusphere.Bro
 	cfg.Broker, cfg.Store, cfg.Notifier, cfg.Auth = broker, h.Services, notifier, e.auth
 	e.hub = hub.New(cfg)
 	e.services = notifier.Wrap(h.Services)
+	e.notifier = notifier
 	mux := http.NewServeMux()
 	mux.Handle("/ws/chat/", e.hub)
+	mux.Handle("/ws/v2", e.hub.V2())
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -140,7 +143,7 @@ type fixture struct {
 	room, other   *edusphere.Room
 }
 
-func newFixture(t *testing.T, s edusphere.Services) fixture {
+func newFixture(t testing.TB, s edusphere.Services) fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := fixture{
@@ -210,7 +213,7 @@ func (e *env) dialNoRead(u *edusphere.User, room *edusphere.Room) *client {
 // client is a test's end of one socket. A timed-out Read would close the
 // socket, so one goroutine reads and the test waits on its channel.
 type client struct {
-	t      *testing.T
+	t      testing.TB
 	ws     *websocket.Conn
 	frames chan string
 	err    error // set before frames is closed
@@ -308,7 +311,7 @@ func (c *client) silent(t testing.TB, d time.Duration) {
 }
 
 // messages returns the bodies of room's messages, oldest first.
-func messages(t *testing.T, s edusphere.Services, room uuid.UUID) []*edusphere.Message {
+func messages(t testing.TB, s edusphere.Services, room uuid.UUID) []*edusphere.Message {
 	t.Helper()
 	ms, _, err := s.Messages.FindMessages(context.Background(), edusphere.MessageFilter{RoomID: &room})
 	if err != nil {

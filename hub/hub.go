@@ -89,6 +89,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics receives the hub's counts; nil counts nothing.
 	Metrics Metrics
+	// Typing receives the event socket's typing frames; nil ignores them.
+	Typing TypingHook
 }
 
 // Hub holds this process's chat sockets, grouped by room.
@@ -107,6 +109,11 @@ type Hub struct {
 	// subMu serializes joins and leaves so that a room's first join and
 	// last leave cannot interleave their Subscribe and Unsubscribe.
 	subMu sync.Mutex
+
+	// channels are the room channels subscribed (guarded by subMu), and
+	// v2 the event sockets' state (hub/v2.go).
+	channels map[uuid.UUID]bool
+	v2       *v2hub
 
 	mu      sync.RWMutex
 	rooms   map[uuid.UUID]map[*conn]struct{}
@@ -164,6 +171,9 @@ func New(cfg Config) *Hub {
 		auth:    cfg.Auth,
 		rooms:   make(map[uuid.UUID]map[*conn]struct{}),
 		users:   make(map[uuid.UUID]*userConns),
+
+		channels: make(map[uuid.UUID]bool),
+		v2:       newV2hub(),
 	}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	h.broker.SetHandler(h.handleEvent)
@@ -206,6 +216,7 @@ func (h *Hub) handleEvent(channel string, ev edusphere.Event) {
 		h.auth.HandleEvent(ev)
 		return
 	}
+	h.v2Event(channel, ev)
 	room := ev.RoomID
 	if ev.Type == edusphere.EventGap {
 		// The broker's own event names no room; its channel does.
@@ -296,36 +307,24 @@ func (h *Hub) join(ctx context.Context, c *conn) bool {
 		h.mu.Unlock()
 		return false
 	}
-	first := h.rooms[c.roomID] == nil
-	if first {
+	if h.rooms[c.roomID] == nil {
 		h.rooms[c.roomID] = make(map[*conn]struct{})
 	}
-	u := h.users[c.user.ID]
-	if u == nil {
-		u = &userConns{conns: make(map[*conn]struct{})}
-		if l := h.cfg.RateLimit; l.Count > 0 && l.Per > 0 {
-			u.limiter = rate.NewLimiter(rate.Limit(float64(l.Count)/l.Per.Seconds()), l.Count)
-		}
-		h.users[c.user.ID] = u
-	}
-	u.conns[c] = struct{}{}
-	c.limiter = u.limiter
+	h.addUserLocked(c)
 	h.rooms[c.roomID][c] = struct{}{}
 	h.sockets.Add(1)
 	h.mu.Unlock()
 
-	if first {
-		if err := h.broker.Subscribe(ctx, edusphere.RoomChannel(c.roomID)); err != nil {
-			// The socket still gets frames published by this process when
-			// the broker falls back locally; the Redis broker resubscribes.
-			h.log.Warn("subscribe room", "room", c.roomID, "err", err)
-		}
-	}
+	h.syncRoomChannel(ctx, c.roomID)
 	return true
 }
 
 // leave removes c, unsubscribing the room's channel after its last socket.
 func (h *Hub) leave(c *conn) {
+	if c.v2 != nil {
+		h.leaveV2(c)
+		return
+	}
 	h.subMu.Lock()
 	defer h.subMu.Unlock()
 
@@ -336,35 +335,25 @@ func (h *Hub) leave(c *conn) {
 		return
 	}
 	delete(room, c)
-	last := len(room) == 0
-	if last {
+	if len(room) == 0 {
 		delete(h.rooms, c.roomID)
 	}
-	if u := h.users[c.user.ID]; u != nil {
-		delete(u.conns, c)
-		if len(u.conns) == 0 {
-			delete(h.users, c.user.ID)
-		}
-	}
+	h.removeUserLocked(c)
 	h.mu.Unlock()
 	defer h.sockets.Done()
 
-	if last {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := h.broker.Unsubscribe(ctx, edusphere.RoomChannel(c.roomID)); err != nil {
-			h.log.Warn("unsubscribe room", "room", c.roomID, "err", err)
-		}
-	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	h.syncRoomChannel(ctx, c.roomID)
 }
 
-// Len returns the number of sockets this hub holds.
+// Len returns the number of sockets this hub holds, chat and event sockets.
 func (h *Hub) Len() int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	n := 0
-	for _, r := range h.rooms {
-		n += len(r)
+	for _, u := range h.users {
+		n += len(u.conns)
 	}
 	return n
 }
@@ -378,8 +367,8 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	h.mu.Lock()
 	h.closing = true
 	var conns []*conn
-	for _, r := range h.rooms {
-		for c := range r {
+	for _, u := range h.users {
+		for c := range u.conns {
 			conns = append(conns, c)
 		}
 	}

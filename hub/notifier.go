@@ -47,6 +47,7 @@ func (n *Notifier) publish(ctx context.Context, channel string, ev edusphere.Eve
 func (n *Notifier) MessageCreated(ctx context.Context, m *edusphere.Message, author *edusphere.User, reply ...*Reply) {
 	n.publish(ctx, edusphere.RoomChannel(m.RoomID), edusphere.Event{
 		Type: edusphere.EventMessageCreated, RoomID: m.RoomID, UserID: m.UserID, Frame: NewFrame(m, author, reply...),
+		Seq: m.Seq, V2: V2Created(m, author, m.Seq),
 	})
 }
 
@@ -54,19 +55,88 @@ func (n *Notifier) MessageCreated(ctx context.Context, m *edusphere.Message, aut
 func (n *Notifier) MessageUpdated(ctx context.Context, m *edusphere.Message) {
 	n.publish(ctx, edusphere.RoomChannel(m.RoomID), edusphere.Event{
 		Type: edusphere.EventMessageUpdated, RoomID: m.RoomID, UserID: m.UserID, Frame: UpdateFrame(m),
+		Seq: m.Seq, V2: V2Updated(m, m.Seq),
 	})
 }
 
-// MessageDeleted sends the "delete" frame of m to its room.
+// MessageDeleted sends the "delete" frame of m to its room, for a
+// deletion that took no sequence number (with its author's account); a
+// deletion that left a tombstone goes through MessageTombstoned.
 func (n *Notifier) MessageDeleted(ctx context.Context, m *edusphere.Message) {
 	n.publish(ctx, edusphere.RoomChannel(m.RoomID), edusphere.Event{
 		Type: edusphere.EventMessageDeleted, RoomID: m.RoomID, UserID: m.UserID, Frame: DeleteFrame(m.ID),
+		V2: V2Deleted(m.RoomID, m.ID, 0),
 	})
 }
 
-// RoomDeleted closes the room's sockets in every process with 4404.
+// MessageTombstoned sends the "delete" frame of the message t is the
+// tombstone of to its room, with the deletion's sequence number.
+func (n *Notifier) MessageTombstoned(ctx context.Context, t *edusphere.Tombstone) {
+	n.publish(ctx, edusphere.RoomChannel(t.RoomID), edusphere.Event{
+		Type: edusphere.EventMessageDeleted, RoomID: t.RoomID, UserID: t.UserID, Frame: DeleteFrame(t.ID),
+		Seq: t.Seq, V2: V2Deleted(t.RoomID, t.ID, t.Seq),
+	})
+}
+
+// ChatCommitted announces one committed chat write of CommitChat: author
+// is the sender of a create (the author of the message).
+func (n *Notifier) ChatCommitted(ctx context.Context, res edusphere.ChatResult, author *edusphere.User) {
+	switch {
+	case res.Err != nil:
+	case res.Tombstone != nil:
+		n.MessageTombstoned(ctx, res.Tombstone)
+	case res.Message != nil && res.Message.Seq == res.Message.CreatedSeq:
+		n.MessageCreated(ctx, res.Message, author)
+	case res.Message != nil:
+		n.MessageUpdated(ctx, res.Message)
+	}
+}
+
+// RoomDeleted closes the room's chat sockets in every process with 4404
+// and ends the room's event-socket subscriptions with room.deleted.
 func (n *Notifier) RoomDeleted(ctx context.Context, roomID uuid.UUID) {
-	n.publish(ctx, edusphere.RoomChannel(roomID), edusphere.Event{Type: edusphere.EventRoomDeleted, RoomID: roomID})
+	n.publish(ctx, edusphere.RoomChannel(roomID), edusphere.Event{
+		Type: edusphere.EventRoomDeleted, RoomID: roomID, V2: V2RoomDeleted(roomID),
+	})
+}
+
+// RoomUpdated sends room.updated to the event sockets of r's participants.
+func (n *Notifier) RoomUpdated(ctx context.Context, r *edusphere.Room) {
+	n.publish(ctx, edusphere.RoomChannel(r.ID), edusphere.Event{
+		Type: edusphere.EventRoomUpdated, RoomID: r.ID, V2: V2Room(r),
+	})
+}
+
+// ParticipantJoined sends participant.joined to the room's participants
+// and to the joiner's own event sockets, which start counting the room's
+// unread messages.
+func (n *Notifier) ParticipantJoined(ctx context.Context, roomID uuid.UUID, user *edusphere.User) {
+	n.participant(ctx, edusphere.EventParticipantJoined, roomID, user)
+}
+
+// ParticipantLeft sends participant.left to the room's participants and to
+// the leaver's own event sockets, whose subscriptions of the room end.
+func (n *Notifier) ParticipantLeft(ctx context.Context, roomID uuid.UUID, user *edusphere.User) {
+	n.participant(ctx, edusphere.EventParticipantLeft, roomID, user)
+}
+
+// ParticipantRemoved is ParticipantLeft for a user the host removed.
+func (n *Notifier) ParticipantRemoved(ctx context.Context, roomID uuid.UUID, user *edusphere.User) {
+	n.participant(ctx, edusphere.EventParticipantRemoved, roomID, user)
+}
+
+func (n *Notifier) participant(ctx context.Context, typ string, roomID uuid.UUID, user *edusphere.User) {
+	ev := edusphere.Event{Type: typ, RoomID: roomID, UserID: user.ID, V2: V2Participant(typ, roomID, user)}
+	n.publish(ctx, edusphere.RoomChannel(roomID), ev)
+	n.publish(ctx, edusphere.UserChannel(user.ID), ev)
+}
+
+// RoomRead tells the user's event sockets that their read marker moved
+// (the unread frame with read and count).
+func (n *Notifier) RoomRead(ctx context.Context, userID uuid.UUID, st *edusphere.ReadState) {
+	n.publish(ctx, edusphere.UserChannel(userID), edusphere.Event{
+		Type: "unread", RoomID: st.RoomID, UserID: userID, V2: V2Read(st),
+	})
 }
 
 // UserDisabled closes the user's sockets in every process with 4403.
@@ -85,7 +155,7 @@ func (n *Notifier) Wrap(s edusphere.Services) edusphere.Services {
 		s.Messages = &messageService{MessageService: store.Messages, n: n, users: store.Users}
 	}
 	if s.Rooms != nil {
-		s.Rooms = &roomService{RoomService: store.Rooms, n: n}
+		s.Rooms = &roomService{RoomService: store.Rooms, n: n, users: store.Users}
 	}
 	if s.Topics != nil && s.Rooms != nil {
 		s.Topics = &topicService{TopicService: store.Topics, n: n, rooms: store.Rooms}
@@ -128,23 +198,54 @@ func (s *messageService) UpdateMessage(ctx context.Context, id uuid.UUID, upd ed
 	return m, nil
 }
 
-// DeleteMessage deletes the message, then publishes the "delete" frame.
+// DeleteMessage deletes the message, then publishes the "delete" frame
+// with the deletion's sequence number (a CommitChat delete returns the
+// tombstone, which DeleteMessage does not).
 func (s *messageService) DeleteMessage(ctx context.Context, id uuid.UUID) error {
-	m, err := s.MessageService.FindMessageByID(ctx, id)
-	if err != nil {
-		return err
+	res := s.MessageService.CommitChat(ctx, []edusphere.ChatOp{{Kind: edusphere.ChatDelete, MessageID: id}})[0]
+	if res.Err != nil {
+		return res.Err
 	}
-	if err := s.MessageService.DeleteMessage(ctx, m.ID); err != nil {
-		return err
-	}
-	s.n.MessageDeleted(ctx, m)
+	s.n.MessageTombstoned(ctx, res.Tombstone)
 	return nil
 }
 
-// roomService closes a room's sockets after it is deleted.
+// roomService announces room changes: deletion (sockets closed), updates
+// and joins (event-socket frames).
 type roomService struct {
 	edusphere.RoomService
-	n *Notifier
+	n     *Notifier
+	users edusphere.UserService
+}
+
+// UpdateRoom updates the room, then publishes room.updated.
+func (s *roomService) UpdateRoom(ctx context.Context, id uuid.UUID, upd edusphere.RoomUpdate) (*edusphere.Room, error) {
+	r, err := s.RoomService.UpdateRoom(ctx, id, upd)
+	if err != nil {
+		return nil, err
+	}
+	s.n.RoomUpdated(ctx, r)
+	return r, nil
+}
+
+// JoinRoom adds the participant, then publishes participant.joined (also
+// for a repeated join, which changes nothing).
+func (s *roomService) JoinRoom(ctx context.Context, roomID, userID uuid.UUID) (*edusphere.Room, error) {
+	r, err := s.RoomService.JoinRoom(ctx, roomID, userID)
+	if err != nil {
+		return nil, err
+	}
+	user := edusphere.UserFromContext(ctx)
+	if (user == nil || user.ID != userID) && s.users != nil {
+		if user, err = s.users.FindUserByID(ctx, userID); err != nil {
+			s.n.log.Error("find participant for broadcast", "user", userID, "err", err)
+			return r, nil
+		}
+	}
+	if user != nil {
+		s.n.ParticipantJoined(ctx, roomID, user)
+	}
+	return r, nil
 }
 
 // DeleteRoom deletes the room, then closes its sockets everywhere.

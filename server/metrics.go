@@ -59,7 +59,7 @@ func routeOf(p string) string {
 		return "graphql"
 	case p == "/api/csrf/" || p == "/api/csrf":
 		return "csrf"
-	case strings.HasPrefix(p, "/ws/chat/"):
+	case strings.HasPrefix(p, "/ws/chat/") || p == "/ws/v2":
 		return "ws"
 	case p == "/admin" || strings.HasPrefix(p, "/admin/"):
 		return "admin"

@@ -52,6 +52,7 @@ type Server struct {
 	GraphQL http.Handler // /graphql/ (and /graphql for anything but GET and HEAD)
 	CSRF    http.Handler // /api/csrf/
 	WS      http.Handler // /ws/chat/
+	WSv2    http.Handler // /ws/v2, the event socket (docs/events.md, "Event socket")
 	Admin   http.Handler // /admin/
 	Media   http.Handler // /media/
 	Web     http.Handler // every other path: the single-page client
@@ -304,6 +305,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.serve(s.CSRF, w, r)
 	case strings.HasPrefix(p, "/ws/chat/"):
 		s.serve(s.WS, w, r)
+	case p == "/ws/v2":
+		s.serve(s.WSv2, w, r)
 	case p == "/admin":
 		if s.Admin == nil {
 			NotFound(w, r)

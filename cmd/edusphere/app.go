@@ -257,7 +257,7 @@ func (m *Main) serve(ctx context.Context) error {
 	reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Namespace: "edusphere", Name: "ws_connections",
-			Help: "Chat WebSockets open in this process.",
+			Help: "WebSockets open in this process, chat and event sockets.",
 		}, func() float64 { return float64(a.hub.Len()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Namespace: "edusphere", Name: "catalog_cache_hits_total",
@@ -307,6 +307,7 @@ func (m *Main) serve(ctx context.Context) error {
 		GraphQLMaxBodyBytes: graphQL.MaxRequestBytes(),
 		CSRF:                a.auth.CSRFHandler(),
 		WS:                  a.hub,
+		WSv2:                a.hub.V2(),
 		Admin: admin.New(admin.Config{
 			Services:      published,
 			Accounts:      accounts,
