@@ -22,6 +22,8 @@ type ReadState struct {
 	// Unread counts the messages by others created after Seq and not
 	// deleted, up to UnreadCap.
 	Unread int `json:"unread"`
+	// RoomSeq is the room's sequence number the state was read at.
+	RoomSeq int64 `json:"roomSeq"`
 }
 
 // ReadMarkerService keeps per user and room the last sequence number read.
@@ -42,4 +44,9 @@ type ReadMarkerService interface {
 	// rooms: more roomIDs is EINVALID, and of all the user's rooms it keeps
 	// the MaxReadStates they joined last.
 	FindReadStates(ctx context.Context, userID uuid.UUID, roomIDs []uuid.UUID) (map[uuid.UUID]*ReadState, error)
+
+	// RoomSeqs returns, with one query, the current sequence number of
+	// each of roomIDs that exists (unknown rooms are absent). More than
+	// MaxReadStates roomIDs is EINVALID.
+	RoomSeqs(ctx context.Context, roomIDs []uuid.UUID) (map[uuid.UUID]int64, error)
 }

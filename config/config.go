@@ -84,6 +84,11 @@ type Config struct {
 	RegisterRateLimit auth.Limit
 	WSRateLimit       auth.Limit
 
+	// PresenceTTL (PRESENCE_TTL) and PresenceGrace (PRESENCE_GRACE); 0:
+	// the presence package's defaults (45 s and 5 s).
+	PresenceTTL   time.Duration
+	PresenceGrace time.Duration
+
 	AvatarMaxBytes int64
 	// AvatarDecodeMemory is AVATAR_DECODE_MEMORY; 0: the media package's default.
 	AvatarDecodeMemory int64
@@ -202,6 +207,8 @@ func Load(env map[string]string) (*Config, error) {
 	c.LoginRateLimit = l.limit("LOGIN_RATE_LIMIT", DefaultLoginRateLimit)
 	c.RegisterRateLimit = l.limit("REGISTER_RATE_LIMIT", DefaultRegisterRateLimit)
 	c.WSRateLimit = l.limit("WS_RATE_LIMIT", DefaultWSRateLimit)
+	c.PresenceTTL = l.duration("PRESENCE_TTL")
+	c.PresenceGrace = l.duration("PRESENCE_GRACE")
 	c.AvatarMaxBytes = l.size("AVATAR_MAX_BYTES", DefaultAvatarMaxBytes)
 
 	c.GraphQLIntrospection = l.bool("GRAPHQL_INTROSPECTION", c.Debug)

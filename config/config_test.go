@@ -181,6 +181,8 @@ func TestLoad_Values(t *testing.T) {
 					[]int{8 << 10, 100, 10, 50, 2, 1, 3, 1, 5}
 			}},
 		{"GraphQLTimeout", map[string]string{"GRAPHQL_TIMEOUT": "2m30s"}, func(c *config.Config) (any, any) { return c.GraphQLTimeout, 150 * time.Second }},
+		{"PresenceTTL", map[string]string{"PRESENCE_TTL": "30s"}, func(c *config.Config) (any, any) { return c.PresenceTTL, 30 * time.Second }},
+		{"PresenceGrace", map[string]string{"PRESENCE_GRACE": "1500ms"}, func(c *config.Config) (any, any) { return c.PresenceGrace, 1500 * time.Millisecond }},
 		{"GraphQLMaxVariables", map[string]string{"GRAPHQL_MAX_VARIABLES_BYTES": "16KB"}, func(c *config.Config) (any, any) { return c.GraphQLMaxVariables, int64(16 << 10) }},
 		{"AvatarDecodeMemory", map[string]string{"AVATAR_DECODE_MEMORY": "64MB"}, func(c *config.Config) (any, any) { return c.AvatarDecodeMemory, int64(64 << 20) }},
 		{"JWTSecret", map[string]string{"JWT_SECRET_KEY": "jwt"}, func(c *config.Config) (any, any) { return c.JWTSecretKey, "jwt" }},
@@ -259,6 +261,7 @@ func TestLoad_Errors(t *testing.T) {
 		{"ErrMaxDepth", map[string]string{"GRAPHQL_MAX_DEPTH": "-3"}, `GRAPHQL_MAX_DEPTH: want a whole number >= 0`},
 		{"ErrIntrospection", map[string]string{"GRAPHQL_INTROSPECTION": "2"}, `GRAPHQL_INTROSPECTION: want true or false`},
 		{"ErrTimeout", map[string]string{"GRAPHQL_TIMEOUT": "soon"}, `GRAPHQL_TIMEOUT: want a duration such as 10s or 1m`},
+		{"ErrPresenceTTL", map[string]string{"PRESENCE_TTL": "-5s"}, `PRESENCE_TTL: want a duration such as 10s or 1m`},
 		{"ErrMaxTokens", map[string]string{"GRAPHQL_MAX_TOKENS": "many"}, `GRAPHQL_MAX_TOKENS: want a whole number >= 0`},
 		{"ErrDecodeMemory", map[string]string{"AVATAR_DECODE_MEMORY": "lots"}, `AVATAR_DECODE_MEMORY: want a byte count`},
 	}

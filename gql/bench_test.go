@@ -69,6 +69,12 @@ func benchServer(b *testing.B) *server {
 // per second, the 50th and 99th percentile latency and the CPU time per
 // request.
 func benchPage(b *testing.B, srv *server, bodies [][]byte) {
+	benchPageAs(b, srv, "", bodies)
+}
+
+// benchPageAs is benchPage for the user of the access token (anonymous
+// when it is "").
+func benchPageAs(b *testing.B, srv *server, token string, bodies [][]byte) {
 	c := srv.client(b)
 	transport := &http.Transport{MaxIdleConnsPerHost: 64}
 	hc := &http.Client{Transport: transport, Jar: c.http.Jar}
@@ -87,6 +93,9 @@ func benchPage(b *testing.B, srv *server, bodies [][]byte) {
 			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql/", bytes.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("X-CSRFToken", c.csrf)
+			if token != "" {
+				req.Header.Set("Authorization", "JWT "+token)
+			}
 			t0 := time.Now()
 			res, err := hc.Do(req)
 			if err != nil {

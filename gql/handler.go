@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -66,6 +67,14 @@ type Config struct {
 	// MaxErrors is the most errors one response lists; default 20.
 	MaxErrors int
 
+	// Presence answers RoomType.online, onlineCount and UserType.lastSeen
+	// (docs/presence.md); nil makes them null.
+	Presence edusphere.PresenceService
+	// OnRoomRead, when set, is told of every read marker markRoomRead
+	// moved, after it moved (the event socket tells the user's other
+	// tabs; docs/graphql.md, "History and unread").
+	OnRoomRead func(ctx context.Context, userID uuid.UUID, st *edusphere.ReadState)
+
 	// Logger receives internal errors; default slog.Default().
 	Logger *slog.Logger
 	// OperationLog receives one line per request (the main log, or
@@ -101,6 +110,7 @@ type Handler struct {
 	schema    *ast.Schema
 	docs      documents
 	services  edusphere.Services
+	presence  edusphere.PresenceService
 	limits    Limits
 	docLimits DocumentLimits
 	timeout   time.Duration
@@ -151,6 +161,8 @@ func New(cfg Config) *Handler {
 		avatarLimits: cfg.AvatarLimits,
 		listCap:      cfg.ListCap,
 		logger:       cfg.Logger,
+		presence:     cfg.Presence,
+		onRoomRead:   cfg.OnRoomRead,
 	}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
 	docs := documents{lru: lru.New[*ast.QueryDocument](cfg.QueryCacheSize)}
@@ -175,6 +187,7 @@ func New(cfg Config) *Handler {
 		schema:    es.Schema(),
 		docs:      docs,
 		services:  cfg.Services,
+		presence:  cfg.Presence,
 		limits:    Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxFileBytes: maxFile, MaxMemory: cfg.MaxMemory, MaxVariablesBytes: cfg.MaxVariablesBytes},
 		docLimits: cfg.Document.withDefaults(),
 		timeout:   cfg.Timeout,
@@ -279,7 +292,7 @@ func (h *Handler) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx = withPrepared(ctx, req.Query, doc)
 	ctx = context.WithValue(ctx, panicKey{}, ps)
 	ctx = context.WithValue(ctx, cutsKey{}, cs)
-	ctx = graphql.StartOperationTrace(withLoaders(ctx, newLoaders(h.services)))
+	ctx = graphql.StartOperationTrace(withPresenceLoaders(withLoaders(ctx, newLoaders(h.services)), h.presence))
 	params := &graphql.RawParams{
 		Query:         req.Query,
 		OperationName: req.OperationName,

@@ -24,6 +24,11 @@ type loaders struct {
 	participants *dataloadgen.Loader[uuid.UUID, []*edusphere.User]
 	// parents are the messages replies answer, nil when deleted.
 	parents *dataloadgen.Loader[uuid.UUID, *edusphere.Message]
+	// roomSeqs and readStates serve Room.seq and Room.unreadCount
+	// (gql/history.go); a nil read state means the caller does not take
+	// part in the room.
+	roomSeqs   *dataloadgen.Loader[uuid.UUID, int64]
+	readStates *dataloadgen.Loader[uuid.UUID, *edusphere.ReadState]
 }
 
 type loadersKey struct{}
@@ -60,6 +65,12 @@ func newLoaders(s edusphere.Services) *loaders {
 		}), dataloadgen.WithWait(loaderWait)),
 		parents: dataloadgen.NewMappedLoader(guard(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*edusphere.Message, error) {
 			return fetchParents(ctx, s, ids)
+		}), dataloadgen.WithWait(loaderWait)),
+		roomSeqs: dataloadgen.NewMappedLoader(guard(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]int64, error) {
+			return fetchRoomSeqs(ctx, s, ids)
+		}), dataloadgen.WithWait(loaderWait)),
+		readStates: dataloadgen.NewMappedLoader(guard(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*edusphere.ReadState, error) {
+			return fetchReadStates(ctx, s, edusphere.UserFromContext(ctx), ids)
 		}), dataloadgen.WithWait(loaderWait)),
 	}
 }
@@ -156,8 +167,17 @@ func (r *Resolver) prefetchRooms(ctx context.Context, rooms []*edusphere.Room, f
 		return nil
 	}
 	l := r.loadersFrom(ctx)
+	primedOnline := false
+	history := false // seq and unreadCount are primed together
 	for _, f := range fields {
 		switch f.Name {
+		case "online", "onlineCount":
+			if !primedOnline {
+				primedOnline = true
+				if err := r.primeOnline(ctx, l, rooms, fields); err != nil {
+					return err
+				}
+			}
 		case "host":
 			ids := make([]uuid.UUID, 0, len(rooms))
 			for _, room := range rooms {
@@ -181,6 +201,14 @@ func (r *Resolver) prefetchRooms(ctx context.Context, rooms []*edusphere.Room, f
 			}
 			for id, t := range m {
 				l.topics.Prime(id, t)
+			}
+		case "seq", "unreadCount":
+			if history {
+				continue
+			}
+			history = true
+			if err := r.primeHistory(ctx, l, fields, rooms); err != nil {
+				return err
 			}
 		case "participants":
 			ids := make([]uuid.UUID, 0, len(rooms))

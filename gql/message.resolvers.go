@@ -57,7 +57,21 @@ func (r *mutationResolver) UpdateMessage(ctx context.Context, body string, messa
 }
 
 // Messages is the resolver for the messages field.
-func (r *queryResolver) Messages(ctx context.Context, hostSlug string, roomSlug string, first *int, after *string) ([]*edusphere.Message, error) {
+func (r *queryResolver) Messages(ctx context.Context, hostSlug string, roomSlug string, first *int, after *string, last *int, before *string) ([]*edusphere.Message, error) {
+	if last != nil || before != nil {
+		if first != nil || after != nil {
+			return nil, edusphere.Errorf(edusphere.EINVALID, "Use first and after, or last and before, not both.")
+		}
+		q, err := historyArgs(last, before)
+		if err != nil {
+			return nil, err
+		}
+		page, err := r.historyPage(ctx, hostSlug, roomSlug, q, selected(ctx, nil, "MessageType"))
+		if err != nil {
+			return nil, err
+		}
+		return page.Messages, nil
+	}
 	room, err := r.services.Rooms.FindRoomBySlug(ctx, hostSlug, roomSlug)
 	if err != nil {
 		return nil, notFound(err, edusphere.MsgRoomNotFound)

@@ -8,13 +8,17 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/gql"
 	"github.com/edusphere/edusphere/gql/generated"
+	"github.com/edusphere/edusphere/inmem"
+	"github.com/edusphere/edusphere/presence"
 	"github.com/edusphere/edusphere/testdb"
+	"github.com/google/uuid"
 )
 
 // TestNestedFieldsPrefetched walks the schema from every Query field down
@@ -255,7 +259,43 @@ func newPrefetchData(t *testing.T, n int) *prefetchData {
 			}
 		}
 	}
-	d.srv = newServer(t, h, func(c *gql.Config) { c.Services = h.Services })
+	// The star is online in every room and the posters in the busy one,
+	// so that the presence lists grow with n.
+	svc := presence.New(presence.Config{Broker: inmem.NewBroker(), Users: s.Users, Rooms: s.Rooms})
+	t.Cleanup(func() { svc.Close(context.Background()) })
+	rooms, _, err := s.Rooms.FindRooms(ctx, edusphere.RoomFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, r := range rooms {
+		svc.Enter(d.star.ID, r.ID)
+		want++
+		if r.Slug == d.busySlug {
+			for _, p := range posters {
+				svc.Enter(p.ID, r.ID)
+				want++
+			}
+		}
+	}
+	ids := make([]uuid.UUID, len(rooms))
+	for i, r := range rooms {
+		ids[i] = r.ID
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		on, err := svc.Online(ctx, ids)
+		got := 0
+		for _, l := range on {
+			got += l.Count
+		}
+		if err == nil && got == want {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("online=%d, want %d", got, want)
+		}
+	}
+	d.srv = newServer(t, h, func(c *gql.Config) { c.Services, c.Presence = h.Services, svc })
 	return d
 }
 
@@ -321,4 +361,53 @@ func countAt(v any, p path, i int) int {
 		return countAt(v[p[i].field.Name], p, i+1)
 	}
 	return 0
+}
+
+// TestUnreadCountsPrefetched holds the history fields to the same rule with
+// answers that are not all empty: the star takes part in every room and has
+// unread messages in the busy one (one per poster), so the read states are
+// real, and a list of rooms asking every room's seq and unreadCount costs
+// the same statements on the small and the large data set.
+func TestUnreadCountsPrefetched(t *testing.T) {
+	const query = `{ rooms { id seq unreadCount } myRooms { id seq unreadCount } }`
+	type answer struct {
+		Rooms, MyRooms []struct {
+			ID          string
+			Seq         int
+			UnreadCount *int
+		}
+	}
+	var statements []int64
+	for _, n := range []int{2, 6} {
+		d := newPrefetchData(t, n)
+		c := d.srv.as(t, d.star)
+		c.do(query, nil).noErrors(t) // the first request of a process warms caches
+		before := d.h.StatementCount()
+		r := c.do(query, nil).noErrors(t)
+		statements = append(statements, d.h.StatementCount()-before)
+		var got answer
+		r.dataInto(t, &got)
+		if len(got.Rooms) != n || len(got.MyRooms) != n {
+			t.Fatalf("n=%d: %d rooms, %d of mine; want %d each", n, len(got.Rooms), len(got.MyRooms), n)
+		}
+		busy := 0
+		for _, list := range [][]struct {
+			ID          string
+			Seq         int
+			UnreadCount *int
+		}{got.Rooms, got.MyRooms} {
+			for _, room := range list {
+				if room.UnreadCount == nil || room.Seq == 0 {
+					t.Fatalf("n=%d: room %s seq %d unreadCount nil, want a participant's state", n, room.ID, room.Seq)
+				}
+				busy = max(busy, *room.UnreadCount)
+			}
+		}
+		if busy != n {
+			t.Fatalf("n=%d: busy room's unreadCount=%d, want one per poster", n, busy)
+		}
+	}
+	if statements[0] != statements[1] {
+		t.Fatalf("statements=%v for 2 and 6 rooms, want the same", statements)
+	}
 }

@@ -1,10 +1,13 @@
 package gql
 
 import (
+	"context"
 	"encoding/base64"
 	"log/slog"
 	"strconv"
 	"strings"
+
+	"github.com/google/uuid"
 
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/auth"
@@ -21,6 +24,8 @@ type Resolver struct {
 	avatarLimits media.Limits
 	listCap      int
 	logger       *slog.Logger
+	presence     edusphere.PresenceService // nil: presence fields are null
+	onRoomRead   func(ctx context.Context, userID uuid.UUID, st *edusphere.ReadState)
 }
 
 // page turns the optional first/after arguments of a list field into the

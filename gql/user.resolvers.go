@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/edusphere/edusphere"
+	"github.com/edusphere/edusphere/gql/generated"
 )
 
 // Users is the resolver for the users field.
@@ -40,3 +41,8 @@ func (r *queryResolver) User(ctx context.Context, userSlug string) (*edusphere.U
 	}
 	return user, nil
 }
+
+// UserType returns generated.UserTypeResolver implementation.
+func (r *Resolver) UserType() generated.UserTypeResolver { return &userTypeResolver{r} }
+
+type userTypeResolver struct{ *Resolver }

@@ -91,6 +91,17 @@ type Config struct {
 	Metrics Metrics
 	// Typing receives the event socket's typing frames; nil ignores them.
 	Typing TypingHook
+	// Presence hears each socket open and close on a room; nil tells no
+	// one (docs/presence.md, Hub hooks).
+	Presence Presence
+}
+
+// Presence is what the hub tells the presence service
+// (edusphere.PresenceService): a socket of userID on roomID opened (Enter)
+// or closed (Leave). Both return at once.
+type Presence interface {
+	Enter(userID, roomID uuid.UUID)
+	Leave(userID, roomID uuid.UUID)
 }
 
 // Hub holds this process's chat sockets, grouped by room.
@@ -175,6 +186,7 @@ func New(cfg Config) *Hub {
 		channels: make(map[uuid.UUID]bool),
 		v2:       newV2hub(),
 	}
+	h.v2.presence = cfg.Presence
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	h.broker.SetHandler(h.handleEvent)
 	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
@@ -314,6 +326,9 @@ func (h *Hub) join(ctx context.Context, c *conn) bool {
 	h.rooms[c.roomID][c] = struct{}{}
 	h.sockets.Add(1)
 	h.mu.Unlock()
+	if h.cfg.Presence != nil {
+		h.cfg.Presence.Enter(c.user.ID, c.roomID)
+	}
 
 	h.syncRoomChannel(ctx, c.roomID)
 	return true
@@ -341,6 +356,9 @@ func (h *Hub) leave(c *conn) {
 	h.removeUserLocked(c)
 	h.mu.Unlock()
 	defer h.sockets.Done()
+	if h.cfg.Presence != nil {
+		h.cfg.Presence.Leave(c.user.ID, c.roomID)
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -35,6 +35,10 @@ type v2hub struct {
 	dirtyMu sync.Mutex
 	dirty   map[uuid.UUID]struct{}
 	working bool
+
+	// presence hears each subscription begin and end, as it hears chat
+	// sockets open and close (Config.Presence); nil tells no one.
+	presence Presence
 }
 
 // v2user is one user's event sockets in this process and the rooms the
@@ -76,8 +80,18 @@ func (h *Hub) serveV2(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusForbidden)
 		return
 	}
+	c := newConn(h, user, session, uuid.Nil)
+	c.v2 = &v2conn{subs: make(map[uuid.UUID]*v2sub)}
+	c.queueCap = h.cfg.SendQueue + edusphere.DefaultChangesLimit
+	// Join (subscribing the user's channel) before reading the user's
+	// rooms, so that a join announced meanwhile is not missed.
+	if !h.joinV2(ctx, c) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
 	states, err := h.store.ReadMarkers.FindReadStates(ctx, user.ID, nil)
 	if err != nil {
+		h.leave(c)
 		if ctx.Err() != nil {
 			return // the client went away
 		}
@@ -89,13 +103,7 @@ func (h *Hub) serveV2(w http.ResponseWriter, r *http.Request) {
 	for id := range states {
 		rooms = append(rooms, id)
 	}
-	c := newConn(h, user, session, uuid.Nil)
-	c.v2 = &v2conn{subs: make(map[uuid.UUID]*v2sub)}
-	c.queueCap = h.cfg.SendQueue + edusphere.DefaultChangesLimit
-	if !h.joinV2(ctx, c, rooms) {
-		w.WriteHeader(http.StatusServiceUnavailable)
-		return
-	}
+	h.v2addRooms(ctx, user.ID, rooms)
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		// The Origin was checked above (docs/auth.md, Origin of WebSocket handshakes).
 		InsecureSkipVerify: true,
@@ -134,10 +142,10 @@ func (h *Hub) removeUserLocked(c *conn) {
 	}
 }
 
-// joinV2 adds the event socket c of a user taking part in rooms. The
-// user's first socket in this process subscribes the user's channel and
-// the rooms' channels. It fails only when the hub is shutting down.
-func (h *Hub) joinV2(ctx context.Context, c *conn, rooms []uuid.UUID) bool {
+// joinV2 adds the event socket c. The user's first socket in this process
+// subscribes the user's channel. It fails only when the hub is shutting
+// down.
+func (h *Hub) joinV2(ctx context.Context, c *conn) bool {
 	h.subMu.Lock()
 	defer h.subMu.Unlock()
 
@@ -154,11 +162,8 @@ func (h *Hub) joinV2(ctx context.Context, c *conn, rooms []uuid.UUID) bool {
 	u := h.v2.users[c.user.ID]
 	first := u == nil
 	if first {
-		u = &v2user{id: c.user.ID, conns: make(map[*conn]struct{}), rooms: make(map[uuid.UUID]struct{}, len(rooms))}
+		u = &v2user{id: c.user.ID, conns: make(map[*conn]struct{}), rooms: make(map[uuid.UUID]struct{})}
 		h.v2.users[u.id] = u
-		for _, r := range rooms {
-			h.v2.addRoomLocked(u, r)
-		}
 	}
 	u.conns[c] = struct{}{}
 	h.v2.mu.Unlock()
@@ -167,11 +172,29 @@ func (h *Hub) joinV2(ctx context.Context, c *conn, rooms []uuid.UUID) bool {
 		if err := h.broker.Subscribe(ctx, edusphere.UserChannel(c.user.ID)); err != nil {
 			h.log.Warn("subscribe user", "user", c.user.ID, "err", err)
 		}
-		for _, r := range rooms {
-			h.syncRoomChannel(ctx, r)
-		}
 	}
 	return true
+}
+
+// v2addRooms adds rooms to the rooms of the user's event sockets in this
+// process and subscribes their channels.
+func (h *Hub) v2addRooms(ctx context.Context, user uuid.UUID, rooms []uuid.UUID) {
+	h.subMu.Lock()
+	defer h.subMu.Unlock()
+	h.v2.mu.Lock()
+	u := h.v2.users[user]
+	if u != nil {
+		for _, r := range rooms {
+			h.v2.addRoomLocked(u, r)
+		}
+	}
+	h.v2.mu.Unlock()
+	if u == nil {
+		return // the sockets are gone already
+	}
+	for _, r := range rooms {
+		h.syncRoomChannel(ctx, r)
+	}
 }
 
 // leaveV2 removes the event socket c and its subscriptions, unsubscribing
@@ -254,11 +277,17 @@ func (v *v2hub) addSubLocked(room uuid.UUID, c *conn, sub *v2sub) {
 		set = make(map[*conn]*v2sub)
 		v.subs[room] = set
 	}
+	if _, again := set[c]; !again && v.presence != nil {
+		v.presence.Enter(c.user.ID, room)
+	}
 	set[c] = sub
 }
 
 func (v *v2hub) removeSubLocked(room uuid.UUID, c *conn) {
 	if set := v.subs[room]; set != nil {
+		if _, ok := set[c]; ok && v.presence != nil {
+			v.presence.Leave(c.user.ID, room)
+		}
 		delete(set, c)
 		if len(set) == 0 {
 			delete(v.subs, room)

@@ -15,6 +15,7 @@ var _ edusphere.ReadMarkerService = (*ReadMarkerService)(nil)
 type ReadMarkerService struct {
 	MarkReadFn       func(ctx context.Context, userID, roomID uuid.UUID, seq int64) (*edusphere.ReadState, error)
 	FindReadStatesFn func(ctx context.Context, userID uuid.UUID, roomIDs []uuid.UUID) (map[uuid.UUID]*edusphere.ReadState, error)
+	RoomSeqsFn       func(ctx context.Context, roomIDs []uuid.UUID) (map[uuid.UUID]int64, error)
 }
 
 // MarkRead calls MarkReadFn.
@@ -31,4 +32,12 @@ func (mk *ReadMarkerService) FindReadStates(ctx context.Context, userID uuid.UUI
 		panic("mock: ReadMarkerService.FindReadStates called without FindReadStatesFn")
 	}
 	return mk.FindReadStatesFn(ctx, userID, roomIDs)
+}
+
+// RoomSeqs calls RoomSeqsFn.
+func (mk *ReadMarkerService) RoomSeqs(ctx context.Context, roomIDs []uuid.UUID) (map[uuid.UUID]int64, error) {
+	if mk.RoomSeqsFn == nil {
+		panic("mock: ReadMarkerService.RoomSeqs called without RoomSeqsFn")
+	}
+	return mk.RoomSeqsFn(ctx, roomIDs)
 }

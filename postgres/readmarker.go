@@ -46,7 +46,7 @@ func (s *ReadMarkerService) MarkRead(ctx context.Context, userID, roomID uuid.UU
 	err = tx.queryRow(ctx, `UPDATE edusphere_read_marker k SET seq = GREATEST(k.seq, LEAST($3, r.seq))
 		FROM edusphere_room_seq r
 		WHERE k.user_id = $1 AND k.room_id = $2 AND r.room_id = $2
-		RETURNING k.room_id, k.seq, `+unreadColumn, userID, roomID, seq).Scan(&st.RoomID, &st.Seq, &st.Unread)
+		RETURNING k.room_id, k.seq, `+unreadColumn+`, r.seq`, userID, roomID, seq).Scan(&st.RoomID, &st.Seq, &st.Unread, &st.RoomSeq)
 	if errors.Is(err, pgx.ErrNoRows) {
 		var exists bool
 		if err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM edusphere_room_seq WHERE room_id = $1)`,
@@ -96,7 +96,7 @@ func (s *ReadMarkerService) FindReadStates(ctx context.Context, userID uuid.UUID
 			return err
 		}
 		if n, ok := s.db.unread.Get(k); ok {
-			out[k.Room] = &edusphere.ReadState{RoomID: k.Room, Seq: k.Marker, Unread: n}
+			out[k.Room] = &edusphere.ReadState{RoomID: k.Room, Seq: k.Marker, Unread: n, RoomSeq: k.RoomSeq}
 		} else {
 			misses = append(misses, k.Room)
 		}
@@ -119,10 +119,41 @@ func (s *ReadMarkerService) FindReadStates(ctx context.Context, userID uuid.UUID
 			return err
 		}
 		s.db.unread.Put(k, n)
-		out[k.Room] = &edusphere.ReadState{RoomID: k.Room, Seq: k.Marker, Unread: n}
+		out[k.Room] = &edusphere.ReadState{RoomID: k.Room, Seq: k.Marker, Unread: n, RoomSeq: k.RoomSeq}
 		return nil
 	}); err != nil {
 		return nil, mapError("count unread", err)
+	}
+	return out, nil
+}
+
+// RoomSeqs reads the rooms' sequence numbers in one statement.
+func (s *ReadMarkerService) RoomSeqs(ctx context.Context, roomIDs []uuid.UUID) (map[uuid.UUID]int64, error) {
+	if len(roomIDs) > edusphere.MaxReadStates {
+		return nil, edusphere.Errorf(edusphere.EINVALID, "At most %d rooms.", edusphere.MaxReadStates)
+	}
+	out := make(map[uuid.UUID]int64, len(roomIDs))
+	if len(roomIDs) == 0 {
+		return out, nil
+	}
+	tx, err := s.db.reader()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.query(ctx, `SELECT room_id, seq FROM edusphere_room_seq WHERE room_id = ANY($1)`, roomIDs)
+	if err != nil {
+		return nil, mapError("find room sequences", err)
+	}
+	if err := eachRow(rows, func() error {
+		var id uuid.UUID
+		var seq int64
+		if err := rows.Scan(&id, &seq); err != nil {
+			return err
+		}
+		out[id] = seq
+		return nil
+	}); err != nil {
+		return nil, mapError("find room sequences", err)
 	}
 	return out, nil
 }

@@ -62,6 +62,7 @@ func (s *ReadMarkerService) MarkRead(ctx context.Context, userID, roomID uuid.UU
 	if err != nil {
 		return nil, fmt.Errorf("read marker: %w", err)
 	}
+	st.RoomSeq = roomSeq
 	return st, tx.Commit()
 }
 
@@ -94,7 +95,7 @@ func (s *ReadMarkerService) FindReadStates(ctx context.Context, userID uuid.UUID
 			return err
 		}
 		if n, ok := s.db.unread.Get(k); ok {
-			out[k.Room] = &edusphere.ReadState{RoomID: k.Room, Seq: k.Marker, Unread: n}
+			out[k.Room] = &edusphere.ReadState{RoomID: k.Room, Seq: k.Marker, Unread: n, RoomSeq: k.RoomSeq}
 		} else {
 			misses = append(misses, k.Room)
 		}
@@ -117,10 +118,37 @@ func (s *ReadMarkerService) FindReadStates(ctx context.Context, userID uuid.UUID
 			return err
 		}
 		s.db.unread.Put(k, n)
-		out[k.Room] = &edusphere.ReadState{RoomID: k.Room, Seq: k.Marker, Unread: n}
+		out[k.Room] = &edusphere.ReadState{RoomID: k.Room, Seq: k.Marker, Unread: n, RoomSeq: k.RoomSeq}
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("count unread: %w", err)
+	}
+	return out, nil
+}
+
+// RoomSeqs reads the rooms' sequence numbers in one statement.
+func (s *ReadMarkerService) RoomSeqs(ctx context.Context, roomIDs []uuid.UUID) (map[uuid.UUID]int64, error) {
+	if len(roomIDs) > edusphere.MaxReadStates {
+		return nil, edusphere.Errorf(edusphere.EINVALID, "At most %d rooms.", edusphere.MaxReadStates)
+	}
+	out := make(map[uuid.UUID]int64, len(roomIDs))
+	if len(roomIDs) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.query(ctx, `SELECT room_id, seq FROM edusphere_room_seq WHERE room_id IN `+valuesQuery, jsonList(roomIDs))
+	if err != nil {
+		return nil, fmt.Errorf("find room sequences: %w", err)
+	}
+	if err := eachRow(rows, func() error {
+		var id uuid.UUID
+		var seq int64
+		if err := rows.Scan(&id, &seq); err != nil {
+			return err
+		}
+		out[id] = seq
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("find room sequences: %w", err)
 	}
 	return out, nil
 }

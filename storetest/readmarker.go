@@ -27,7 +27,7 @@ func testReadMarkers(t *testing.T, open opener) {
 		}
 		want := func(user *edusphere.User, seq int64, unread int) {
 			t.Helper()
-			if st := state(user); st.Seq != seq || st.Unread != unread || st.RoomID != r.ID {
+			if st := state(user); st.Seq != seq || st.Unread != unread || st.RoomID != r.ID || st.RoomSeq < seq {
 				t.Fatalf("%s's state=%+v, want seq %d, unread %d", user.Username, st, seq, unread)
 			}
 		}
@@ -58,7 +58,7 @@ func testReadMarkers(t *testing.T, open opener) {
 		if st := mark(guest, 5); st.Seq != 9 || st.Unread != 1 {
 			t.Fatalf("MarkRead(5)=%+v, want the marker kept at 9: never backwards", st)
 		}
-		if st := mark(guest, 1000); st.Seq != 10 || st.Unread != 0 {
+		if st := mark(guest, 1000); st.Seq != 10 || st.Unread != 0 || st.RoomSeq != 10 {
 			t.Fatalf("MarkRead(1000)=%+v, want it capped at the room's 10", st)
 		}
 		// An edit does not make a message unread again; a deletion of an
@@ -130,6 +130,21 @@ func testReadMarkers(t *testing.T, open opener) {
 		if len(got) != 2 || got[rooms[0].ID] != nil {
 			t.Fatalf("FindReadStates after deleting a room=%v", got)
 		}
+	})
+
+	t.Run("RoomSeqs", func(t *testing.T) {
+		e := newEnv(t, open)
+		ann := e.user(t, "ann")
+		one, two := e.room(t, ann, "One", "Go"), e.room(t, ann, "Two", "Go")
+		e.commit(t, creates(one, ann, "m", 3)...)
+		gone := uuid.New()
+		got, err := e.s.ReadMarkers.RoomSeqs(e.ctx, []uuid.UUID{one.ID, two.ID, gone})
+		mustOK(t, "RoomSeqs", err)
+		if len(got) != 2 || got[one.ID] != 3 || got[two.ID] != 0 {
+			t.Fatalf("RoomSeqs=%v, want one 3, two 0 and no unknown room", got)
+		}
+		_, err = e.s.ReadMarkers.RoomSeqs(e.ctx, make([]uuid.UUID, edusphere.MaxReadStates+1))
+		wantErr(t, err, edusphere.EINVALID, "")
 	})
 
 	t.Run("ConcurrentMarks", func(t *testing.T) {

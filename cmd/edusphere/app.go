@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/account"
@@ -26,6 +27,7 @@ import (
 	"github.com/edusphere/edusphere/media"
 	"github.com/edusphere/edusphere/metrics"
 	"github.com/edusphere/edusphere/postgres"
+	"github.com/edusphere/edusphere/presence"
 	"github.com/edusphere/edusphere/redis"
 	"github.com/edusphere/edusphere/server"
 	"github.com/edusphere/edusphere/sqlite"
@@ -59,6 +61,10 @@ type app struct {
 	hub    *hub.Hub
 	server *server.Server
 	opLog  *os.File // GRAPHQL_LOG_FILE, when set
+
+	// presence and the Redis client of its store (cmd/edusphere/presence.go).
+	presence       *presence.Service
+	presenceClient goredis.UniversalClient
 }
 
 // close stops the HTTP server (in-flight requests finish), closes the
@@ -76,6 +82,9 @@ func (a *app) close() error {
 			errs = append(errs, fmt.Errorf("shut down hub: %w", err))
 		}
 		cancel()
+	}
+	if err := a.closePresence(); err != nil {
+		errs = append(errs, err)
 	}
 	if a.auth != nil {
 		if err := a.auth.Close(); err != nil {
@@ -226,6 +235,9 @@ func (m *Main) serve(ctx context.Context) error {
 	a.auth = auth.New(m.authConfig(broker), raw.Users, raw.Sessions)
 	notifier := hub.NewNotifier(broker, m.Logger)
 	published := notifier.Wrap(raw)
+	if a.presence, err = m.openPresence(broker, raw); err != nil {
+		return err
+	}
 	a.hub = hub.New(hub.Config{
 		Broker:    broker,
 		Store:     raw,
@@ -234,6 +246,8 @@ func (m *Main) serve(ctx context.Context) error {
 		RateLimit: c.WSRateLimit,
 		Logger:    m.Logger,
 		Metrics:   metrics.NewChat(reg),
+		Presence:  a.presence,
+		Typing:    a.presence,
 	})
 	storage := media.NewDir(c.MediaPath())
 	accounts := account.New(account.Config{
@@ -275,6 +289,7 @@ func (m *Main) serve(ctx context.Context) error {
 
 	graphQL := gql.New(gql.Config{
 		Services:          catalog.Wrap(published),
+		Presence:          a.presence,
 		Auth:              a.auth,
 		Media:             storage,
 		AvatarLimits:      media.Limits{MaxBytes: c.AvatarMaxBytes, Gate: media.NewDecodeGate(c.AvatarDecodeMemory)},
@@ -296,6 +311,7 @@ func (m *Main) serve(ctx context.Context) error {
 		},
 		Timeout:      c.GraphQLTimeout,
 		MaxErrors:    c.GraphQLMaxErrors,
+		OnRoomRead:   notifier.RoomRead,
 		Logger:       m.Logger,
 		OperationLog: opLog,
 		Metrics:      reg,

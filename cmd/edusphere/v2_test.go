@@ -91,4 +91,12 @@ func TestMain_EventSocket(t *testing.T) {
 	if f := read(); f["type"] != "message.deleted" || f["seq"] != float64(2) || f["id"] != msg["id"] {
 		t.Fatalf("got %v, want message.deleted at 2", f)
 	}
+	// markRoomRead reaches the user's event sockets as an unread frame.
+	mark := fmt.Sprintf(`mutation{markRoomRead(roomId:%q,seq:2){readSeq unreadCount}}`, roomID)
+	if code, out := c.graphql(mark, nil, true); code != 200 || out["errors"] != nil {
+		t.Fatalf("markRoomRead=%d %v", code, out)
+	}
+	if f := read(); f["type"] != "unread" || f["room"] != roomID || f["read"] != float64(2) || f["count"] != float64(0) {
+		t.Fatalf("got %v, want unread with read 2, count 0", f)
+	}
 }

@@ -35,6 +35,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Query() QueryResolver
 	RoomType() RoomTypeResolver
+	UserType() UserTypeResolver
 }
 
 type DirectiveRoot struct {
@@ -70,6 +71,20 @@ type ComplexityRoot struct {
 		Room func(childComplexity int) int
 	}
 
+	MarkRoomRead struct {
+		ReadSeq     func(childComplexity int) int
+		RoomID      func(childComplexity int) int
+		Seq         func(childComplexity int) int
+		UnreadCount func(childComplexity int) int
+	}
+
+	MessagePageType struct {
+		HasMore  func(childComplexity int) int
+		Messages func(childComplexity int) int
+		Next     func(childComplexity int) int
+		Seq      func(childComplexity int) int
+	}
+
 	MessageReply struct {
 		Author  func(childComplexity int) int
 		Deleted func(childComplexity int) int
@@ -96,6 +111,7 @@ type ComplexityRoot struct {
 		ID      func(childComplexity int) int
 		ReplyTo func(childComplexity int) int
 		Room    func(childComplexity int) int
+		Seq     func(childComplexity int) int
 		Updated func(childComplexity int) int
 		User    func(childComplexity int) int
 	}
@@ -107,6 +123,7 @@ type ComplexityRoot struct {
 		DeleteRoom         func(childComplexity int, hostSlug string, roomSlug string) int
 		DeleteToken        func(childComplexity int) int
 		JoinRoom           func(childComplexity int, hostSlug string, roomSlug string) int
+		MarkRoomRead       func(childComplexity int, roomID uuid.UUID, seq int) int
 		RefreshToken       func(childComplexity int, token *string) int
 		RegisterUser       func(childComplexity int, email string, name string, password1 string, password2 string, username string) int
 		ReportMessage      func(childComplexity int, messageID uuid.UUID, reason string) int
@@ -128,14 +145,17 @@ type ComplexityRoot struct {
 	Query struct {
 		AuthStatus                 func(childComplexity int) int
 		Me                         func(childComplexity int) int
-		Messages                   func(childComplexity int, hostSlug string, roomSlug string, first *int, after *string) int
+		MessagePage                func(childComplexity int, hostSlug string, roomSlug string, last *int, before *string) int
+		Messages                   func(childComplexity int, hostSlug string, roomSlug string, first *int, after *string, last *int, before *string) int
 		MessagesByUser             func(childComplexity int, userSlug string, first *int, after *string) int
+		MyRooms                    func(childComplexity int) int
 		Room                       func(childComplexity int, hostSlug string, roomSlug string) int
 		Rooms                      func(childComplexity int, hostSlug *string, search *string, topic []*string, first *int, after *string) int
 		RoomsNotParticipatedByUser func(childComplexity int, userSlug string, first *int, after *string) int
 		RoomsParticipatedByUser    func(childComplexity int, userSlug string, first *int, after *string) int
 		SearchMessages             func(childComplexity int, query string, room *uuid.UUID, first *int, after *string) int
 		Topics                     func(childComplexity int, search *string, minRooms *int, first *int, after *string) int
+		UnreadCounts               func(childComplexity int) int
 		User                       func(childComplexity int, userSlug string) int
 		Users                      func(childComplexity int, search *string, first *int, after *string) int
 	}
@@ -161,15 +181,26 @@ type ComplexityRoot struct {
 		Host         func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Name         func(childComplexity int) int
+		Online       func(childComplexity int) int
+		OnlineCount  func(childComplexity int) int
 		Participants func(childComplexity int) int
+		Seq          func(childComplexity int) int
 		Slug         func(childComplexity int) int
 		Topic        func(childComplexity int) int
+		UnreadCount  func(childComplexity int) int
 		Updated      func(childComplexity int) int
 	}
 
 	TopicType struct {
 		ID   func(childComplexity int) int
 		Name func(childComplexity int) int
+	}
+
+	UnreadCountType struct {
+		ReadSeq     func(childComplexity int) int
+		RoomID      func(childComplexity int) int
+		Seq         func(childComplexity int) int
+		UnreadCount func(childComplexity int) int
 	}
 
 	UpdateMessage struct {
@@ -188,6 +219,7 @@ type ComplexityRoot struct {
 		Avatar   func(childComplexity int) int
 		Bio      func(childComplexity int) int
 		ID       func(childComplexity int) int
+		LastSeen func(childComplexity int) int
 		Name     func(childComplexity int) int
 		Username func(childComplexity int) int
 	}
@@ -225,6 +257,7 @@ type MutationResolver interface {
 	DeleteMessage(ctx context.Context, messageID uuid.UUID) (*model.DeleteMessage, error)
 	UpdateMessage(ctx context.Context, body string, messageID uuid.UUID) (*model.UpdateMessage, error)
 	ReportMessage(ctx context.Context, messageID uuid.UUID, reason string) (*model.ReportMessage, error)
+	MarkRoomRead(ctx context.Context, roomID uuid.UUID, seq int) (*model.MarkRoomRead, error)
 }
 type QueryResolver interface {
 	Rooms(ctx context.Context, hostSlug *string, search *string, topic []*string, first *int, after *string) ([]*edusphere.Room, error)
@@ -232,19 +265,30 @@ type QueryResolver interface {
 	RoomsNotParticipatedByUser(ctx context.Context, userSlug string, first *int, after *string) ([]*edusphere.Room, error)
 	Room(ctx context.Context, hostSlug string, roomSlug string) (*edusphere.Room, error)
 	Topics(ctx context.Context, search *string, minRooms *int, first *int, after *string) ([]*edusphere.Topic, error)
-	Messages(ctx context.Context, hostSlug string, roomSlug string, first *int, after *string) ([]*edusphere.Message, error)
+	Messages(ctx context.Context, hostSlug string, roomSlug string, first *int, after *string, last *int, before *string) ([]*edusphere.Message, error)
 	MessagesByUser(ctx context.Context, userSlug string, first *int, after *string) ([]*edusphere.Message, error)
 	Users(ctx context.Context, search *string, first *int, after *string) ([]*edusphere.User, error)
 	User(ctx context.Context, userSlug string) (*edusphere.User, error)
 	AuthStatus(ctx context.Context) (*model.AuthStatusType, error)
 	Me(ctx context.Context) (*edusphere.User, error)
 	SearchMessages(ctx context.Context, query string, room *uuid.UUID, first *int, after *string) (*edusphere.SearchPage, error)
+	MessagePage(ctx context.Context, hostSlug string, roomSlug string, last *int, before *string) (*model.MessagePageType, error)
+	MyRooms(ctx context.Context) ([]*edusphere.Room, error)
+	UnreadCounts(ctx context.Context) ([]*model.UnreadCountType, error)
 }
 type RoomTypeResolver interface {
 	Host(ctx context.Context, obj *edusphere.Room) (*edusphere.User, error)
 	Topic(ctx context.Context, obj *edusphere.Room) (*edusphere.Topic, error)
 
 	Participants(ctx context.Context, obj *edusphere.Room) ([]*edusphere.User, error)
+
+	Online(ctx context.Context, obj *edusphere.Room) ([]*edusphere.User, error)
+	OnlineCount(ctx context.Context, obj *edusphere.Room) (*int, error)
+	Seq(ctx context.Context, obj *edusphere.Room) (int, error)
+	UnreadCount(ctx context.Context, obj *edusphere.Room) (*int, error)
+}
+type UserTypeResolver interface {
+	LastSeen(ctx context.Context, obj *edusphere.User) (*time.Time, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -319,6 +363,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JoinRoom.Room(childComplexity), true
+
+	case "MarkRoomRead.readSeq":
+		if e.ComplexityRoot.MarkRoomRead.ReadSeq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkRoomRead.ReadSeq(childComplexity), true
+	case "MarkRoomRead.roomId":
+		if e.ComplexityRoot.MarkRoomRead.RoomID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkRoomRead.RoomID(childComplexity), true
+	case "MarkRoomRead.seq":
+		if e.ComplexityRoot.MarkRoomRead.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkRoomRead.Seq(childComplexity), true
+	case "MarkRoomRead.unreadCount":
+		if e.ComplexityRoot.MarkRoomRead.UnreadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkRoomRead.UnreadCount(childComplexity), true
+
+	case "MessagePageType.hasMore":
+		if e.ComplexityRoot.MessagePageType.HasMore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessagePageType.HasMore(childComplexity), true
+	case "MessagePageType.messages":
+		if e.ComplexityRoot.MessagePageType.Messages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessagePageType.Messages(childComplexity), true
+	case "MessagePageType.next":
+		if e.ComplexityRoot.MessagePageType.Next == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessagePageType.Next(childComplexity), true
+	case "MessagePageType.seq":
+		if e.ComplexityRoot.MessagePageType.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessagePageType.Seq(childComplexity), true
 
 	case "MessageReply.author":
 		if e.ComplexityRoot.MessageReply.Author == nil {
@@ -419,6 +513,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MessageType.Room(childComplexity), true
+	case "MessageType.seq":
+		if e.ComplexityRoot.MessageType.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageType.Seq(childComplexity), true
 	case "MessageType.updated":
 		if e.ComplexityRoot.MessageType.Updated == nil {
 			break
@@ -488,6 +588,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.JoinRoom(childComplexity, args["hostSlug"].(string), args["roomSlug"].(string)), true
+	case "Mutation.markRoomRead":
+		if e.ComplexityRoot.Mutation.MarkRoomRead == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markRoomRead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkRoomRead(childComplexity, args["roomId"].(uuid.UUID), args["seq"].(int)), true
 	case "Mutation.refreshToken":
 		if e.ComplexityRoot.Mutation.RefreshToken == nil {
 			break
@@ -621,6 +732,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.messagePage":
+		if e.ComplexityRoot.Query.MessagePage == nil {
+			break
+		}
+
+		args, err := ec.field_Query_messagePage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MessagePage(childComplexity, args["hostSlug"].(string), args["roomSlug"].(string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.messages":
 		if e.ComplexityRoot.Query.Messages == nil {
 			break
@@ -631,7 +753,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Messages(childComplexity, args["hostSlug"].(string), args["roomSlug"].(string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Messages(childComplexity, args["hostSlug"].(string), args["roomSlug"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.messagesByUser":
 		if e.ComplexityRoot.Query.MessagesByUser == nil {
 			break
@@ -643,6 +765,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MessagesByUser(childComplexity, args["userSlug"].(string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.myRooms":
+		if e.ComplexityRoot.Query.MyRooms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.MyRooms(childComplexity), true
 	case "Query.room":
 		if e.ComplexityRoot.Query.Room == nil {
 			break
@@ -709,6 +837,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Topics(childComplexity, args["search"].(*string), args["minRooms"].(*int), args["first"].(*int), args["after"].(*string)), true
+	case "Query.unreadCounts":
+		if e.ComplexityRoot.Query.UnreadCounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.UnreadCounts(childComplexity), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -801,12 +935,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoomType.Name(childComplexity), true
+	case "RoomType.online":
+		if e.ComplexityRoot.RoomType.Online == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoomType.Online(childComplexity), true
+	case "RoomType.onlineCount":
+		if e.ComplexityRoot.RoomType.OnlineCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoomType.OnlineCount(childComplexity), true
 	case "RoomType.participants":
 		if e.ComplexityRoot.RoomType.Participants == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RoomType.Participants(childComplexity), true
+	case "RoomType.seq":
+		if e.ComplexityRoot.RoomType.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoomType.Seq(childComplexity), true
 	case "RoomType.slug":
 		if e.ComplexityRoot.RoomType.Slug == nil {
 			break
@@ -819,6 +971,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoomType.Topic(childComplexity), true
+	case "RoomType.unreadCount":
+		if e.ComplexityRoot.RoomType.UnreadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoomType.UnreadCount(childComplexity), true
 	case "RoomType.updated":
 		if e.ComplexityRoot.RoomType.Updated == nil {
 			break
@@ -838,6 +996,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TopicType.Name(childComplexity), true
+
+	case "UnreadCountType.readSeq":
+		if e.ComplexityRoot.UnreadCountType.ReadSeq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnreadCountType.ReadSeq(childComplexity), true
+	case "UnreadCountType.roomId":
+		if e.ComplexityRoot.UnreadCountType.RoomID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnreadCountType.RoomID(childComplexity), true
+	case "UnreadCountType.seq":
+		if e.ComplexityRoot.UnreadCountType.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnreadCountType.Seq(childComplexity), true
+	case "UnreadCountType.unreadCount":
+		if e.ComplexityRoot.UnreadCountType.UnreadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnreadCountType.UnreadCount(childComplexity), true
 
 	case "UpdateMessage.message":
 		if e.ComplexityRoot.UpdateMessage.Message == nil {
@@ -878,6 +1061,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserType.ID(childComplexity), true
+	case "UserType.lastSeen":
+		if e.ComplexityRoot.UserType.LastSeen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserType.LastSeen(childComplexity), true
 	case "UserType.name":
 		if e.ComplexityRoot.UserType.Name == nil {
 			break
@@ -1043,7 +1232,7 @@ type TopicType {
 }
 `, BuiltIn: false},
 	{Name: "../schema/message.graphqls", Input: `extend type Query {
-  messages(hostSlug: String!, roomSlug: String!, first: Int, after: String): [MessageType]
+  messages(hostSlug: String!, roomSlug: String!, first: Int, after: String, last: Int, before: ID): [MessageType]
   messagesByUser(userSlug: String!, first: Int, after: String): [MessageType]
 }
 
@@ -1190,6 +1379,62 @@ type ReportMessage {
   success: Boolean
 }
 `, BuiltIn: false},
+	{Name: "../schema/presence.graphqls", Input: `# Presence (docs/presence.md, GraphQL).
+
+extend type RoomType {
+  "The room's participants with a socket open on it now, in any process; at most 100 (onlineCount is exact). Null unless the caller takes part in the room."
+  online: [UserType!]
+  "How many participants are online in the room now. Null unless the caller takes part in the room."
+  onlineCount: Int
+}
+
+extend type UserType {
+  "When the user last had a socket open; null for anonymous callers and for users never seen online."
+  lastSeen: DateTime
+}
+`, BuiltIn: false},
+	{Name: "../schema/history.graphqls", Input: `# History paging, room sequence numbers and unread counts
+# (docs/graphql.md, "History and unread").
+extend type Query {
+  messagePage(hostSlug: String!, roomSlug: String!, last: Int, before: ID): MessagePageType
+  myRooms: [RoomType!]!
+  unreadCounts: [UnreadCountType!]!
+}
+
+type MessagePageType {
+  messages: [MessageType!]!
+  hasMore: Boolean!
+  next: ID
+  seq: Int!
+}
+
+type UnreadCountType {
+  roomId: UUID!
+  seq: Int!
+  readSeq: Int!
+  unreadCount: Int!
+}
+
+extend type MessageType {
+  seq: Int!
+}
+
+extend type RoomType {
+  seq: Int!
+  unreadCount: Int
+}
+
+extend type Mutation {
+  markRoomRead(roomId: UUID!, seq: Int!): MarkRoomRead
+}
+
+type MarkRoomRead {
+  roomId: UUID!
+  readSeq: Int!
+  unreadCount: Int!
+  seq: Int!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -1255,6 +1500,34 @@ func (ec *executionContext) childFields_JoinRoom(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type JoinRoom", field.Name)
 }
 
+func (ec *executionContext) childFields_MarkRoomRead(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "roomId":
+		return ec.fieldContext_MarkRoomRead_roomId(ctx, field)
+	case "readSeq":
+		return ec.fieldContext_MarkRoomRead_readSeq(ctx, field)
+	case "unreadCount":
+		return ec.fieldContext_MarkRoomRead_unreadCount(ctx, field)
+	case "seq":
+		return ec.fieldContext_MarkRoomRead_seq(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkRoomRead", field.Name)
+}
+
+func (ec *executionContext) childFields_MessagePageType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "messages":
+		return ec.fieldContext_MessagePageType_messages(ctx, field)
+	case "hasMore":
+		return ec.fieldContext_MessagePageType_hasMore(ctx, field)
+	case "next":
+		return ec.fieldContext_MessagePageType_next(ctx, field)
+	case "seq":
+		return ec.fieldContext_MessagePageType_seq(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessagePageType", field.Name)
+}
+
 func (ec *executionContext) childFields_MessageReply(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1311,6 +1584,8 @@ func (ec *executionContext) childFields_MessageType(ctx context.Context, field g
 		return ec.fieldContext_MessageType_created(ctx, field)
 	case "replyTo":
 		return ec.fieldContext_MessageType_replyTo(ctx, field)
+	case "seq":
+		return ec.fieldContext_MessageType_seq(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MessageType", field.Name)
 }
@@ -1381,6 +1656,14 @@ func (ec *executionContext) childFields_RoomType(ctx context.Context, field grap
 		return ec.fieldContext_RoomType_updated(ctx, field)
 	case "created":
 		return ec.fieldContext_RoomType_created(ctx, field)
+	case "online":
+		return ec.fieldContext_RoomType_online(ctx, field)
+	case "onlineCount":
+		return ec.fieldContext_RoomType_onlineCount(ctx, field)
+	case "seq":
+		return ec.fieldContext_RoomType_seq(ctx, field)
+	case "unreadCount":
+		return ec.fieldContext_RoomType_unreadCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RoomType", field.Name)
 }
@@ -1393,6 +1676,20 @@ func (ec *executionContext) childFields_TopicType(ctx context.Context, field gra
 		return ec.fieldContext_TopicType_name(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TopicType", field.Name)
+}
+
+func (ec *executionContext) childFields_UnreadCountType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "roomId":
+		return ec.fieldContext_UnreadCountType_roomId(ctx, field)
+	case "seq":
+		return ec.fieldContext_UnreadCountType_seq(ctx, field)
+	case "readSeq":
+		return ec.fieldContext_UnreadCountType_readSeq(ctx, field)
+	case "unreadCount":
+		return ec.fieldContext_UnreadCountType_unreadCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnreadCountType", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateMessage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1431,6 +1728,8 @@ func (ec *executionContext) childFields_UserType(ctx context.Context, field grap
 		return ec.fieldContext_UserType_bio(ctx, field)
 	case "avatar":
 		return ec.fieldContext_UserType_avatar(ctx, field)
+	case "lastSeen":
+		return ec.fieldContext_UserType_lastSeen(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserType", field.Name)
 }
@@ -1644,6 +1943,28 @@ func (ec *executionContext) field_Mutation_joinRoom_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["roomSlug"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_markRoomRead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "roomId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["roomId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "seq",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["seq"] = arg1
 	return args, nil
 }
 
@@ -1885,6 +2206,44 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_messagePage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "hostSlug",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["hostSlug"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "roomSlug",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["roomSlug"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_messagesByUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1950,6 +2309,22 @@ func (ec *executionContext) field_Query_messages_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -2406,6 +2781,87 @@ func (ec *executionContext) fieldContext_JoinRoom_room(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _MarkRoomRead_roomId(ctx context.Context, field graphql.CollectedField, obj *model.MarkRoomRead) (ret graphql.Marshaler) {
+	return ec.marshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, field.Selections, obj.RoomID)
+}
+func (ec *executionContext) fieldContext_MarkRoomRead_roomId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkRoomRead", field, false, false, "UUID")
+}
+
+func (ec *executionContext) _MarkRoomRead_readSeq(ctx context.Context, field graphql.CollectedField, obj *model.MarkRoomRead) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ReadSeq)
+}
+func (ec *executionContext) fieldContext_MarkRoomRead_readSeq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkRoomRead", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MarkRoomRead_unreadCount(ctx context.Context, field graphql.CollectedField, obj *model.MarkRoomRead) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.UnreadCount)
+}
+func (ec *executionContext) fieldContext_MarkRoomRead_unreadCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkRoomRead", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MarkRoomRead_seq(ctx context.Context, field graphql.CollectedField, obj *model.MarkRoomRead) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Seq)
+}
+func (ec *executionContext) fieldContext_MarkRoomRead_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkRoomRead", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MessagePageType_messages(ctx context.Context, field graphql.CollectedField, obj *model.MessagePageType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessagePageType_messages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Messages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*edusphere.Message) graphql.Marshaler {
+			return ec.marshalNMessageType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐMessageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessagePageType_messages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MessagePageType",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MessagePageType_hasMore(ctx context.Context, field graphql.CollectedField, obj *model.MessagePageType) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasMore)
+}
+func (ec *executionContext) fieldContext_MessagePageType_hasMore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessagePageType", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MessagePageType_next(ctx context.Context, field graphql.CollectedField, obj *model.MessagePageType) (ret graphql.Marshaler) {
+	return ec.marshalOID2ᚖstring(ctx, field.Selections, obj.Next)
+}
+func (ec *executionContext) fieldContext_MessagePageType_next(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessagePageType", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MessagePageType_seq(ctx context.Context, field graphql.CollectedField, obj *model.MessagePageType) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Seq)
+}
+func (ec *executionContext) fieldContext_MessagePageType_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessagePageType", field, false, false, "Int")
+}
+
 func (ec *executionContext) _MessageReply_id(ctx context.Context, field graphql.CollectedField, obj *edusphere.ReplyRef) (ret graphql.Marshaler) {
 	return ec.marshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, field.Selections, obj.ID)
 }
@@ -2680,6 +3136,13 @@ func (ec *executionContext) fieldContext_MessageType_replyTo(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _MessageType_seq(ctx context.Context, field graphql.CollectedField, obj *edusphere.Message) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.Seq)
+}
+func (ec *executionContext) fieldContext_MessageType_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageType", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Mutation_tokenAuth(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -3274,6 +3737,50 @@ func (ec *executionContext) fieldContext_Mutation_reportMessage(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_markRoomRead(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markRoomRead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkRoomRead(ctx, fc.Args["roomId"].(uuid.UUID), fc.Args["seq"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarkRoomRead) graphql.Marshaler {
+			return ec.marshalOMarkRoomRead2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐMarkRoomRead(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markRoomRead(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarkRoomRead(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markRoomRead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ObtainJSONWebToken_payload(ctx context.Context, field graphql.CollectedField, obj *model.ObtainJSONWebToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3580,7 +4087,7 @@ func (ec *executionContext) _Query_messages(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Messages(ctx, fc.Args["hostSlug"].(string), fc.Args["roomSlug"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Messages(ctx, fc.Args["hostSlug"].(string), fc.Args["roomSlug"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*edusphere.Message) graphql.Marshaler {
@@ -3850,6 +4357,114 @@ func (ec *executionContext) fieldContext_Query_searchMessages(ctx context.Contex
 	if fc.Args, err = ec.field_Query_searchMessages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_messagePage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_messagePage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MessagePage(ctx, fc.Args["hostSlug"].(string), fc.Args["roomSlug"].(string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MessagePageType) graphql.Marshaler {
+			return ec.marshalOMessagePageType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐMessagePageType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_messagePage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessagePageType(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_messagePage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myRooms(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myRooms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().MyRooms(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*edusphere.Room) graphql.Marshaler {
+			return ec.marshalNRoomType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐRoomᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myRooms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoomType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_unreadCounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unreadCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().UnreadCounts(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UnreadCountType) graphql.Marshaler {
+			return ec.marshalNUnreadCountType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐUnreadCountTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unreadCounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnreadCountType(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -4151,6 +4766,107 @@ func (ec *executionContext) fieldContext_RoomType_created(_ context.Context, fie
 	return graphql.NewScalarFieldContext("RoomType", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _RoomType_online(ctx context.Context, field graphql.CollectedField, obj *edusphere.Room) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoomType_online(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RoomType().Online(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*edusphere.User) graphql.Marshaler {
+			return ec.marshalOUserType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoomType_online(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoomType",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoomType_onlineCount(ctx context.Context, field graphql.CollectedField, obj *edusphere.Room) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoomType_onlineCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RoomType().OnlineCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoomType_onlineCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoomType", field, true, true, "Int")
+}
+
+func (ec *executionContext) _RoomType_seq(ctx context.Context, field graphql.CollectedField, obj *edusphere.Room) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoomType_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RoomType().Seq(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoomType_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoomType", field, true, true, "Int")
+}
+
+func (ec *executionContext) _RoomType_unreadCount(ctx context.Context, field graphql.CollectedField, obj *edusphere.Room) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoomType_unreadCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RoomType().UnreadCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoomType_unreadCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoomType", field, true, true, "Int")
+}
+
 func (ec *executionContext) _TopicType_id(ctx context.Context, field graphql.CollectedField, obj *edusphere.Topic) (ret graphql.Marshaler) {
 	return ec.marshalNID2int64(ctx, field.Selections, obj.ID)
 }
@@ -4163,6 +4879,34 @@ func (ec *executionContext) _TopicType_name(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_TopicType_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TopicType", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnreadCountType_roomId(ctx context.Context, field graphql.CollectedField, obj *model.UnreadCountType) (ret graphql.Marshaler) {
+	return ec.marshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, field.Selections, obj.RoomID)
+}
+func (ec *executionContext) fieldContext_UnreadCountType_roomId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnreadCountType", field, false, false, "UUID")
+}
+
+func (ec *executionContext) _UnreadCountType_seq(ctx context.Context, field graphql.CollectedField, obj *model.UnreadCountType) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Seq)
+}
+func (ec *executionContext) fieldContext_UnreadCountType_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnreadCountType", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnreadCountType_readSeq(ctx context.Context, field graphql.CollectedField, obj *model.UnreadCountType) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ReadSeq)
+}
+func (ec *executionContext) fieldContext_UnreadCountType_readSeq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnreadCountType", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnreadCountType_unreadCount(ctx context.Context, field graphql.CollectedField, obj *model.UnreadCountType) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.UnreadCount)
+}
+func (ec *executionContext) fieldContext_UnreadCountType_unreadCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnreadCountType", field, false, false, "Int")
 }
 
 func (ec *executionContext) _UpdateMessage_message(ctx context.Context, field graphql.CollectedField, obj *model.UpdateMessage) (ret graphql.Marshaler) {
@@ -4294,6 +5038,29 @@ func (ec *executionContext) _UserType_avatar(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_UserType_avatar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserType", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserType_lastSeen(ctx context.Context, field graphql.CollectedField, obj *edusphere.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserType_lastSeen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UserType().LastSeen(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserType_lastSeen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserType", field, true, true, "DateTime")
 }
 
 func (ec *executionContext) _Verify_payload(ctx context.Context, field graphql.CollectedField, obj *model.Verify) (ret graphql.Marshaler) {
@@ -5540,6 +6307,102 @@ func (ec *executionContext) _JoinRoom(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var markRoomReadImplementors = []string{"MarkRoomRead"}
+
+func (ec *executionContext) _MarkRoomRead(ctx context.Context, sel ast.SelectionSet, obj *model.MarkRoomRead) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, markRoomReadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarkRoomRead")
+		case "roomId":
+			out.Values[i] = ec._MarkRoomRead_roomId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "readSeq":
+			out.Values[i] = ec._MarkRoomRead_readSeq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unreadCount":
+			out.Values[i] = ec._MarkRoomRead_unreadCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seq":
+			out.Values[i] = ec._MarkRoomRead_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var messagePageTypeImplementors = []string{"MessagePageType"}
+
+func (ec *executionContext) _MessagePageType(ctx context.Context, sel ast.SelectionSet, obj *model.MessagePageType) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messagePageTypeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessagePageType")
+		case "messages":
+			out.Values[i] = ec._MessagePageType_messages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasMore":
+			out.Values[i] = ec._MessagePageType_hasMore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "next":
+			out.Values[i] = ec._MessagePageType_next(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "seq":
+			out.Values[i] = ec._MessagePageType_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var messageReplyImplementors = []string{"MessageReply"}
 
 func (ec *executionContext) _MessageReply(ctx context.Context, sel ast.SelectionSet, obj *edusphere.ReplyRef) graphql.Marshaler {
@@ -5729,6 +6592,11 @@ func (ec *executionContext) _MessageType(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MessageType_replyTo(ctx, field, obj)
 				})
+		case "seq":
+			out.Values[i] = ec._MessageType_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5859,6 +6727,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "reportMessage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reportMessage(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "markRoomRead":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markRoomRead(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -6023,6 +6898,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_searchMessages(ctx, field)
+				})
+		case "messagePage":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_messagePage(ctx, field)
+				})
+		case "myRooms":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myRooms(ctx, field)
+				})
+		case "unreadCounts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unreadCounts(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -6228,6 +7121,30 @@ func (ec *executionContext) _RoomType(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "online":
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RoomType_online(ctx, field, obj)
+				})
+		case "onlineCount":
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RoomType_onlineCount(ctx, field, obj)
+				})
+		case "seq":
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RoomType_seq(ctx, field, obj)
+				})
+		case "unreadCount":
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RoomType_unreadCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6263,6 +7180,54 @@ func (ec *executionContext) _TopicType(ctx context.Context, sel ast.SelectionSet
 			}
 		case "name":
 			out.Values[i] = ec._TopicType_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unreadCountTypeImplementors = []string{"UnreadCountType"}
+
+func (ec *executionContext) _UnreadCountType(ctx context.Context, sel ast.SelectionSet, obj *model.UnreadCountType) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unreadCountTypeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnreadCountType")
+		case "roomId":
+			out.Values[i] = ec._UnreadCountType_roomId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seq":
+			out.Values[i] = ec._UnreadCountType_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "readSeq":
+			out.Values[i] = ec._UnreadCountType_readSeq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unreadCount":
+			out.Values[i] = ec._UnreadCountType_unreadCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -6396,28 +7361,34 @@ func (ec *executionContext) _UserType(ctx context.Context, sel ast.SelectionSet,
 		case "id":
 			out.Values[i] = ec._UserType_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "username":
 			out.Values[i] = ec._UserType_username(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._UserType_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "bio":
 			out.Values[i] = ec._UserType_bio(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "avatar":
 			out.Values[i] = ec._UserType_avatar(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "lastSeen":
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UserType_lastSeen(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6904,6 +7875,20 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNMessageSearchResult2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐSearchHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*edusphere.SearchHit) graphql.Marshaler {
 	ret := marshalList(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -6928,12 +7913,44 @@ func (ec *executionContext) marshalNMessageSearchResult2ᚖgithubᚗcomᚋedusph
 	return ec._MessageSearchResult(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMessageType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐMessageᚄ(ctx context.Context, sel ast.SelectionSet, v []*edusphere.Message) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMessageType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐMessage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNMessageType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐMessage(ctx context.Context, sel ast.SelectionSet, v *edusphere.Message) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MessageType!")
 		return graphql.Null
 	}
 	return ec._MessageType(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRoomType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐRoomᚄ(ctx context.Context, sel ast.SelectionSet, v []*edusphere.Room) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRoomType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐRoom(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNRoomType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐRoom(ctx context.Context, sel ast.SelectionSet, v *edusphere.Room) graphql.Marshaler {
@@ -6978,6 +7995,30 @@ func (ec *executionContext) marshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx
 		graphql.AddInvalidNullFromMarshaler(ctx, "UUID!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNUnreadCountType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐUnreadCountTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UnreadCountType) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnreadCountType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐUnreadCountType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUnreadCountType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐUnreadCountType(ctx context.Context, sel ast.SelectionSet, v *model.UnreadCountType) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnreadCountType!")
+		return graphql.Null
+	}
+	return ec._UnreadCountType(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUserType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*edusphere.User) graphql.Marshaler {
@@ -7190,6 +8231,24 @@ func (ec *executionContext) marshalOCreateRoom2ᚖgithubᚗcomᚋedusphereᚋedu
 	return ec._CreateRoom(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := model.UnmarshalDateTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := model.MarshalDateTime(*v)
+	return res
+}
+
 func (ec *executionContext) marshalODeleteJSONWebTokenCookie2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐDeleteJSONWebTokenCookie(ctx context.Context, sel ast.SelectionSet, v *model.DeleteJSONWebTokenCookie) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -7218,6 +8277,24 @@ func (ec *executionContext) marshalODeleteRoom2ᚖgithubᚗcomᚋedusphereᚋedu
 	return ec._DeleteRoom(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -7241,6 +8318,20 @@ func (ec *executionContext) marshalOJoinRoom2ᚖgithubᚗcomᚋedusphereᚋedusp
 		return graphql.Null
 	}
 	return ec._JoinRoom(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMarkRoomRead2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐMarkRoomRead(ctx context.Context, sel ast.SelectionSet, v *model.MarkRoomRead) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MarkRoomRead(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMessagePageType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐMessagePageType(ctx context.Context, sel ast.SelectionSet, v *model.MessagePageType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MessagePageType(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOMessageReply2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐReplyRef(ctx context.Context, sel ast.SelectionSet, v *edusphere.ReplyRef) graphql.Marshaler {
@@ -7470,6 +8561,25 @@ func (ec *executionContext) marshalOUserType2ᚕᚖgithubᚗcomᚋedusphereᚋed
 		fc.Result = &v[i]
 		return ec.marshalOUserType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐUser(ctx, sel, v[i])
 	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOUserType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*edusphere.User) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalList(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUserType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐUser(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
 
 	return ret
 }

@@ -4,6 +4,7 @@ package model
 
 import (
 	"github.com/edusphere/edusphere"
+	"github.com/google/uuid"
 )
 
 type AuthStatusType struct {
@@ -35,6 +36,20 @@ type JoinRoom struct {
 	Room *edusphere.Room `json:"room,omitempty"`
 }
 
+type MarkRoomRead struct {
+	RoomID      uuid.UUID `json:"roomId"`
+	ReadSeq     int       `json:"readSeq"`
+	UnreadCount int       `json:"unreadCount"`
+	Seq         int       `json:"seq"`
+}
+
+type MessagePageType struct {
+	Messages []*edusphere.Message `json:"messages"`
+	HasMore  bool                 `json:"hasMore"`
+	Next     *string              `json:"next,omitempty"`
+	Seq      int                  `json:"seq"`
+}
+
 type Mutation struct {
 }
 
@@ -62,6 +77,13 @@ type RegisterUser struct {
 
 type ReportMessage struct {
 	Success *bool `json:"success,omitempty"`
+}
+
+type UnreadCountType struct {
+	RoomID      uuid.UUID `json:"roomId"`
+	Seq         int       `json:"seq"`
+	ReadSeq     int       `json:"readSeq"`
+	UnreadCount int       `json:"unreadCount"`
 }
 
 type UpdateMessage struct {

@@ -26,6 +26,16 @@ export const Q = {
   room(hostSlug: $hostSlug, roomSlug: $roomSlug) { ${ROOM_FULL} }
   messages(hostSlug: $hostSlug, roomSlug: $roomSlug) { ${MESSAGE} }
 }`,
+  RoomWithPage: `query RoomWithPage($hostSlug: String!, $roomSlug: String!, $last: Int) {
+  room(hostSlug: $hostSlug, roomSlug: $roomSlug) { ${ROOM_FULL} seq unreadCount }
+  messagePage(hostSlug: $hostSlug, roomSlug: $roomSlug, last: $last) { messages { ${MESSAGE} seq } hasMore next seq }
+}`,
+  MessagePage: `query MessagePage($hostSlug: String!, $roomSlug: String!, $last: Int, $before: ID) {
+  messagePage(hostSlug: $hostSlug, roomSlug: $roomSlug, last: $last, before: $before) { messages { ${MESSAGE} seq } hasMore next seq }
+}`,
+  MarkRoomRead: `mutation MarkRoomRead($roomId: UUID!, $seq: Int!) { markRoomRead(roomId: $roomId, seq: $seq) { roomId readSeq unreadCount seq } }`,
+  UnreadCounts: `query UnreadCounts { unreadCounts { roomId seq readSeq unreadCount } }`,
+  MyRooms: `query MyRooms { myRooms { id name slug host { id username } unreadCount } }`,
   MessagesByUser: `query MessagesByUser($userSlug: String!) {
   messagesByUser(userSlug: $userSlug) { id body edited created updated room { id slug name host { username } } }
 }`,

@@ -4,6 +4,7 @@ import { h, icon, avatarImg, timeEl, debounce, plural, roomPath, userPath } from
 import { gql } from '../api.js';
 import { Q } from '../queries.js';
 import * as auth from '../auth.js';
+import { watchUnread } from '../unread.js';
 
 /** roomCard renders one room in a list. */
 export function roomCard(r) {
@@ -11,7 +12,7 @@ export function roomCard(r) {
     h('div', { class: 'room-card-head' },
       h('a', { class: 'host', href: userPath(r.host.username) }, avatarImg(r.host.avatar, 24), h('span', null, '@' + r.host.username)),
       timeEl(r.created)),
-    h('h3', { class: 'room-title' }, h('a', { href: roomPath(r.host.username, r.slug) }, r.name)),
+    h('h3', { class: 'room-title', dataset: { unreadRoom: r.id } }, h('a', { href: roomPath(r.host.username, r.slug) }, r.name)),
     r.description ? h('p', { class: 'room-desc' }, r.description) : null,
     h('div', { class: 'room-card-foot' },
       h('span', { class: 'chip' }, icon('hash', 14), r.topic.name),
@@ -101,6 +102,7 @@ export async function render(ctx) {
       return;
     }
     roomsList.replaceChildren(...list.map(roomCard));
+    watchUnread(roomsList);
   }
 
   function renderActivity(all) {
@@ -167,8 +169,9 @@ export async function render(ctx) {
         if (ctx.signal.aborted) return;
         const list = d.roomsParticipatedByUser || [];
         mine.replaceChildren(...(list.length
-          ? list.slice(0, 8).map((r) => h('li', null, h('a', { href: roomPath(r.host.username, r.slug) }, r.name), h('span', { class: 'muted small' }, ' @' + r.host.username)))
+          ? list.slice(0, 8).map((r) => h('li', { dataset: { unreadRoom: r.id } }, h('a', { href: roomPath(r.host.username, r.slug) }, r.name), h('span', { class: 'muted small' }, ' @' + r.host.username)))
           : [h('li', { class: 'muted small' }, 'You have not joined any room yet.')]));
+        watchUnread(mine);
       })
       .catch(() => mine.replaceChildren(h('li', { class: 'muted small' }, 'Could not load your rooms.')));
   }

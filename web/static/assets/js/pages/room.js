@@ -6,6 +6,10 @@ import { gql } from '../api.js';
 import { Q } from '../queries.js';
 import * as auth from '../auth.js';
 import { Chat } from '../chat.js';
+import { RoomPresence, typingText } from '../presence.js';
+import { openFeed } from '../feed.js';
+import { events } from '../events.js';
+import { yourRoomsPanel } from '../unread.js';
 import { toast, confirmDialog, busy } from '../ui.js';
 import { replyQuote, replyBar, jumpTo, reportDialog } from '../threads.js';
 
@@ -19,15 +23,17 @@ export async function render(ctx) {
 
   let room;
   let history = null;
+  let page = null; // the newest history page (docs/events.md, "History paging")
   try {
     if (me) {
-      const d = await gql('RoomWithMessages', Q.RoomWithMessages, { hostSlug: host, roomSlug: slug }).catch((e) => {
+      const d = await gql('RoomWithPage', Q.RoomWithPage, { hostSlug: host, roomSlug: slug, last: 50 }).catch((e) => {
         // Rooms may hide messages from non-participants; keep the room.
-        if (e.data?.room) return { room: e.data.room, messages: null };
+        if (e.data?.room) return { room: e.data.room, messagePage: null };
         throw e;
       });
       room = d.room;
-      history = d.messages;
+      page = d.messagePage;
+      history = page?.messages || null;
     } else {
       room = (await gql('Room', Q.Room, { hostSlug: host, roomSlug: slug })).room;
     }
@@ -52,6 +58,9 @@ export async function render(ctx) {
   // Participants ---------------------------------------------------------
   const partHeading = h('h2', { class: 'section-title', id: 'participants-heading' });
   const partList = h('ul', { class: 'participants' });
+  // Who is online (presence.js); null until known.
+  const onlineLine = h('p', { class: 'online-count muted small', hidden: true });
+  let presence = null;
   // Authors of live messages who were not participants when the page
   // loaded: they joined since. Chat frames carry only the username, so the
   // room is read again for their names and avatars.
@@ -82,8 +91,16 @@ export async function render(ctx) {
   }
   function renderParticipants() {
     partHeading.replaceChildren(icon('users', 16), ' ', plural(room.participants.length, 'participant'));
-    partList.replaceChildren(...room.participants.map((p) => h('li', null,
-      h('a', { href: userPath(p.username) }, avatarImg(p.avatar, 28), h('span', { class: 'participant-name' }, p.name || p.username),
+    const known = presence?.count != null;
+    onlineLine.hidden = !known;
+    onlineLine.textContent = known ? `${presence.count} online` : '';
+    const dot = (p) => {
+      if (!known) return null;
+      const on = presence.online.has(p.id);
+      return h('span', { class: `presence-dot${on ? ' online' : ''}`, role: 'img', 'aria-label': on ? 'online' : 'offline', title: on ? 'Online' : 'Offline' });
+    };
+    partList.replaceChildren(...room.participants.map((p) => h('li', { dataset: { user: p.id } },
+      h('a', { href: userPath(p.username) }, avatarImg(p.avatar, 28), dot(p), h('span', { class: 'participant-name' }, p.name || p.username),
         p.id === room.host.id ? h('span', { class: 'badge' }, 'host') : null,
         me && p.id === me.id ? h('span', { class: 'badge badge-soft' }, 'you') : null))));
   }
@@ -141,12 +158,14 @@ export async function render(ctx) {
   const outbox = h('ol', { class: 'messages outbox', 'aria-label': 'Outgoing messages' });
   const empty = h('p', { class: 'messages-empty muted', hidden: true }, 'No messages yet. Say hello!');
   const pane = h('div', { class: 'message-pane', tabindex: '0', role: 'group', 'aria-label': 'Conversation' }, empty, log, outbox);
-  const bottom = h('div', { class: 'composer-slot' });
+  const typingLine = h('p', { class: 'typing-line muted small', 'aria-live': 'polite' });
+  const bottom = h('div', { class: 'composer-slot' }, typingLine);
   const chatSection = h('section', { class: 'chat card', 'aria-label': 'Chat' }, status, pane, bottom);
 
   ctx.main.append(h('div', { class: 'layout-room', dataset: { room: room.id } },
     h('div', { class: 'room-main' }, header, chatSection),
-    h('aside', { class: 'panel room-side', 'aria-labelledby': 'participants-heading' }, partHeading, partList)));
+    h('aside', { class: 'panel room-side', 'aria-labelledby': 'participants-heading' }, partHeading, onlineLine, partList,
+      me ? yourRoomsPanel(room.id) : null)));
 
   let chat = null;
   let editing = null;
@@ -155,6 +174,7 @@ export async function render(ctx) {
 
   const cleanup = () => {
     chat?.stop();
+    presence?.stop();
     clearInterval(clock);
     clampWatch?.disconnect();
   };
@@ -208,6 +228,7 @@ export async function render(ctx) {
     counter.textContent = left < 100 ? `${left} characters left` : '';
   };
   input.addEventListener('input', grow);
+  input.addEventListener('input', () => { if (input.value.trim()) presence?.typed(); });
   input.addEventListener('keydown', (ev) => {
     if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
       ev.preventDefault();
@@ -224,6 +245,7 @@ export async function render(ctx) {
     }
     chat.send(body, replying?.id);
     setReply(null);
+    presence?.sent();
     input.value = '';
     grow();
     scrollToBottom();
@@ -242,7 +264,8 @@ export async function render(ctx) {
 
   function messageEl(m) {
     const own = m.user?.id === me.id;
-    const li = h('li', { class: `msg${own ? ' own' : ''}${m.local ? ` msg-${m.state}` : ''}`, id: m.local ? null : `m-${m.id}`, dataset: { id: m.id } });
+    const li = h('li', { class: `msg${own ? ' own' : ''}${m.local ? ` msg-${m.state}` : ''}${m.id === firstUnread ? ' first-unread' : ''}`, id: m.local ? null : `m-${m.id}`, dataset: { id: m.id } });
+    if (m.id === firstUnread) li.append(h('div', { class: 'new-divider', role: 'separator' }, h('span', null, 'New messages')));
     const meta = h('div', { class: 'msg-meta' },
       h('a', { class: 'msg-author', href: userPath(m.user?.username || '') }, authorName(m.user)),
       m.local ? null : timeEl(m.created, 'msg-time muted small'),
@@ -375,7 +398,18 @@ export async function render(ctx) {
     }
   }
 
-  chat = new Chat({
+  // "New messages" goes above the oldest of the unread ones, which are
+  // the newest room.unreadCount messages by others.
+  let firstUnread = null;
+  if (page && room.unreadCount > 0) {
+    let n = room.unreadCount;
+    for (let i = page.messages.length - 1; i >= 0 && n > 0; i--) {
+      if (page.messages[i].user?.id === me.id) continue;
+      firstUnread = page.messages[i].id;
+      n--;
+    }
+  }
+  const chatOpts = {
     hostSlug: room.host.username,
     roomSlug: room.slug,
     me,
@@ -406,7 +440,13 @@ export async function render(ctx) {
       status.replaceChildren('This room no longer exists.');
       composer.remove();
     },
-  });
+  };
+  // One event socket per tab when the server has it; else the chat socket.
+  chat = page ? await openFeed({ ...chatOpts, roomId: room.id, page }) : null;
+  if (ctx.signal.aborted) { chat?.stop(); return cleanup; }
+  // Presence and typing share the tab's event socket when the room follows it.
+  const presenceSocket = chat ? events() : null;
+  chat ||= new Chat(chatOpts);
   if (history) chat.setHistory(history);
   else {
     try {
@@ -422,10 +462,25 @@ export async function render(ctx) {
     const id = decodeURIComponent(location.hash.slice(3));
     requestAnimationFrame(() => { if (!jumpTo(id)) toast('That message is not in the loaded history.', 'error'); });
   }
+  pane.querySelector('.new-divider')?.scrollIntoView({ block: 'center' });
+  // Older pages load as the reader scrolls up (infinite scroll).
+  pane.addEventListener('scroll', () => {
+    if (pane.scrollTop > 200 || !chat.olderPage || !chat.hasMore || chat.loadingOlder) return;
+    const from = pane.scrollHeight - pane.scrollTop;
+    chat.olderPage().then(() => { pane.scrollTop = pane.scrollHeight - from; }, () => {});
+  });
   log.setAttribute('aria-live', 'polite');
   ctx.main.querySelector('.layout-room').dataset.loaded = 'true';
   performance.mark('room:rendered');
   chat.start();
+  presence = new RoomPresence({
+    room, me, socket: presenceSocket,
+    onChange: () => {
+      renderParticipants();
+      typingLine.textContent = typingText(presence.typers().map((u) => authorName(u)));
+    },
+  });
+  presence.start();
   clock = setInterval(() => {
     for (const t of list.querySelectorAll('time[datetime]')) t.textContent = timeAgo(t.getAttribute('datetime'));
   }, 60_000);
