@@ -433,7 +433,7 @@ func (s *MessageService) FindHistory(ctx context.Context, q edusphere.HistoryQue
 		before = *q.Before
 	}
 	rows, err := s.db.query(ctx, `SELECT s.seq, c.created_seq, m.id, m.user_id, m.room_id, m.body, m.edited,
-			m.created, m.updated, m.created_seq, m.seq
+			m.created, m.updated, m.created_seq, m.seq, m.reply_to
 		FROM edusphere_room_seq s
 		JOIN (SELECT `+historyCursor+` AS created_seq) c
 		LEFT JOIN (
@@ -456,14 +456,16 @@ func (s *MessageService) FindHistory(ctx context.Context, q edusphere.HistoryQue
 		var edited sql.NullBool
 		var created, updated *time.Time
 		var createdSeq, changeSeq sql.NullInt64
+		var replyTo *uuid.UUID
 		if err := rows.Scan(&seq, &cursor, &id, &userID, &roomID, &body, &edited, nullTimeScanner{&created},
-			nullTimeScanner{&updated}, &createdSeq, &changeSeq); err != nil {
+			nullTimeScanner{&updated}, &createdSeq, &changeSeq, &replyTo); err != nil {
 			return err
 		}
 		found, cursorFound = true, cursor.Valid
 		if id.UUID != uuid.Nil {
 			msgs = append(msgs, &edusphere.Message{ID: id.UUID, UserID: userID.UUID, RoomID: roomID.UUID, Body: body.String,
-				Edited: edited.Bool, Created: *created, Updated: *updated, CreatedSeq: createdSeq.Int64, Seq: changeSeq.Int64})
+				Edited: edited.Bool, Created: *created, Updated: *updated, CreatedSeq: createdSeq.Int64, Seq: changeSeq.Int64,
+				ReplyTo: replyTo})
 		}
 		return nil
 	})
