@@ -156,7 +156,16 @@ func (c *conn) v2send(ctx context.Context, f *v2ClientFrame, ref *string) {
 		c.enqueue(v2Error(ref, MsgTooLong))
 		return
 	}
-	res := c.h.v2Commit(ctx, edusphere.ChatOp{Kind: edusphere.ChatCreate, RoomID: room, UserID: c.user.ID, Body: s}, c.user)
+	op := edusphere.ChatOp{Kind: edusphere.ChatCreate, RoomID: room, UserID: c.user.ID, Body: s}
+	if len(f.ReplyTo) > 0 && string(f.ReplyTo) != "null" {
+		id, ok := uuidOf(f.ReplyTo)
+		if !ok {
+			c.enqueue(v2Error(ref, MsgNotFound))
+			return
+		}
+		op.ReplyTo = id
+	}
+	res := c.h.v2Commit(ctx, op, c.user)
 	if res.Err != nil {
 		c.enqueue(v2Error(ref, c.v2fail(res.Err, edusphere.ChatCreate)))
 		return

@@ -205,6 +205,9 @@ type v2ClientFrame struct {
 	Since   json.RawMessage `json:"since"`
 	ID      json.RawMessage `json:"id"`
 	Message json.RawMessage `json:"message"`
+	// ReplyTo is, on send, the message a reply answers (docs/websocket.md,
+	// "Replies").
+	ReplyTo json.RawMessage `json:"replyTo"`
 }
 
 // str decodes a raw JSON string; false for anything else (null included).
