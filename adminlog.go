@@ -55,4 +55,8 @@ type Services struct {
 	ReadMarkers ReadMarkerService
 	// Invitations keeps pending room invitations.
 	Invitations InvitationService
+	// Search finds messages by their words; Reports keeps reports of
+	// messages (docs/data.md, "Search", "Reports").
+	Search  SearchService
+	Reports ReportService
 }

@@ -40,7 +40,9 @@ const MsgUnknownChatOp = "Unknown chat operation."
 // socket reports them in, see docs/data.md, "Group commit"):
 //   - create: EINVALID for the body, then "This field cannot be null." for
 //     a nil UserID or RoomID (Message.Validate), ENOTFOUND "Room not found",
-//     ENOTFOUND "User not found", ECONFLICT for a preset MessageID in use;
+//     ENOTFOUND "User not found", ECONFLICT for a preset MessageID in use,
+//     then ENOTFOUND "Message not found" for a ReplyTo that is not a
+//     message of RoomID (CheckReply);
 //   - update: ENOTFOUND "Message not found" (no such message, or not in
 //     RoomID), EFORBIDDEN "Permission denied" (UserID is not the author),
 //     then EINVALID for the body;
@@ -60,6 +62,8 @@ type ChatOp struct {
 	MessageID uuid.UUID
 	// Body is the body of a new or updated message.
 	Body string
+	// ReplyTo is, for a create, the message it answers, or uuid.Nil.
+	ReplyTo uuid.UUID
 }
 
 // ChatResult is the outcome of one ChatOp.

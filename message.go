@@ -24,6 +24,11 @@ type Message struct {
 	// CreatedSeq order is history order: (Created, ID) order.
 	CreatedSeq int64 `json:"createdSeq"`
 	Seq        int64 `json:"seq"`
+
+	// ReplyTo is the message of the same room this one answers, or nil.
+	// It is not a foreign key: the reply stays when its parent is deleted
+	// (docs/data.md, "Replies").
+	ReplyTo *uuid.UUID `json:"replyTo,omitempty"`
 }
 
 // ValidateBody returns the repr model error for a bad body (docs/graphql.md,
@@ -50,6 +55,14 @@ func (m *Message) Validate() error {
 		fe.Add("room", MsgNull)
 	}
 	return errorOrNil(fe)
+}
+
+// ReplyID returns the id of the message m answers, or uuid.Nil.
+func (m *Message) ReplyID() uuid.UUID {
+	if m.ReplyTo == nil {
+		return uuid.Nil
+	}
+	return *m.ReplyTo
 }
 
 // CanEditMessage reports whether user may edit or delete msg: only its author.

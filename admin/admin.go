@@ -119,6 +119,10 @@ func (h *Handler) route() {
 	m.HandleFunc("GET /admin/core/message/{id}/delete/{$}", h.staff(h.messageDelete))
 	m.HandleFunc("POST /admin/core/message/{id}/delete/{$}", h.staff(h.messageDeletePost))
 
+	m.HandleFunc("GET /admin/core/report/{$}", h.staff(h.reportList))
+	m.HandleFunc("GET /admin/core/report/{id}/change/{$}", h.staff(h.reportView))
+	m.HandleFunc("POST /admin/core/report/{id}/change/{$}", h.staff(h.reportResolvePost))
+
 	// Django links objects as /admin/core/<model>/<id>/; send those to the change page.
 	for _, model := range []string{"user", "room", "topic", "message"} {
 		m.HandleFunc("GET /admin/core/"+model+"/{id}/{$}", h.staff(func(w http.ResponseWriter, r *http.Request) {

@@ -26,7 +26,7 @@ func (h *Handler) logList(w http.ResponseWriter, r *http.Request) {
 	var filter edusphere.AdminActionFilter
 	typ := q.Get("type")
 	switch typ {
-	case typeUser, typeRoom, typeTopic, typeMessage:
+	case typeUser, typeRoom, typeTopic, typeMessage, typeReport:
 		filter.ObjectType = &typ
 	default:
 		typ = ""
@@ -44,7 +44,7 @@ func (h *Handler) logList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := logPage{Pager: pg}
-	for _, c := range []struct{ label, value string }{{"All", ""}, {"Users", typeUser}, {"Rooms", typeRoom}, {"Topics", typeTopic}, {"Messages", typeMessage}} {
+	for _, c := range []struct{ label, value string }{{"All", ""}, {"Users", typeUser}, {"Rooms", typeRoom}, {"Topics", typeTopic}, {"Messages", typeMessage}, {"Reports", typeReport}} {
 		u := "/admin/log/"
 		if c.value != "" {
 			u += "?type=" + c.value

@@ -22,6 +22,8 @@ type loaders struct {
 	topics       *dataloadgen.Loader[int64, *edusphere.Topic]
 	rooms        *dataloadgen.Loader[uuid.UUID, *edusphere.Room]
 	participants *dataloadgen.Loader[uuid.UUID, []*edusphere.User]
+	// parents are the messages replies answer, nil when deleted.
+	parents *dataloadgen.Loader[uuid.UUID, *edusphere.Message]
 	// roomSeqs and readStates serve Room.seq and Room.unreadCount
 	// (gql/history.go); a nil read state means the caller does not take
 	// part in the room.
@@ -60,6 +62,9 @@ func newLoaders(s edusphere.Services) *loaders {
 				}
 			}
 			return m, nil
+		}), dataloadgen.WithWait(loaderWait)),
+		parents: dataloadgen.NewMappedLoader(guard(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*edusphere.Message, error) {
+			return fetchParents(ctx, s, ids)
 		}), dataloadgen.WithWait(loaderWait)),
 		roomSeqs: dataloadgen.NewMappedLoader(guard(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]int64, error) {
 			return fetchRoomSeqs(ctx, s, ids)
@@ -256,6 +261,10 @@ func (r *Resolver) prefetchMessages(ctx context.Context, msgs []*edusphere.Messa
 				rooms = append(rooms, room)
 			}
 			if err := r.prefetchRooms(ctx, rooms, selected(ctx, f, "RoomType")); err != nil {
+				return err
+			}
+		case "replyTo":
+			if err := r.prefetchReplies(ctx, l, msgs, f); err != nil {
 				return err
 			}
 		}

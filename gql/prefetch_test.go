@@ -225,9 +225,11 @@ func resolverFields(t *testing.T) []string {
 }
 
 // prefetchData is a database where every list of the API has n items or a
-// multiple of n: n rooms, each with its host, topic and a message from the
-// star (who joined them all), a busy room with a message from each of n
-// posters (who joined it), and a loner who joined nothing.
+// multiple of n: n rooms, each with its host, topic, a question from the
+// host and the star's reply to it (the star joined them all), a busy room
+// with a reply to the question from each of n posters (who joined it), and
+// a loner who joined nothing. Every reply says "hello", which the star's
+// search finds.
 type prefetchData struct {
 	h                  *testdb.Handle
 	srv                *server
@@ -257,14 +259,15 @@ func newPrefetchData(t *testing.T, n int) *prefetchData {
 		if _, err := s.Rooms.JoinRoom(ctx, room.ID, d.star.ID); err != nil {
 			t.Fatal(err)
 		}
-		testdb.MustCreateMessage(t, ctx, s, &edusphere.Message{RoomID: room.ID, UserID: d.star.ID, Body: "hello from star"})
+		question := testdb.MustCreateMessage(t, ctx, s, &edusphere.Message{RoomID: room.ID, UserID: host.ID, Body: "a question"})
+		testdb.MustCreateMessage(t, ctx, s, &edusphere.Message{RoomID: room.ID, UserID: d.star.ID, Body: "hello from star", ReplyTo: &question.ID})
 		if i == 0 {
 			d.busyHost, d.busySlug = host.Username, room.Slug
 			for _, p := range posters {
 				if _, err := s.Rooms.JoinRoom(ctx, room.ID, p.ID); err != nil {
 					t.Fatal(err)
 				}
-				testdb.MustCreateMessage(t, ctx, s, &edusphere.Message{RoomID: room.ID, UserID: p.ID, Body: "hello from " + p.Username})
+				testdb.MustCreateMessage(t, ctx, s, &edusphere.Message{RoomID: room.ID, UserID: p.ID, Body: "hello from " + p.Username, ReplyTo: &question.ID})
 			}
 		}
 	}
@@ -362,6 +365,8 @@ func (d *prefetchData) args(f *ast.FieldDefinition) string {
 			v = d.busySlug
 		case a.Name == "roomId":
 			v = d.starRoom.ID.String()
+		case a.Name == "query" && f.Name == "searchMessages":
+			v = "hello"
 		default:
 			panic("TestNestedFieldsPrefetched has no value for the required argument " + f.Name + "(" + a.Name + ")")
 		}

@@ -101,7 +101,18 @@ func (c *conn) handleText(ctx context.Context, obj map[string]json.RawMessage) {
 		c.sendError(ctx, MsgTooLong)
 		return
 	}
-	c.submit(ctx, edusphere.ChatOp{Kind: edusphere.ChatCreate, RoomID: c.roomID, UserID: c.user.ID, Body: s}, "")
+	op := edusphere.ChatOp{Kind: edusphere.ChatCreate, RoomID: c.roomID, UserID: c.user.ID, Body: s}
+	parent, isReply, ok := replyTo(obj)
+	if !ok {
+		c.sendError(ctx, MsgNotFound)
+		return
+	}
+	var reply *Reply
+	if isReply {
+		op.ReplyTo = parent
+		reply = c.h.loadReply(ctx, parent)
+	}
+	c.submit(ctx, op, reply, "")
 }
 
 // messageID returns the id a frame's messageId names, sending "Message not
@@ -136,7 +147,7 @@ func (c *conn) handleUpdate(ctx context.Context, obj map[string]json.RawMessage)
 	}
 	s, ok := body(obj)
 	if ok {
-		c.submit(ctx, edusphere.ChatOp{Kind: edusphere.ChatUpdate, RoomID: c.roomID, UserID: c.user.ID, MessageID: id, Body: s}, MsgEditOwn)
+		c.submit(ctx, edusphere.ChatOp{Kind: edusphere.ChatUpdate, RoomID: c.roomID, UserID: c.user.ID, MessageID: id, Body: s}, nil, MsgEditOwn)
 		return
 	}
 	m, err := c.h.store.Messages.FindMessageByID(ctx, id)
@@ -157,14 +168,14 @@ func (c *conn) handleDelete(ctx context.Context, obj map[string]json.RawMessage)
 	if !ok {
 		return
 	}
-	c.submit(ctx, edusphere.ChatOp{Kind: edusphere.ChatDelete, RoomID: c.roomID, UserID: c.user.ID, MessageID: id}, MsgDeleteOwn)
+	c.submit(ctx, edusphere.ChatOp{Kind: edusphere.ChatDelete, RoomID: c.roomID, UserID: c.user.ID, MessageID: id}, nil, MsgDeleteOwn)
 }
 
 // submit commits op through the hub's writer. A committed op is answered
 // by its broadcast, which the writer published before Submit returned;
 // a failed one by its error frame, forbidden being the text of EFORBIDDEN.
-func (c *conn) submit(ctx context.Context, op edusphere.ChatOp, forbidden string) {
-	res, err := c.h.submitChat(op, c.user)
+func (c *conn) submit(ctx context.Context, op edusphere.ChatOp, reply *Reply, forbidden string) {
+	res, err := c.h.submitChat(op, c.user, reply)
 	if err == nil {
 		err = res.Err
 	}
@@ -273,8 +284,8 @@ func appendBoolField(b []byte, key string, value bool) []byte {
 }
 
 // NewFrame returns the "new" frame of m written by author (docs/websocket.md,
-// Server frames).
-func NewFrame(m *edusphere.Message, author *edusphere.User) []byte {
+// Server frames), with the "reply_to" object of a reply when reply is given.
+func NewFrame(m *edusphere.Message, author *edusphere.User, reply ...*Reply) []byte {
 	b := make([]byte, 0, 256+len(m.Body))
 	b = append(b, `{"type": "chat_message", "action": "new"`...)
 	b = appendField(b, "id", m.ID.String())
@@ -288,6 +299,9 @@ func NewFrame(m *edusphere.Message, author *edusphere.User) []byte {
 		b = append(b, `, "userAvatar": null`...)
 	} else {
 		b = appendField(b, "userAvatar", author.Avatar)
+	}
+	if len(reply) > 0 && reply[0] != nil {
+		b = appendReply(b, reply[0])
 	}
 	return append(b, '}')
 }

@@ -42,10 +42,11 @@ func (n *Notifier) publish(ctx context.Context, channel string, ev edusphere.Eve
 	}
 }
 
-// MessageCreated sends the "new" frame of m, written by author, to its room.
-func (n *Notifier) MessageCreated(ctx context.Context, m *edusphere.Message, author *edusphere.User) {
+// MessageCreated sends the "new" frame of m, written by author, to its
+// room; reply is what a reply shows of its parent.
+func (n *Notifier) MessageCreated(ctx context.Context, m *edusphere.Message, author *edusphere.User, reply ...*Reply) {
 	n.publish(ctx, edusphere.RoomChannel(m.RoomID), edusphere.Event{
-		Type: edusphere.EventMessageCreated, RoomID: m.RoomID, UserID: m.UserID, Frame: NewFrame(m, author),
+		Type: edusphere.EventMessageCreated, RoomID: m.RoomID, UserID: m.UserID, Frame: NewFrame(m, author, reply...),
 		Seq: m.Seq, V2: V2Created(m, author, m.Seq),
 	})
 }
@@ -78,14 +79,15 @@ func (n *Notifier) MessageTombstoned(ctx context.Context, t *edusphere.Tombstone
 }
 
 // ChatCommitted announces one committed chat write of CommitChat: author
-// is the sender of a create (the author of the message).
-func (n *Notifier) ChatCommitted(ctx context.Context, res edusphere.ChatResult, author *edusphere.User) {
+// is the sender of a create (the author of the message); reply, for a
+// reply, is what the chat sockets' "new" frame quotes of its parent.
+func (n *Notifier) ChatCommitted(ctx context.Context, res edusphere.ChatResult, author *edusphere.User, reply ...*Reply) {
 	switch {
 	case res.Err != nil:
 	case res.Tombstone != nil:
 		n.MessageTombstoned(ctx, res.Tombstone)
 	case res.Message != nil && res.Message.Seq == res.Message.CreatedSeq:
-		n.MessageCreated(ctx, res.Message, author)
+		n.MessageCreated(ctx, res.Message, author, reply...)
 	case res.Message != nil:
 		n.MessageUpdated(ctx, res.Message)
 	}

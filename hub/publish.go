@@ -26,6 +26,7 @@ type publishers struct {
 // published is one committed change waiting for its publish.
 type published struct {
 	author *edusphere.User
+	reply  *Reply
 	res    edusphere.ChatResult
 }
 
@@ -36,7 +37,7 @@ func (h *Hub) startPublishers(n int) *publishers {
 		p.queues = append(p.queues, q)
 		p.wg.Go(func() {
 			for c := range q {
-				h.notify.ChatCommitted(h.ctx, c.res, c.author)
+				h.notify.ChatCommitted(h.ctx, c.res, c.author, c.reply)
 			}
 		})
 	}

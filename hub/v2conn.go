@@ -156,7 +156,16 @@ func (c *conn) v2send(ctx context.Context, f *v2ClientFrame, ref *string) {
 		c.enqueue(v2Error(ref, MsgTooLong))
 		return
 	}
-	res := c.h.v2Commit(ctx, edusphere.ChatOp{Kind: edusphere.ChatCreate, RoomID: room, UserID: c.user.ID, Body: s}, c.user)
+	op := edusphere.ChatOp{Kind: edusphere.ChatCreate, RoomID: room, UserID: c.user.ID, Body: s}
+	if len(f.ReplyTo) > 0 && string(f.ReplyTo) != "null" {
+		id, ok := uuidOf(f.ReplyTo)
+		if !ok {
+			c.enqueue(v2Error(ref, MsgNotFound))
+			return
+		}
+		op.ReplyTo = id
+	}
+	res := c.h.v2Commit(ctx, op, c.user)
 	if res.Err != nil {
 		c.enqueue(v2Error(ref, c.v2fail(res.Err, edusphere.ChatCreate)))
 		return
@@ -245,8 +254,13 @@ func (c *conn) v2typing(ctx context.Context, f *v2ClientFrame, ref *string) {
 // v2Commit is the one place event-socket chat writes go through: the
 // hub's group-committing writer (submitChat), which commits op with the
 // other sockets' writes and announces the change. author is the sender.
-func (h *Hub) v2Commit(_ context.Context, op edusphere.ChatOp, author *edusphere.User) edusphere.ChatResult {
-	res, err := h.submitChat(op, author)
+func (h *Hub) v2Commit(ctx context.Context, op edusphere.ChatOp, author *edusphere.User) edusphere.ChatResult {
+	var reply *Reply
+	if op.ReplyTo != uuid.Nil {
+		// The chat sockets' "new" frame quotes the parent.
+		reply = h.loadReply(ctx, op.ReplyTo)
+	}
+	res, err := h.submitChat(op, author, reply)
 	if err != nil {
 		return edusphere.ChatResult{Err: err}
 	}

@@ -40,6 +40,9 @@ type v2NewMessage struct {
 	Created string    `json:"created"`
 	Updated string    `json:"updated"`
 	Edited  bool      `json:"edited"`
+	// ReplyTo is the id of the message a reply answers (docs/websocket.md,
+	// "Replies"); absent for other messages.
+	ReplyTo *uuid.UUID `json:"replyTo,omitempty"`
 }
 
 // v2EditedMessage is the message object of message.updated.
@@ -72,6 +75,7 @@ func V2Created(m *edusphere.Message, author *edusphere.User, seq int64) []byte {
 		Message v2NewMessage `json:"message"`
 	}{edusphere.EventMessageCreated, m.RoomID, seq, v2NewMessage{
 		ID: m.ID, User: user, Body: m.Body, Created: isoformat(m.Created), Updated: isoformat(m.Updated), Edited: m.Edited,
+		ReplyTo: m.ReplyTo,
 	}})
 }
 
@@ -201,6 +205,9 @@ type v2ClientFrame struct {
 	Since   json.RawMessage `json:"since"`
 	ID      json.RawMessage `json:"id"`
 	Message json.RawMessage `json:"message"`
+	// ReplyTo is, on send, the message a reply answers (docs/websocket.md,
+	// "Replies").
+	ReplyTo json.RawMessage `json:"replyTo"`
 }
 
 // str decodes a raw JSON string; false for anything else (null included).

@@ -26,20 +26,28 @@ func (h *Hub) newWriter() *groupcommit.Writer {
 // publisher (Config.PublishWorkers). The tag is the author submitChat was
 // given.
 func (h *Hub) chatCommitted(op edusphere.ChatOp, tag any, res edusphere.ChatResult) {
-	author, _ := tag.(*edusphere.User)
+	t, _ := tag.(chatTag)
 	if op.Kind == edusphere.ChatCreate {
 		h.metrics.MessagePersisted()
 	}
 	if h.pub != nil {
-		h.pub.publish(published{author: author, res: res})
+		h.pub.publish(published{author: t.author, reply: t.reply, res: res})
 		return
 	}
-	h.notify.ChatCommitted(h.ctx, res, author)
+	h.notify.ChatCommitted(h.ctx, res, t.author, t.reply)
+}
+
+// chatTag is what submitChat hands the writer with an op: the sender, and
+// for a reply what the chat sockets' "new" frame quotes of its parent.
+type chatTag struct {
+	author *edusphere.User
+	reply  *Reply
 }
 
 // submitChat commits op through the hub's writer and returns its result;
 // any socket kind writes chat messages through it. author is the sender,
-// required for a create. When the result's Err is nil the change is
+// required for a create; reply, for a reply, is what its "new" frame
+// quotes of the parent (nil otherwise). When the result's Err is nil the change is
 // committed and its event published, or queued for publishing with
 // Config.PublishWorkers (the sender's answer is its own broadcast); otherwise nothing was stored and the sender is owed an
 // error frame. The error is groupcommit.ErrClosed once the hub shuts down,
@@ -49,9 +57,9 @@ func (h *Hub) chatCommitted(op edusphere.ChatOp, tag any, res edusphere.ChatResu
 // The op waits for its batch without a deadline of its own: a frame
 // whose wait ended while its op was in a batch would get its broadcast
 // and an error both. The writer's queue and CommitTimeout bound the wait.
-func (h *Hub) submitChat(op edusphere.ChatOp, author *edusphere.User) (edusphere.ChatResult, error) {
+func (h *Hub) submitChat(op edusphere.ChatOp, author *edusphere.User, reply *Reply) (edusphere.ChatResult, error) {
 	if op.Kind == edusphere.ChatCreate && author == nil {
 		return edusphere.ChatResult{}, errNoAuthor
 	}
-	return h.writer.Submit(h.ctx, op, author)
+	return h.writer.Submit(h.ctx, op, chatTag{author: author, reply: reply})
 }

@@ -26,12 +26,12 @@ type MessageService struct {
 func NewMessageService(db *DB) *MessageService { return &MessageService{db: db} }
 
 // messageColumns are read by scanMessage, in order.
-const messageColumns = `m.id, m.user_id, m.room_id, m.body, m.edited, m.created, m.updated, m.created_seq, m.seq`
+const messageColumns = `m.id, m.user_id, m.room_id, m.body, m.edited, m.created, m.updated, m.created_seq, m.seq, m.reply_to`
 
 // scanMessage reads messageColumns, then extra.
 func scanMessage(row pgx.Row, extra ...any) (*edusphere.Message, error) {
 	var m edusphere.Message
-	dest := []any{&m.ID, &m.UserID, &m.RoomID, &m.Body, &m.Edited, &m.Created, &m.Updated, &m.CreatedSeq, &m.Seq}
+	dest := []any{&m.ID, &m.UserID, &m.RoomID, &m.Body, &m.Edited, &m.Created, &m.Updated, &m.CreatedSeq, &m.Seq, &m.ReplyTo}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -68,6 +68,7 @@ func (s *MessageService) CreateMessage(ctx context.Context, m *edusphere.Message
 	}
 	r := s.commitOne(ctx, chatplan.Prepare([]edusphere.ChatOp{{
 		Kind: edusphere.ChatCreate, RoomID: m.RoomID, UserID: m.UserID, MessageID: m.ID, Body: m.Body,
+		ReplyTo: m.ReplyID(),
 	}})[0])
 	if r.Err != nil {
 		return r.Err
@@ -156,6 +157,7 @@ func readChatState(ctx context.Context, tx *Tx, n chatplan.Needs) (chatplan.Stat
 		Users:    make(map[uuid.UUID]bool),
 		Messages: make(map[uuid.UUID]*edusphere.Message),
 		Taken:    make(map[uuid.UUID]bool),
+		Parents:  make(map[uuid.UUID]uuid.UUID),
 	}
 	b := &pgx.Batch{}
 	if len(n.Rooms)+len(n.Targets) > 0 {
@@ -191,6 +193,18 @@ func readChatState(ctx context.Context, tx *Tx, n chatplan.Needs) (chatplan.Stat
 	if len(n.Users) > 0 {
 		b.Queue(`SELECT id FROM core_user WHERE id = ANY($1)`, n.Users).Query(func(rows pgx.Rows) error {
 			return readIDs(rows, st.Users)
+		})
+	}
+	if len(n.Parents) > 0 {
+		b.Queue(`SELECT id, room_id FROM core_message WHERE id = ANY($1)`, n.Parents).Query(func(rows pgx.Rows) error {
+			return eachRow(rows, func() error {
+				var id, room uuid.UUID
+				if err := rows.Scan(&id, &room); err != nil {
+					return err
+				}
+				st.Parents[id] = room
+				return nil
+			})
 		})
 	}
 	if len(n.Presets) > 0 {
@@ -240,14 +254,16 @@ func chatPlanBatch(p *chatplan.Plan) *pgx.Batch {
 		bodies, edited := make([]string, n), make([]bool, n)
 		created, updated := make([]time.Time, n), make([]time.Time, n)
 		createdSeq, seq := make([]int64, n), make([]int64, n)
+		replies := make([]*uuid.UUID, n)
 		for i, m := range p.Inserts {
 			ids[i], users[i], rooms[i], bodies[i], edited[i] = m.ID, m.UserID, m.RoomID, m.Body, m.Edited
 			created[i], updated[i], createdSeq[i], seq[i] = m.Created, m.Updated, m.CreatedSeq, m.Seq
+			replies[i] = m.ReplyTo
 		}
-		b.Queue(`INSERT INTO core_message (id, user_id, room_id, body, edited, created, updated, created_seq, seq)
+		b.Queue(`INSERT INTO core_message (id, user_id, room_id, body, edited, created, updated, created_seq, seq, reply_to)
 			SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::bool[],
-				$6::timestamptz[], $7::timestamptz[], $8::bigint[], $9::bigint[])`,
-			ids, users, rooms, bodies, edited, created, updated, createdSeq, seq)
+				$6::timestamptz[], $7::timestamptz[], $8::bigint[], $9::bigint[], $10::uuid[])`,
+			ids, users, rooms, bodies, edited, created, updated, createdSeq, seq, replies)
 	}
 	if n := len(p.Updates); n > 0 {
 		ids, bodies, edited := make([]uuid.UUID, n), make([]string, n), make([]bool, n)
@@ -444,10 +460,11 @@ type nullableMessage struct {
 	edited             *bool
 	created, updated   *time.Time
 	createdSeq, seq    *int64
+	replyTo            *uuid.UUID
 }
 
 func (n *nullableMessage) dest() []any {
-	return []any{&n.id, &n.userID, &n.roomID, &n.body, &n.edited, &n.created, &n.updated, &n.createdSeq, &n.seq}
+	return []any{&n.id, &n.userID, &n.roomID, &n.body, &n.edited, &n.created, &n.updated, &n.createdSeq, &n.seq, &n.replyTo}
 }
 
 // message returns the message scanned, or nil for NULLs.
@@ -456,7 +473,7 @@ func (n *nullableMessage) message() *edusphere.Message {
 		return nil
 	}
 	return &edusphere.Message{ID: *n.id, UserID: *n.userID, RoomID: *n.roomID, Body: *n.body, Edited: *n.edited,
-		Created: n.created.UTC(), Updated: n.updated.UTC(), CreatedSeq: *n.createdSeq, Seq: *n.seq}
+		Created: n.created.UTC(), Updated: n.updated.UTC(), CreatedSeq: *n.createdSeq, Seq: *n.seq, ReplyTo: n.replyTo}
 }
 
 // findMessageOne returns the message matching cond or ENOTFOUND.

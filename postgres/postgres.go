@@ -307,6 +307,8 @@ func (db *DB) Services() edusphere.Services {
 
 		ReadMarkers: NewReadMarkerService(db),
 		Invitations: NewInvitationService(db),
+		Search:      NewSearchService(db),
+		Reports:     NewReportService(db),
 	}
 }
 

@@ -26,12 +26,12 @@ type MessageService struct {
 }
 
 // messageColumns lists what scanMessage reads.
-const messageColumns = `m.id, m.user_id, m.room_id, m.body, m.edited, m.created, m.updated, m.created_seq, m.seq`
+const messageColumns = `m.id, m.user_id, m.room_id, m.body, m.edited, m.created, m.updated, m.created_seq, m.seq, m.reply_to`
 
 func scanMessage(sc interface{ Scan(...any) error }, extra ...any) (*edusphere.Message, error) {
 	var m edusphere.Message
 	dest := append([]any{&m.ID, &m.UserID, &m.RoomID, &m.Body, &m.Edited,
-		timeScanner{&m.Created}, timeScanner{&m.Updated}, &m.CreatedSeq, &m.Seq}, extra...)
+		timeScanner{&m.Created}, timeScanner{&m.Updated}, &m.CreatedSeq, &m.Seq, &m.ReplyTo}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -75,6 +75,7 @@ func (s *MessageService) CreateMessage(ctx context.Context, m *edusphere.Message
 	}
 	r := s.commitOne(ctx, chatplan.Prepare([]edusphere.ChatOp{{
 		Kind: edusphere.ChatCreate, RoomID: m.RoomID, UserID: m.UserID, MessageID: m.ID, Body: m.Body,
+		ReplyTo: m.ReplyID(),
 	}})[0])
 	if r.Err != nil {
 		return r.Err
@@ -161,6 +162,7 @@ func readChatState(ctx context.Context, tx *Tx, n chatplan.Needs) (chatplan.Stat
 		Users:    make(map[uuid.UUID]bool),
 		Messages: make(map[uuid.UUID]*edusphere.Message),
 		Taken:    make(map[uuid.UUID]bool),
+		Parents:  make(map[uuid.UUID]uuid.UUID),
 	}
 	if len(n.Rooms)+len(n.Targets) > 0 {
 		rows, err := tx.query(ctx, `SELECT room_id, seq, last_created FROM edusphere_room_seq
@@ -205,6 +207,22 @@ func readChatState(ctx context.Context, tx *Tx, n chatplan.Needs) (chatplan.Stat
 	if len(n.Users) > 0 {
 		if err := readIDs(ctx, tx, st.Users, `SELECT id FROM core_user WHERE id IN `+valuesQuery, jsonList(n.Users)); err != nil {
 			return st, fmt.Errorf("read authors: %w", err)
+		}
+	}
+	if len(n.Parents) > 0 {
+		rows, err := tx.query(ctx, `SELECT id, room_id FROM core_message WHERE id IN `+valuesQuery, jsonList(n.Parents))
+		if err != nil {
+			return st, fmt.Errorf("read parents: %w", err)
+		}
+		if err := eachRow(rows, func() error {
+			var id, room uuid.UUID
+			if err := rows.Scan(&id, &room); err != nil {
+				return err
+			}
+			st.Parents[id] = room
+			return nil
+		}); err != nil {
+			return st, fmt.Errorf("read parents: %w", err)
 		}
 	}
 	if len(n.Presets) > 0 {
@@ -253,9 +271,9 @@ func readIDs(ctx context.Context, tx *Tx, set map[uuid.UUID]bool, query string, 
 // markers.
 func writeChatPlan(ctx context.Context, tx *Tx, p *chatplan.Plan) error {
 	for _, m := range p.Inserts {
-		if _, err := tx.exec(ctx, `INSERT INTO core_message (id, user_id, room_id, body, edited, created, updated, created_seq, seq)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.UserID, m.RoomID, m.Body, m.Edited,
-			encTime(m.Created), encTime(m.Updated), m.CreatedSeq, m.Seq); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO core_message (id, user_id, room_id, body, edited, created, updated, created_seq, seq, reply_to)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.UserID, m.RoomID, m.Body, m.Edited,
+			encTime(m.Created), encTime(m.Updated), m.CreatedSeq, m.Seq, m.ReplyTo); err != nil {
 			return mapError("insert message", err, edusphere.MsgRoomNotFound)
 		}
 	}
@@ -415,7 +433,7 @@ func (s *MessageService) FindHistory(ctx context.Context, q edusphere.HistoryQue
 		before = *q.Before
 	}
 	rows, err := s.db.query(ctx, `SELECT s.seq, c.created_seq, m.id, m.user_id, m.room_id, m.body, m.edited,
-			m.created, m.updated, m.created_seq, m.seq
+			m.created, m.updated, m.created_seq, m.seq, m.reply_to
 		FROM edusphere_room_seq s
 		JOIN (SELECT `+historyCursor+` AS created_seq) c
 		LEFT JOIN (
@@ -438,14 +456,16 @@ func (s *MessageService) FindHistory(ctx context.Context, q edusphere.HistoryQue
 		var edited sql.NullBool
 		var created, updated *time.Time
 		var createdSeq, changeSeq sql.NullInt64
+		var replyTo *uuid.UUID
 		if err := rows.Scan(&seq, &cursor, &id, &userID, &roomID, &body, &edited, nullTimeScanner{&created},
-			nullTimeScanner{&updated}, &createdSeq, &changeSeq); err != nil {
+			nullTimeScanner{&updated}, &createdSeq, &changeSeq, &replyTo); err != nil {
 			return err
 		}
 		found, cursorFound = true, cursor.Valid
 		if id.UUID != uuid.Nil {
 			msgs = append(msgs, &edusphere.Message{ID: id.UUID, UserID: userID.UUID, RoomID: roomID.UUID, Body: body.String,
-				Edited: edited.Bool, Created: *created, Updated: *updated, CreatedSeq: createdSeq.Int64, Seq: changeSeq.Int64})
+				Edited: edited.Bool, Created: *created, Updated: *updated, CreatedSeq: createdSeq.Int64, Seq: changeSeq.Int64,
+				ReplyTo: replyTo})
 		}
 		return nil
 	})

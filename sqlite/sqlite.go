@@ -227,6 +227,8 @@ func (db *DB) Services() edusphere.Services {
 
 		ReadMarkers: &ReadMarkerService{db: db},
 		Invitations: &InvitationService{db: db},
+		Search:      &SearchService{db: db},
+		Reports:     &ReportService{db: db},
 	}
 }
 

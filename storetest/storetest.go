@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	t.Run("History", func(t *testing.T) { testHistory(t, open) })
 	t.Run("ReadMarkers", func(t *testing.T) { testReadMarkers(t, open) })
 	t.Run("CommitChat", func(t *testing.T) { testCommitChat(t, open) })
+	t.Run("Threads", func(t *testing.T) { testThreads(t, open) })
 }
 
 // opener returns a fresh, migrated, empty database.

@@ -31,6 +31,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	InvitationType() InvitationTypeResolver
+	MessageReply() MessageReplyResolver
 	MessageType() MessageTypeResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
@@ -109,11 +110,31 @@ type ComplexityRoot struct {
 		Seq      func(childComplexity int) int
 	}
 
+	MessageReply struct {
+		Author  func(childComplexity int) int
+		Deleted func(childComplexity int) int
+		Excerpt func(childComplexity int) int
+		ID      func(childComplexity int) int
+	}
+
+	MessageSearch struct {
+		EndCursor func(childComplexity int) int
+		HasNext   func(childComplexity int) int
+		Hits      func(childComplexity int) int
+	}
+
+	MessageSearchResult struct {
+		Cursor  func(childComplexity int) int
+		Message func(childComplexity int) int
+		Snippet func(childComplexity int) int
+	}
+
 	MessageType struct {
 		Body    func(childComplexity int) int
 		Created func(childComplexity int) int
 		Edited  func(childComplexity int) int
 		ID      func(childComplexity int) int
+		ReplyTo func(childComplexity int) int
 		Room    func(childComplexity int) int
 		Seq     func(childComplexity int) int
 		Updated func(childComplexity int) int
@@ -135,6 +156,7 @@ type ComplexityRoot struct {
 		RefreshToken       func(childComplexity int, token *string) int
 		RegisterUser       func(childComplexity int, email string, name string, password1 string, password2 string, username string) int
 		RemoveParticipant  func(childComplexity int, roomID uuid.UUID, userID uuid.UUID) int
+		ReportMessage      func(childComplexity int, messageID uuid.UUID, reason string) int
 		RevokeInvitation   func(childComplexity int, invitationID uuid.UUID) int
 		TokenAuth          func(childComplexity int, email string, password string) int
 		TransferRoom       func(childComplexity int, roomID uuid.UUID, userID uuid.UUID) int
@@ -165,6 +187,7 @@ type ComplexityRoot struct {
 		Rooms                      func(childComplexity int, hostSlug *string, search *string, topic []*string, first *int, after *string) int
 		RoomsNotParticipatedByUser func(childComplexity int, userSlug string, first *int, after *string) int
 		RoomsParticipatedByUser    func(childComplexity int, userSlug string, first *int, after *string) int
+		SearchMessages             func(childComplexity int, query string, room *uuid.UUID, first *int, after *string) int
 		Topics                     func(childComplexity int, search *string, minRooms *int, first *int, after *string) int
 		UnreadCounts               func(childComplexity int) int
 		User                       func(childComplexity int, userSlug string) int
@@ -184,6 +207,10 @@ type ComplexityRoot struct {
 
 	RemoveParticipant struct {
 		Room func(childComplexity int) int
+	}
+
+	ReportMessage struct {
+		Success func(childComplexity int) int
 	}
 
 	RevokeInvitation struct {
@@ -259,9 +286,14 @@ type InvitationTypeResolver interface {
 	User(ctx context.Context, obj *edusphere.Invitation) (*edusphere.User, error)
 	InvitedBy(ctx context.Context, obj *edusphere.Invitation) (*edusphere.User, error)
 }
+type MessageReplyResolver interface {
+	Author(ctx context.Context, obj *edusphere.ReplyRef) (*edusphere.User, error)
+}
 type MessageTypeResolver interface {
 	User(ctx context.Context, obj *edusphere.Message) (*edusphere.User, error)
 	Room(ctx context.Context, obj *edusphere.Message) (*edusphere.Room, error)
+
+	ReplyTo(ctx context.Context, obj *edusphere.Message) (*edusphere.ReplyRef, error)
 }
 type MutationResolver interface {
 	TokenAuth(ctx context.Context, email string, password string) (*model.ObtainJSONWebToken, error)
@@ -277,6 +309,7 @@ type MutationResolver interface {
 	JoinRoom(ctx context.Context, hostSlug string, roomSlug string) (*model.JoinRoom, error)
 	DeleteMessage(ctx context.Context, messageID uuid.UUID) (*model.DeleteMessage, error)
 	UpdateMessage(ctx context.Context, body string, messageID uuid.UUID) (*model.UpdateMessage, error)
+	ReportMessage(ctx context.Context, messageID uuid.UUID, reason string) (*model.ReportMessage, error)
 	MarkRoomRead(ctx context.Context, roomID uuid.UUID, seq int) (*model.MarkRoomRead, error)
 	LeaveRoom(ctx context.Context, roomID uuid.UUID) (*model.LeaveRoom, error)
 	RemoveParticipant(ctx context.Context, roomID uuid.UUID, userID uuid.UUID) (*model.RemoveParticipant, error)
@@ -298,6 +331,7 @@ type QueryResolver interface {
 	User(ctx context.Context, userSlug string) (*edusphere.User, error)
 	AuthStatus(ctx context.Context) (*model.AuthStatusType, error)
 	Me(ctx context.Context) (*edusphere.User, error)
+	SearchMessages(ctx context.Context, query string, room *uuid.UUID, first *int, after *string) (*edusphere.SearchPage, error)
 	MessagePage(ctx context.Context, hostSlug string, roomSlug string, last *int, before *string) (*model.MessagePageType, error)
 	MyRooms(ctx context.Context) ([]*edusphere.Room, error)
 	UnreadCounts(ctx context.Context) ([]*model.UnreadCountType, error)
@@ -501,6 +535,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MessagePageType.Seq(childComplexity), true
 
+	case "MessageReply.author":
+		if e.ComplexityRoot.MessageReply.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageReply.Author(childComplexity), true
+	case "MessageReply.deleted":
+		if e.ComplexityRoot.MessageReply.Deleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageReply.Deleted(childComplexity), true
+	case "MessageReply.excerpt":
+		if e.ComplexityRoot.MessageReply.Excerpt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageReply.Excerpt(childComplexity), true
+	case "MessageReply.id":
+		if e.ComplexityRoot.MessageReply.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageReply.ID(childComplexity), true
+
+	case "MessageSearch.endCursor":
+		if e.ComplexityRoot.MessageSearch.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageSearch.EndCursor(childComplexity), true
+	case "MessageSearch.hasNextPage":
+		if e.ComplexityRoot.MessageSearch.HasNext == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageSearch.HasNext(childComplexity), true
+	case "MessageSearch.results":
+		if e.ComplexityRoot.MessageSearch.Hits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageSearch.Hits(childComplexity), true
+
+	case "MessageSearchResult.cursor":
+		if e.ComplexityRoot.MessageSearchResult.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageSearchResult.Cursor(childComplexity), true
+	case "MessageSearchResult.message":
+		if e.ComplexityRoot.MessageSearchResult.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageSearchResult.Message(childComplexity), true
+	case "MessageSearchResult.snippet":
+		if e.ComplexityRoot.MessageSearchResult.Snippet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageSearchResult.Snippet(childComplexity), true
+
 	case "MessageType.body":
 		if e.ComplexityRoot.MessageType.Body == nil {
 			break
@@ -525,6 +622,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MessageType.ID(childComplexity), true
+	case "MessageType.replyTo":
+		if e.ComplexityRoot.MessageType.ReplyTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageType.ReplyTo(childComplexity), true
 	case "MessageType.room":
 		if e.ComplexityRoot.MessageType.Room == nil {
 			break
@@ -694,6 +797,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveParticipant(childComplexity, args["roomId"].(uuid.UUID), args["userId"].(uuid.UUID)), true
+	case "Mutation.reportMessage":
+		if e.ComplexityRoot.Mutation.ReportMessage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reportMessage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReportMessage(childComplexity, args["messageId"].(uuid.UUID), args["reason"].(string)), true
 	case "Mutation.revokeInvitation":
 		if e.ComplexityRoot.Mutation.RevokeInvitation == nil {
 			break
@@ -921,6 +1035,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RoomsParticipatedByUser(childComplexity, args["userSlug"].(string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.searchMessages":
+		if e.ComplexityRoot.Query.SearchMessages == nil {
+			break
+		}
+
+		args, err := ec.field_Query_searchMessages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SearchMessages(childComplexity, args["query"].(string), args["room"].(*uuid.UUID), args["first"].(*int), args["after"].(*string)), true
 	case "Query.topics":
 		if e.ComplexityRoot.Query.Topics == nil {
 			break
@@ -999,6 +1124,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RemoveParticipant.Room(childComplexity), true
+
+	case "ReportMessage.success":
+		if e.ComplexityRoot.ReportMessage.Success == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportMessage.Success(childComplexity), true
 
 	case "RevokeInvitation.success":
 		if e.ComplexityRoot.RevokeInvitation.Success == nil {
@@ -1449,6 +1581,57 @@ type UpdateUser {
   user: UserType
 }
 `, BuiltIn: false},
+	{Name: "../schema/threads.graphqls", Input: `# Replies, search and reports (docs/graphql.md, "Replies, search and
+# reports"). Everything here is additive: the contract's client never asks
+# for it.
+
+extend type MessageType {
+  "The message this one answers, or null."
+  replyTo: MessageReply
+}
+
+"What a reply shows of the message it answers."
+type MessageReply {
+  id: UUID!
+  "The parent's author; null once the parent is deleted."
+  author: UserType
+  "The parent's first 140 characters; empty once it is deleted."
+  excerpt: String!
+  deleted: Boolean!
+}
+
+extend type Query {
+  """
+  Messages of the rooms the caller takes part in whose words start with
+  every word of query, newest first; room keeps one room's. first is 1 to
+  50 (default 20); after is the endCursor of the previous page.
+  """
+  searchMessages(query: String!, room: UUID, first: Int, after: String): MessageSearch
+}
+
+type MessageSearch {
+  results: [MessageSearchResult!]!
+  hasNextPage: Boolean!
+  "The cursor of the last result, for after; null without results."
+  endCursor: String
+}
+
+type MessageSearchResult {
+  cursor: String!
+  "HTML: the body's text escaped, the matched words in <mark> elements."
+  snippet: String!
+  message: MessageType!
+}
+
+extend type Mutation {
+  "Reports a message of a room the caller takes part in to staff."
+  reportMessage(messageId: UUID!, reason: String!): ReportMessage
+}
+
+type ReportMessage {
+  success: Boolean
+}
+`, BuiltIn: false},
 	{Name: "../schema/presence.graphqls", Input: `# Presence (docs/presence.md, GraphQL).
 
 extend type RoomType {
@@ -1710,6 +1893,44 @@ func (ec *executionContext) childFields_MessagePageType(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type MessagePageType", field.Name)
 }
 
+func (ec *executionContext) childFields_MessageReply(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MessageReply_id(ctx, field)
+	case "author":
+		return ec.fieldContext_MessageReply_author(ctx, field)
+	case "excerpt":
+		return ec.fieldContext_MessageReply_excerpt(ctx, field)
+	case "deleted":
+		return ec.fieldContext_MessageReply_deleted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageReply", field.Name)
+}
+
+func (ec *executionContext) childFields_MessageSearch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "results":
+		return ec.fieldContext_MessageSearch_results(ctx, field)
+	case "hasNextPage":
+		return ec.fieldContext_MessageSearch_hasNextPage(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_MessageSearch_endCursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageSearch", field.Name)
+}
+
+func (ec *executionContext) childFields_MessageSearchResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MessageSearchResult_cursor(ctx, field)
+	case "snippet":
+		return ec.fieldContext_MessageSearchResult_snippet(ctx, field)
+	case "message":
+		return ec.fieldContext_MessageSearchResult_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageSearchResult", field.Name)
+}
+
 func (ec *executionContext) childFields_MessageType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1726,6 +1947,8 @@ func (ec *executionContext) childFields_MessageType(ctx context.Context, field g
 		return ec.fieldContext_MessageType_updated(ctx, field)
 	case "created":
 		return ec.fieldContext_MessageType_created(ctx, field)
+	case "replyTo":
+		return ec.fieldContext_MessageType_replyTo(ctx, field)
 	case "seq":
 		return ec.fieldContext_MessageType_seq(ctx, field)
 	}
@@ -1776,6 +1999,14 @@ func (ec *executionContext) childFields_RemoveParticipant(ctx context.Context, f
 		return ec.fieldContext_RemoveParticipant_room(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RemoveParticipant", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportMessage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "success":
+		return ec.fieldContext_ReportMessage_success(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportMessage", field.Name)
 }
 
 func (ec *executionContext) childFields_RevokeInvitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2292,6 +2523,28 @@ func (ec *executionContext) field_Mutation_removeParticipant_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reportMessage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "messageId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["messageId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2799,6 +3052,44 @@ func (ec *executionContext) field_Query_rooms_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_searchMessages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "room",
+		func(ctx context.Context, v any) (*uuid.UUID, error) {
+			return ec.unmarshalOUUID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["room"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -3358,6 +3649,151 @@ func (ec *executionContext) fieldContext_MessagePageType_seq(_ context.Context, 
 	return graphql.NewScalarFieldContext("MessagePageType", field, false, false, "Int")
 }
 
+func (ec *executionContext) _MessageReply_id(ctx context.Context, field graphql.CollectedField, obj *edusphere.ReplyRef) (ret graphql.Marshaler) {
+	return ec.marshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, field.Selections, obj.ID)
+}
+func (ec *executionContext) fieldContext_MessageReply_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageReply", field, false, false, "UUID")
+}
+
+func (ec *executionContext) _MessageReply_author(ctx context.Context, field graphql.CollectedField, obj *edusphere.ReplyRef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageReply_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MessageReply().Author(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *edusphere.User) graphql.Marshaler {
+			return ec.marshalOUserType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MessageReply_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MessageReply",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MessageReply_excerpt(ctx context.Context, field graphql.CollectedField, obj *edusphere.ReplyRef) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Excerpt)
+}
+func (ec *executionContext) fieldContext_MessageReply_excerpt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageReply", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageReply_deleted(ctx context.Context, field graphql.CollectedField, obj *edusphere.ReplyRef) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Deleted)
+}
+func (ec *executionContext) fieldContext_MessageReply_deleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageReply", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MessageSearch_results(ctx context.Context, field graphql.CollectedField, obj *edusphere.SearchPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageSearch_results(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*edusphere.SearchHit) graphql.Marshaler {
+			return ec.marshalNMessageSearchResult2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐSearchHitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageSearch_results(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MessageSearch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageSearchResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MessageSearch_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *edusphere.SearchPage) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasNext)
+}
+func (ec *executionContext) fieldContext_MessageSearch_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageSearch", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MessageSearch_endCursor(ctx context.Context, field graphql.CollectedField, obj *edusphere.SearchPage) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.EndCursor)
+}
+func (ec *executionContext) fieldContext_MessageSearch_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageSearch", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageSearchResult_cursor(ctx context.Context, field graphql.CollectedField, obj *edusphere.SearchHit) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+}
+func (ec *executionContext) fieldContext_MessageSearchResult_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageSearchResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageSearchResult_snippet(ctx context.Context, field graphql.CollectedField, obj *edusphere.SearchHit) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Snippet)
+}
+func (ec *executionContext) fieldContext_MessageSearchResult_snippet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageSearchResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageSearchResult_message(ctx context.Context, field graphql.CollectedField, obj *edusphere.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageSearchResult_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *edusphere.Message) graphql.Marshaler {
+			return ec.marshalNMessageType2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐMessage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageSearchResult_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MessageSearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MessageType_id(ctx context.Context, field graphql.CollectedField, obj *edusphere.Message) (ret graphql.Marshaler) {
 	return ec.marshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, field.Selections, obj.ID)
 }
@@ -3455,6 +3891,38 @@ func (ec *executionContext) _MessageType_created(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_MessageType_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MessageType", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _MessageType_replyTo(ctx context.Context, field graphql.CollectedField, obj *edusphere.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageType_replyTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MessageType().ReplyTo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *edusphere.ReplyRef) graphql.Marshaler {
+			return ec.marshalOMessageReply2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐReplyRef(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MessageType_replyTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MessageType",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageReply(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _MessageType_seq(ctx context.Context, field graphql.CollectedField, obj *edusphere.Message) (ret graphql.Marshaler) {
@@ -4006,6 +4474,50 @@ func (ec *executionContext) fieldContext_Mutation_updateMessage(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateMessage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reportMessage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reportMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReportMessage(ctx, fc.Args["messageId"].(uuid.UUID), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportMessage) graphql.Marshaler {
+			return ec.marshalOReportMessage2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐReportMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reportMessage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportMessage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reportMessage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4900,6 +5412,50 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_searchMessages(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_searchMessages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SearchMessages(ctx, fc.Args["query"].(string), fc.Args["room"].(*uuid.UUID), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *edusphere.SearchPage) graphql.Marshaler {
+			return ec.marshalOMessageSearch2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐSearchPage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_searchMessages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageSearch(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_searchMessages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_messagePage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5278,6 +5834,13 @@ func (ec *executionContext) fieldContext_RemoveParticipant_room(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ReportMessage_success(ctx context.Context, field graphql.CollectedField, obj *model.ReportMessage) (ret graphql.Marshaler) {
+	return ec.marshalOBoolean2ᚖbool(ctx, field.Selections, obj.Success)
+}
+func (ec *executionContext) fieldContext_ReportMessage_success(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportMessage", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _RevokeInvitation_success(ctx context.Context, field graphql.CollectedField, obj *model.RevokeInvitation) (ret graphql.Marshaler) {
@@ -7296,6 +7859,141 @@ func (ec *executionContext) _MessagePageType(ctx context.Context, sel ast.Select
 	return out
 }
 
+var messageReplyImplementors = []string{"MessageReply"}
+
+func (ec *executionContext) _MessageReply(ctx context.Context, sel ast.SelectionSet, obj *edusphere.ReplyRef) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageReplyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageReply")
+		case "id":
+			out.Values[i] = ec._MessageReply_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "author":
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MessageReply_author(ctx, field, obj)
+				})
+		case "excerpt":
+			out.Values[i] = ec._MessageReply_excerpt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deleted":
+			out.Values[i] = ec._MessageReply_deleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var messageSearchImplementors = []string{"MessageSearch"}
+
+func (ec *executionContext) _MessageSearch(ctx context.Context, sel ast.SelectionSet, obj *edusphere.SearchPage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageSearchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageSearch")
+		case "results":
+			out.Values[i] = ec._MessageSearch_results(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasNextPage":
+			out.Values[i] = ec._MessageSearch_hasNextPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endCursor":
+			out.Values[i] = ec._MessageSearch_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var messageSearchResultImplementors = []string{"MessageSearchResult"}
+
+func (ec *executionContext) _MessageSearchResult(ctx context.Context, sel ast.SelectionSet, obj *edusphere.SearchHit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageSearchResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageSearchResult")
+		case "cursor":
+			out.Values[i] = ec._MessageSearchResult_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "snippet":
+			out.Values[i] = ec._MessageSearchResult_snippet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._MessageSearchResult_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var messageTypeImplementors = []string{"MessageType"}
 
 func (ec *executionContext) _MessageType(ctx context.Context, sel ast.SelectionSet, obj *edusphere.Message) graphql.Marshaler {
@@ -7344,6 +8042,12 @@ func (ec *executionContext) _MessageType(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "replyTo":
+			resolveInline(ctx, field, out, ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MessageType_replyTo(ctx, field, obj)
+				})
 		case "seq":
 			out.Values[i] = ec._MessageType_seq(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -7472,6 +8176,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateMessage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateMessage(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reportMessage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reportMessage(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -7687,6 +8398,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
 				})
+		case "searchMessages":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_searchMessages(ctx, field)
+				})
 		case "messagePage":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -7842,6 +8559,39 @@ func (ec *executionContext) _RemoveParticipant(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("RemoveParticipant")
 		case "room":
 			out.Values[i] = ec._RemoveParticipant_room(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportMessageImplementors = []string{"ReportMessage"}
+
+func (ec *executionContext) _ReportMessage(ctx context.Context, sel ast.SelectionSet, obj *model.ReportMessage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportMessageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportMessage")
+		case "success":
+			out.Values[i] = ec._ReportMessage_success(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -8789,6 +9539,30 @@ func (ec *executionContext) marshalNInvitationType2ᚖgithubᚗcomᚋedusphere�
 	return ec._InvitationType(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMessageSearchResult2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐSearchHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*edusphere.SearchHit) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMessageSearchResult2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐSearchHit(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMessageSearchResult2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐSearchHit(ctx context.Context, sel ast.SelectionSet, v *edusphere.SearchHit) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MessageSearchResult!")
+		return graphql.Null
+	}
+	return ec._MessageSearchResult(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMessageType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐMessageᚄ(ctx context.Context, sel ast.SelectionSet, v []*edusphere.Message) graphql.Marshaler {
 	ret := marshalList(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -9245,6 +10019,20 @@ func (ec *executionContext) marshalOMessagePageType2ᚖgithubᚗcomᚋedusphere�
 	return ec._MessagePageType(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOMessageReply2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐReplyRef(ctx context.Context, sel ast.SelectionSet, v *edusphere.ReplyRef) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MessageReply(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMessageSearch2ᚖgithubᚗcomᚋedusphereᚋedusphereᚐSearchPage(ctx context.Context, sel ast.SelectionSet, v *edusphere.SearchPage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MessageSearch(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMessageType2ᚕᚖgithubᚗcomᚋedusphereᚋedusphereᚐMessage(ctx context.Context, sel ast.SelectionSet, v []*edusphere.Message) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -9291,6 +10079,13 @@ func (ec *executionContext) marshalORemoveParticipant2ᚖgithubᚗcomᚋeduspher
 		return graphql.Null
 	}
 	return ec._RemoveParticipant(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReportMessage2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐReportMessage(ctx context.Context, sel ast.SelectionSet, v *model.ReportMessage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReportMessage(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORevokeInvitation2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐRevokeInvitation(ctx context.Context, sel ast.SelectionSet, v *model.RevokeInvitation) graphql.Marshaler {
@@ -9404,6 +10199,24 @@ func (ec *executionContext) marshalOTransferRoom2ᚖgithubᚗcomᚋedusphereᚋe
 		return graphql.Null
 	}
 	return ec._TransferRoom(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOUUID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, v any) (*uuid.UUID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := model.UnmarshalUUID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOUUID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, sel ast.SelectionSet, v *uuid.UUID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := model.MarshalUUID(*v)
+	return res
 }
 
 func (ec *executionContext) marshalOUpdateMessage2ᚖgithubᚗcomᚋedusphereᚋedusphereᚋgqlᚋmodelᚐUpdateMessage(ctx context.Context, sel ast.SelectionSet, v *model.UpdateMessage) graphql.Marshaler {

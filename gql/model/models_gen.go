@@ -95,6 +95,10 @@ type RemoveParticipant struct {
 	Room *edusphere.Room `json:"room,omitempty"`
 }
 
+type ReportMessage struct {
+	Success *bool `json:"success,omitempty"`
+}
+
 type RevokeInvitation struct {
 	Success *bool `json:"success,omitempty"`
 }

@@ -67,6 +67,8 @@ type Needs struct {
 	Users []uuid.UUID
 	// Presets are the caller-chosen ids of creates.
 	Presets []uuid.UUID
+	// Parents are the messages creates reply to.
+	Parents []uuid.UUID
 }
 
 // NeedsOf returns what planning ops needs read.
@@ -87,6 +89,7 @@ func NeedsOf(ops []Op) Needs {
 			if op.Preset {
 				add(&n.Presets, op.MessageID, 4)
 			}
+			add(&n.Parents, op.ReplyTo, 16)
 		case edusphere.ChatUpdate, edusphere.ChatDelete:
 			add(&n.Targets, op.MessageID, 8)
 		}
@@ -115,6 +118,8 @@ type State struct {
 	Messages map[uuid.UUID]*edusphere.Message
 	// Taken holds the Needs.Presets in use by a message or a tombstone.
 	Taken map[uuid.UUID]bool
+	// Parents maps each of the Needs.Parents that exists to its room.
+	Parents map[uuid.UUID]uuid.UUID
 }
 
 // RoomWrite is a room's sequence row after the batch.
@@ -225,6 +230,23 @@ func Make(ops []Op, st State) *Plan {
 				res.Err = edusphere.Errorf(edusphere.ECONFLICT, "Already exists.")
 				continue
 			}
+			if op.ReplyTo != uuid.Nil {
+				// The parent as the batch left it: made or deleted by an
+				// earlier op, or as read.
+				parentRoom, found := st.Parents[op.ReplyTo]
+				if s, ok := msgs[op.ReplyTo]; ok {
+					found = s != nil
+					if found {
+						parentRoom = s.m.RoomID
+					}
+				}
+				if err := edusphere.CheckReply(op.RoomID, parentRoom, found); err != nil {
+					res.Err = err
+					continue
+				}
+				reply := op.ReplyTo
+				m.ReplyTo = &reply
+			}
 			w.Seq++
 			created := st.Now
 			if !w.LastCreated.IsZero() && !created.After(w.LastCreated) {
@@ -328,5 +350,9 @@ func Make(ops []Op, st State) *Plan {
 
 func copyMessage(m *edusphere.Message) *edusphere.Message {
 	c := *m
+	if m.ReplyTo != nil {
+		r := *m.ReplyTo
+		c.ReplyTo = &r
+	}
 	return &c
 }

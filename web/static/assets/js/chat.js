@@ -39,6 +39,9 @@ function fromFrame(f) {
     created: f.created,
     updated: f.updated || f.created,
     user: { id: f.user_id, username: f.user, name: f.user, avatar: f.userAvatar || '' },
+    replyTo: f.reply_to
+      ? { id: f.reply_to.id, author: f.reply_to.user ? { id: f.reply_to.user_id, username: f.reply_to.user } : null, excerpt: String(f.reply_to.excerpt ?? ''), deleted: !!f.reply_to.deleted }
+      : null,
   };
 }
 
@@ -301,6 +304,12 @@ export class Chat {
       const id = [...this.messages.keys()].find((k) => k.toLowerCase() === String(f.id).toLowerCase()) || f.id;
       this.tombstones.add(id);
       this.messages.delete(id);
+      // Replies to it now quote a deleted message.
+      for (const [k, m] of this.messages) {
+        if (m.replyTo && m.replyTo.id.toLowerCase() === String(id).toLowerCase()) {
+          this.messages.set(k, { ...m, replyTo: { id: m.replyTo.id, author: null, excerpt: '', deleted: true } });
+        }
+      }
       this.onChange('delete');
     }
   }
@@ -330,9 +339,9 @@ export class Chat {
     }
   }
 
-  /** send posts a new message; while offline it is kept as "not sent". */
-  send(body) {
-    const p = { localId: `local-${++this.seq}`, body, created: new Date().toISOString(), state: 'sending', error: '', timer: 0 };
+  /** send posts a new message, a reply to message replyTo when given; while offline it is kept as "not sent". */
+  send(body, replyTo = null) {
+    const p = { localId: `local-${++this.seq}`, body, replyTo, created: new Date().toISOString(), state: 'sending', error: '', timer: 0 };
     this.pending.push(p);
     this.transmit(p);
     this.onChange('send');
@@ -340,7 +349,7 @@ export class Chat {
   }
 
   transmit(p) {
-    if (this.sendFrame({ type: 'text', message: p.body })) {
+    if (this.sendFrame(p.replyTo ? { type: 'text', message: p.body, reply_to: p.replyTo } : { type: 'text', message: p.body })) {
       p.state = 'sending';
       p.error = '';
       clearTimeout(p.timer);

@@ -121,6 +121,14 @@ export class RoomFeed {
     switch (f.type) {
       case 'message.created': {
         const m = fromEvent(f.message, f.seq);
+        if (f.message.replyTo) {
+          const parent = this.messages.get(f.message.replyTo);
+          m.replyTo = {
+            id: f.message.replyTo, deleted: false,
+            author: parent ? { id: parent.user?.id, username: parent.user?.username } : null,
+            excerpt: parent ? [...String(parent.body).replace(/\s+/g, ' ').trim()].slice(0, 140).join('') : '',
+          };
+        }
         const cur = this.messages.get(m.id);
         if (cur) m.user = { ...m.user, ...cur.user };
         this.messages.set(m.id, m);
@@ -137,7 +145,12 @@ export class RoomFeed {
         break;
       }
       case 'message.deleted':
-        if (this.messages.delete(f.id)) this.onChange('delete');
+        if (this.messages.delete(f.id)) {
+          for (const [k, m] of this.messages) {
+            if (m.replyTo?.id === f.id) this.messages.set(k, { ...m, replyTo: { id: f.id, author: null, excerpt: '', deleted: true } });
+          }
+          this.onChange('delete');
+        }
         break;
       case 'subscribed':
         this.setStatus('open');
@@ -226,8 +239,8 @@ export class RoomFeed {
     }, MARK_DELAY);
   }
 
-  send(body) {
-    const p = { localId: `local-${++this.local}`, body, created: new Date().toISOString(), state: 'sending', error: '', timer: 0, id: null };
+  send(body, replyTo = null) {
+    const p = { localId: `local-${++this.local}`, body, replyTo, created: new Date().toISOString(), state: 'sending', error: '', timer: 0, id: null };
     this.pending.push(p);
     this.transmit(p);
     this.onChange('send');
@@ -250,7 +263,7 @@ export class RoomFeed {
         this.onChange();
       }
     }, SEND_TIMEOUT);
-    events().request({ type: 'send', room: this.roomId, message: p.body }).then((ack) => {
+    events().request(p.replyTo ? { type: 'send', room: this.roomId, message: p.body, replyTo: p.replyTo } : { type: 'send', room: this.roomId, message: p.body }).then((ack) => {
       p.id = ack.id;
       if (this.messages.has(ack.id)) this.dropPending(p);
       this.onChange();

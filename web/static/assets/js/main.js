@@ -18,6 +18,7 @@ import * as profile from './pages/profile.js';
 import * as settings from './pages/settings.js';
 import * as signin from './pages/signin.js';
 import * as register from './pages/register.js';
+import * as search from './pages/search.js';
 
 const ROUTES = [
   [/^\/$/, home, []],
@@ -25,6 +26,7 @@ const ROUTES = [
   [/^\/register\/?$/, register, []],
   [/^\/create-room\/?$/, roomForm, [], { auth: true }],
   [/^\/settings\/?$/, settings, [], { auth: true }],
+  [/^\/search\/?$/, search, [], { auth: true }],
   [/^\/u\/([^/]+)\/?$/, profile, ['user']],
   [/^\/u\/([^/]+)\/([^/]+)\/?$/, room, ['host', 'room']],
   [/^\/u\/([^/]+)\/([^/]+)\/edit\/?$/, roomForm, ['host', 'room'], { auth: true }],
@@ -137,6 +139,7 @@ function renderHeader() {
   bar.replaceChildren(h('nav', { class: 'topbar-inner', 'aria-label': 'Main' },
     h('a', { class: 'brand', href: '/' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'E'), h('span', { class: 'brand-name' }, 'EduSphere')),
     h('div', { class: 'topbar-actions' },
+      u ? h('a', { class: 'icon-btn search-link', href: '/search', 'aria-label': 'Search messages', title: 'Search messages' }, icon('search', 20)) : null,
       u ? h('a', { class: 'btn btn-primary btn-sm new-room', href: '/create-room' }, icon('plus', 16), h('span', null, 'New room')) : null,
       themeToggle(),
       u

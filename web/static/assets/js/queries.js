@@ -3,7 +3,7 @@
 
 const ROOM_CARD = 'id name slug description created updated topic { id name } host { id username name avatar } participants { id }';
 const ROOM_FULL = 'id name slug description created updated host { id username name avatar } participants { id username name avatar } topic { id name }';
-const MESSAGE = 'id user { id username name avatar } body edited created updated';
+const MESSAGE = 'id user { id username name avatar } body edited created updated replyTo { id author { id username } excerpt deleted }';
 
 export const Q = {
   Rooms: `query Rooms($search: String, $topic: [String], $hostSlug: String) {
@@ -59,5 +59,12 @@ export const Q = {
   updateRoom(hostSlug: $hostSlug, roomSlug: $roomSlug, name: $name, topicName: $topicName, description: $description) { room { ${ROOM_FULL} } }
 }`,
   DeleteRoom: `mutation DeleteRoom($hostSlug: String!, $roomSlug: String!) { deleteRoom(hostSlug: $hostSlug, roomSlug: $roomSlug) { success } }`,
+  SearchMessages: `query SearchMessages($query: String!, $room: UUID, $first: Int, $after: String) {
+  searchMessages(query: $query, room: $room, first: $first, after: $after) {
+    results { cursor snippet message { id body created user { id username } room { id name slug host { username } } } }
+    hasNextPage endCursor
+  }
+}`,
+  ReportMessage: `mutation ReportMessage($messageId: UUID!, $reason: String!) { reportMessage(messageId: $messageId, reason: $reason) { success } }`,
   JoinRoom: `mutation JoinRoom($hostSlug: String!, $roomSlug: String!) { joinRoom(hostSlug: $hostSlug, roomSlug: $roomSlug) { room { ${ROOM_FULL} } } }`,
 };

@@ -12,6 +12,7 @@ import { events } from '../events.js';
 import { yourRoomsPanel } from '../unread.js';
 import { toast, confirmDialog, busy } from '../ui.js';
 import * as membership from '../membership.js';
+import { replyQuote, replyBar, jumpTo, reportDialog } from '../threads.js';
 
 const MAX_BODY = 500;
 
@@ -213,6 +214,15 @@ export async function render(ctx) {
   const composer = h('form', { class: 'composer' },
     h('label', { for: 'composer', class: 'sr-only' }, 'Message'), input, counter, sendBtn);
   bottom.append(composer);
+  let replying = null; // the message the next send answers
+  function setReply(m) {
+    replying = m;
+    composer.querySelector('.reply-bar')?.remove();
+    if (m) {
+      composer.prepend(replyBar(m, authorName(m.user), () => setReply(null)));
+      input.focus();
+    }
+  }
 
   const grow = () => {
     input.style.height = 'auto';
@@ -236,7 +246,8 @@ export async function render(ctx) {
       toast(`Messages can have at most ${MAX_BODY} characters.`, 'error');
       return;
     }
-    chat.send(body);
+    chat.send(body, replying?.id);
+    setReply(null);
     presence?.sent();
     input.value = '';
     grow();
@@ -262,7 +273,7 @@ export async function render(ctx) {
       h('a', { class: 'msg-author', href: userPath(m.user?.username || '') }, authorName(m.user)),
       m.local ? null : timeEl(m.created, 'msg-time muted small'),
       m.edited && !m.local ? h('span', { class: 'muted small edited' }, '(edited)') : null);
-    const body = h('div', { class: 'msg-content' }, meta);
+    const body = h('div', { class: 'msg-content' }, meta, m.local ? null : replyQuote(m.replyTo, jumpToParent));
     if (editing === m.id && !m.local) {
       body.append(editForm(m));
     } else {
@@ -278,13 +289,21 @@ export async function render(ctx) {
       } else {
         body.append(h('p', { class: 'muted small' }, 'Sending…'));
       }
-    } else if (own && editing !== m.id) {
-      body.append(h('div', { class: 'msg-actions' },
-        h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Edit message', title: 'Edit', onclick: () => startEdit(m.id) }, icon('edit', 16)),
-        h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Delete message', title: 'Delete', onclick: () => deleteMessage(m) }, icon('trash', 16))));
+    } else if (editing !== m.id) {
+      const reply = h('button', { type: 'button', class: 'link-btn small reply-btn', onclick: () => setReply(m) }, 'Reply');
+      body.append(own
+        ? h('div', { class: 'msg-actions' }, reply,
+          h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Edit message', title: 'Edit', onclick: () => startEdit(m.id) }, icon('edit', 16)),
+          h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Delete message', title: 'Delete', onclick: () => deleteMessage(m) }, icon('trash', 16)))
+        : h('div', { class: 'msg-actions' }, reply,
+          h('button', { type: 'button', class: 'link-btn small report-btn', onclick: () => reportDialog(m) }, 'Report')));
     }
     li.append(avatarImg(m.user?.avatar, 36), body);
     return li;
+  }
+
+  function jumpToParent(id) {
+    if (!jumpTo(id)) toast('That message is not in the loaded history.', 'error');
   }
 
   function editForm(m) {
@@ -320,7 +339,7 @@ export async function render(ctx) {
     if (editing !== id) return;
     editing = null;
     renderMessages(false);
-    document.querySelector(`#m-${CSS.escape(id)} .msg-actions button`)?.focus();
+    document.querySelector(`#m-${CSS.escape(id)} .msg-actions button[aria-label="Edit message"]`)?.focus();
   }
 
   async function deleteMessage(m) {
@@ -337,7 +356,7 @@ export async function render(ctx) {
     const keep = new Set();
     const last = new Map();
     for (const m of items) {
-      const sig = m.local ? `L|${m.state}|${m.error}` : `${m.updated}|${m.edited}|${m.body}|${editing === m.id}|${m.user?.avatar}`;
+      const sig = m.local ? `L|${m.state}|${m.error}` : `${m.updated}|${m.edited}|${m.body}|${editing === m.id}|${m.user?.avatar}|${m.replyTo?.deleted}`;
       let row = rows.get(m.id);
       if (!row || row.sig !== sig) {
         const el = messageEl(m);
@@ -447,6 +466,11 @@ export async function render(ctx) {
   }
   if (ctx.signal.aborted) return cleanup;
   renderMessages(true);
+  // A link to one message (a search result): show it.
+  if (location.hash.startsWith('#m-')) {
+    const id = decodeURIComponent(location.hash.slice(3));
+    requestAnimationFrame(() => { if (!jumpTo(id)) toast('That message is not in the loaded history.', 'error'); });
+  }
   pane.querySelector('.new-divider')?.scrollIntoView({ block: 'center' });
   // Older pages load as the reader scrolls up (infinite scroll).
   pane.addEventListener('scroll', () => {
