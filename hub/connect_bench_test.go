@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/edusphere/edusphere"
 	"github.com/edusphere/edusphere/hub"
 	"github.com/edusphere/edusphere/testdb"
@@ -31,6 +32,7 @@ func BenchmarkConnect(b *testing.B) {
 				room := testdb.MustCreateRoom(b, ctx, h.Services, edusphere.RoomCreate{HostID: host.ID, Name: "Connect", TopicName: "Go"})
 				e := newBenchEnv(b, h, hub.Config{})
 				times := make([]time.Duration, 200)
+				socks := make([]*websocket.Conn, len(times))
 				var wg sync.WaitGroup
 				next := make(chan int, len(times))
 				for i := range times {
@@ -43,13 +45,16 @@ func BenchmarkConnect(b *testing.B) {
 							t0 := time.Now()
 							ws := e.dial(b, host, host, room)
 							times[i] = time.Since(t0)
-							if ws != nil {
-								defer ws.CloseNow()
-							}
+							socks[i] = ws
 						}
 					})
 				}
 				wg.Wait()
+				for _, ws := range socks {
+					if ws != nil {
+						ws.CloseNow()
+					}
+				}
 				all = append(all, times...)
 			}
 			slices.Sort(all)
