@@ -16,12 +16,16 @@ const (
 	MaxChatBatchMax                = 4096
 	MaxChatBatchWait               = time.Second
 	MaxChatBatchShards             = 64
+	DefaultChatWindow              = 8
+	MaxChatWindow                  = 64
 )
 
-// chatBatch reads CHAT_BATCH_MAX, CHAT_BATCH_WAIT and CHAT_BATCH_SHARDS;
-// the shards' default depends on the database, so it runs after database.
+// chatBatch reads CHAT_BATCH_MAX, CHAT_BATCH_WAIT, CHAT_BATCH_SHARDS and
+// CHAT_WINDOW; the shards' default depends on the database, so it runs
+// after database.
 func (l *loader) chatBatch(c *Config) {
 	c.ChatBatchMax = l.bounded("CHAT_BATCH_MAX", DefaultChatBatchMax, MaxChatBatchMax)
+	c.ChatWindow = l.bounded("CHAT_WINDOW", DefaultChatWindow, MaxChatWindow)
 	shards := DefaultChatBatchShardsSQLite
 	if c.PostgresURL != "" {
 		shards = DefaultChatBatchShardsPostgres

@@ -134,6 +134,10 @@ type Config struct {
 	ChatBatchMax    int
 	ChatBatchWait   time.Duration
 	ChatBatchShards int
+	// ChatWindow (CHAT_WINDOW, default 8) is how many chat writes of one
+	// socket may be in the writer at once (docs/websocket.md, "Pipelined
+	// frames").
+	ChatWindow int
 
 	// Warnings are things worth a log line once the logger exists.
 	Warnings []string

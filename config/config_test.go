@@ -196,10 +196,12 @@ func TestLoad_Values(t *testing.T) {
 			}},
 		{"ChatBatchDefaultsSQLite", map[string]string{},
 			func(c *config.Config) (any, any) {
-				return fmt.Sprint(c.ChatBatchMax, " ", c.ChatBatchWait, " ", c.ChatBatchShards), "256 0s 1"
+				return fmt.Sprint(c.ChatBatchMax, " ", c.ChatBatchWait, " ", c.ChatBatchShards, " ", c.ChatWindow), "256 0s 1 8"
 			}},
 		{"ChatBatchDefaultsPostgres", map[string]string{"DATABASE_URL": "postgres://h/d"},
 			func(c *config.Config) (any, any) { return c.ChatBatchShards, 4 }},
+		{"ChatWindow", map[string]string{"CHAT_WINDOW": "1"},
+			func(c *config.Config) (any, any) { return c.ChatWindow, 1 }},
 		{"ChatBatch", map[string]string{"CHAT_BATCH_MAX": "64", "CHAT_BATCH_WAIT": "2ms", "CHAT_BATCH_SHARDS": "3"},
 			func(c *config.Config) (any, any) {
 				return fmt.Sprint(c.ChatBatchMax, " ", c.ChatBatchWait, " ", c.ChatBatchShards), "64 2ms 3"
@@ -260,6 +262,7 @@ func TestLoad_Errors(t *testing.T) {
 		{"ErrChatBatchMax", map[string]string{"CHAT_BATCH_MAX": "0"}, `CHAT_BATCH_MAX: want a whole number from 1 to 4096, got "0"`},
 		{"ErrChatBatchMaxHuge", map[string]string{"CHAT_BATCH_MAX": "100000"}, `CHAT_BATCH_MAX: want a whole number from 1 to 4096`},
 		{"ErrChatBatchShards", map[string]string{"CHAT_BATCH_SHARDS": "many"}, `CHAT_BATCH_SHARDS: want a whole number from 1 to 64, got "many"`},
+		{"ErrChatWindow", map[string]string{"CHAT_WINDOW": "65"}, `CHAT_WINDOW: want a whole number from 1 to 64, got "65"`},
 		{"ErrChatBatchWait", map[string]string{"CHAT_BATCH_WAIT": "5s"}, `CHAT_BATCH_WAIT: want a duration from 0 to 1s`},
 		{"ErrChatBatchWaitUnit", map[string]string{"CHAT_BATCH_WAIT": "2"}, `CHAT_BATCH_WAIT: want a duration from 0 to 1s`},
 		{"ErrDBStatementTimeout", map[string]string{"DB_NAME": "x", "DB_STATEMENT_TIMEOUT": "30"}, `DB_STATEMENT_TIMEOUT: want a duration such as 30s`},

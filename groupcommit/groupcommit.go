@@ -52,6 +52,11 @@ type Config struct {
 	// waits for it, so it should only hand the result on (the hub
 	// publishes it). Tag is what the submitter passed.
 	OnCommit func(op edusphere.ChatOp, tag any, res edusphere.ChatResult)
+	// OnFail is called, like OnCommit, for every op that did not commit:
+	// failed in its batch, or dropped because its context ended while it
+	// was queued. res.Err says why. Every op queued gets exactly one of
+	// the two calls.
+	OnFail func(op edusphere.ChatOp, tag any, res edusphere.ChatResult)
 }
 
 // Stats counts a Writer's work so far, and what it holds now.
@@ -87,7 +92,7 @@ type request struct {
 	ctx  context.Context
 	op   edusphere.ChatOp
 	tag  any
-	done chan edusphere.ChatResult // buffered: the writer never blocks on it
+	done chan edusphere.ChatResult // buffered: the writer never blocks on it; nil for Enqueue
 }
 
 // New returns a Writer committing through store, with its shards' goroutines
@@ -131,6 +136,17 @@ func (w *Writer) Submit(ctx context.Context, op edusphere.ChatOp, tag any) (edus
 	case <-ctx.Done():
 		return edusphere.ChatResult{}, ctx.Err()
 	}
+}
+
+// Enqueue queues op like Submit and returns once it is queued, without
+// waiting for its commit, so that one submitter can have several ops in the
+// writer; ops queued one after the other for one room commit in that order.
+// Its result reaches OnCommit or OnFail alone. It waits only while the
+// op's shard's queue is full. The error is ErrClosed after Close, or
+// ctx's error when ctx ended before the op was queued; the callbacks then
+// never see the op.
+func (w *Writer) Enqueue(ctx context.Context, op edusphere.ChatOp, tag any) error {
+	return w.enqueue(&request{ctx: ctx, op: op, tag: tag})
 }
 
 func (w *Writer) enqueue(req *request) error {
@@ -260,15 +276,21 @@ func (w *Writer) commit(batch []*request) {
 		} else {
 			res.Err = fmt.Errorf("groupcommit: store gave %d results for %d ops", len(results), len(ops))
 		}
-		if res.Err == nil && w.cfg.OnCommit != nil {
-			w.cfg.OnCommit(r.op, r.tag, res)
-		}
 		w.answer(r, res)
 	}
 }
 
-// answer gives r its result; the channel's buffer means it never waits.
+// answer hands r's result to OnCommit or OnFail, then to its submitter;
+// the channel's buffer means it never waits.
 func (w *Writer) answer(r *request, res edusphere.ChatResult) {
+	switch {
+	case res.Err == nil && w.cfg.OnCommit != nil:
+		w.cfg.OnCommit(r.op, r.tag, res)
+	case res.Err != nil && w.cfg.OnFail != nil:
+		w.cfg.OnFail(r.op, r.tag, res)
+	}
 	w.taken.Add(-1)
-	r.done <- res
+	if r.done != nil {
+		r.done <- res
+	}
 }

@@ -401,3 +401,60 @@ func TestCancel(t *testing.T) {
 		}
 	})
 }
+
+// TestEnqueue queues ops without waiting for them, some failing on their
+// own and one dropped while queued, and checks that each op reaches
+// exactly one of OnCommit and OnFail, in queue order, with a result that
+// says why.
+func TestEnqueue(t *testing.T) {
+	f := newFixture(t, testdb.SQLite(t))
+	g := newGate(f.h.Services.Messages)
+	var mu sync.Mutex
+	var heard []string
+	hear := func(kind string) func(edusphere.ChatOp, any, edusphere.ChatResult) {
+		return func(op edusphere.ChatOp, tag any, res edusphere.ChatResult) {
+			mu.Lock()
+			defer mu.Unlock()
+			what := fmt.Sprintf("%s %v", kind, tag)
+			switch {
+			case errors.Is(res.Err, context.Canceled):
+				what += " canceled"
+			case res.Err != nil:
+				what += " " + string(edusphere.ErrorCode(res.Err))
+			}
+			heard = append(heard, what)
+		}
+	}
+	w := groupcommit.New(g, groupcommit.Config{OnCommit: hear("commit"), OnFail: hear("fail")})
+	defer w.Close()
+
+	mustOK(t, "Enqueue(first)", w.Enqueue(f.ctx, f.create(0, "first"), 0))
+	<-g.started // the writer is busy with the first op
+	dropCtx, drop := context.WithCancel(f.ctx)
+	mustOK(t, "Enqueue(dropped)", w.Enqueue(dropCtx, f.create(0, "dropped"), 1))
+	mustOK(t, "Enqueue(second)", w.Enqueue(f.ctx, f.create(0, "second"), 2))
+	bad := edusphere.ChatOp{Kind: edusphere.ChatDelete, RoomID: f.rooms[0].ID, UserID: f.users[0].ID, MessageID: uuid.New()}
+	mustOK(t, "Enqueue(unknown delete)", w.Enqueue(f.ctx, bad, 3))
+	mustOK(t, "Enqueue(third)", w.Enqueue(f.ctx, f.create(0, "third"), 4))
+	if st := w.Stats(); st.Queued != 4 || st.Taken != 1 {
+		t.Fatalf("Stats=%+v, want 4 queued behind 1 taken", st)
+	}
+	drop()
+	g.release <- struct{}{} // the first batch
+	if ops := <-g.started; len(ops) != 3 {
+		t.Fatalf("second batch of %d ops, want the 3 not dropped", len(ops))
+	}
+	g.release <- struct{}{}
+	eventually(t, "every op's call", func() bool { mu.Lock(); defer mu.Unlock(); return len(heard) == 5 })
+	want := []string{"commit 0", "fail 1 canceled", "commit 2", "fail 3 not_found", "commit 4"}
+	if fmt.Sprint(heard) != fmt.Sprint(want) {
+		t.Fatalf("calls %q, want %q", heard, want)
+	}
+	if b := f.bodies(t); b["first"] != 1 || b["second"] != 1 || b["third"] != 1 || b["dropped"] != 0 {
+		t.Fatalf("stored %v", b)
+	}
+	w.Close()
+	if err := w.Enqueue(f.ctx, f.create(0, "late"), 5); !errors.Is(err, groupcommit.ErrClosed) {
+		t.Fatalf("Enqueue after Close=%v, want ErrClosed", err)
+	}
+}

@@ -26,6 +26,10 @@ type conn struct {
 	v2       *v2conn
 	queueCap int
 
+	// window has a slot per chat write in the writer (hub/pipeline.go);
+	// nil until the first.
+	window chan struct{}
+
 	// busy is held while a frame is handled, so Shutdown can wait for it.
 	busy    sync.Mutex
 	stopped bool // guarded by busy: no more frames are handled

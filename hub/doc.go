@@ -16,7 +16,9 @@
 // go through one group-committing writer (submitChat, docs/data.md, "Group
 // commit") and each committed change is published after its transaction,
 // in commit order (Notifier.ChatCommitted), so a frame never announces a
-// message the database does not hold. With Redis, a room's frames that
+// message the database does not hold. A chat socket keeps up to
+// Config.ChatWindow writes in the writer while it reads its next frames,
+// and gets their answers in the order sent (pipeline.go). With Redis, a room's frames that
 // overtake an earlier sequence number are held briefly (order.go).
 //
 // # Wiring

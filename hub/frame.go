@@ -34,12 +34,13 @@ func (c *conn) handleFrame(typ websocket.MessageType, data []byte) {
 	if c.limiter != nil && !c.limiter.Allow() {
 		// Answered without touching the database: refusing must stay cheap.
 		c.h.metrics.FrameReceived("rate_limited")
+		c.settle()
 		c.enqueue(errorFrame(MsgRateLimited))
 		return
 	}
 	counted := "invalid"
 	defer func() { c.h.metrics.FrameReceived(counted) }()
-	ctx, cancel := context.WithTimeout(edusphere.NewContextWithUser(c.h.ctx, c.user), frameTimeout)
+	ctx, cancel := c.frameContext()
 	defer cancel()
 
 	// The room is looked up again before an error frame (docs/websocket.md,
@@ -171,46 +172,24 @@ func (c *conn) handleDelete(ctx context.Context, obj map[string]json.RawMessage)
 	c.submit(ctx, edusphere.ChatOp{Kind: edusphere.ChatDelete, RoomID: c.roomID, UserID: c.user.ID, MessageID: id}, nil, MsgDeleteOwn)
 }
 
-// submit commits op through the hub's writer. A committed op is answered
-// by its broadcast, which the writer published before Submit returned;
-// a failed one by its error frame, forbidden being the text of EFORBIDDEN.
-func (c *conn) submit(ctx context.Context, op edusphere.ChatOp, reply *Reply, forbidden string) {
-	res, err := c.h.submitChat(op, c.user, reply)
-	if err == nil {
-		err = res.Err
-	}
-	switch {
-	case err == nil:
-	case edusphere.ErrorCode(err) == edusphere.EFORBIDDEN && forbidden != "":
-		c.sendError(ctx, forbidden)
-	default:
-		c.fail(ctx, op.Kind.String()+" message", err)
-	}
+// fail answers the frame being handled with the error frame of a store
+// error.
+func (c *conn) fail(ctx context.Context, step string, err error) {
+	c.sendError(ctx, c.failText(step, err))
 }
 
-// fail maps a store error to the error frame the sender sees.
-func (c *conn) fail(ctx context.Context, step string, err error) {
+// failText maps a store error to the error text the sender sees, logging
+// the ones the sender cannot be told about.
+func (c *conn) failText(step string, err error) string {
 	switch edusphere.ErrorCode(err) {
 	case edusphere.ENOTFOUND:
-		c.sendError(ctx, MsgNotFound)
+		return MsgNotFound
 	case edusphere.EINVALID:
-		c.sendError(ctx, MsgTooLong)
+		return MsgTooLong
 	default:
 		c.h.log.Error("chat frame", "step", step, "room", c.roomID, "user", c.user.ID, "err", err)
-		c.sendError(ctx, MsgInternal)
+		return MsgInternal
 	}
-}
-
-// sendError sends text to the sender, unless the room is gone: then the
-// socket is closed with 4404 instead, as the per-frame lookup requires.
-func (c *conn) sendError(ctx context.Context, text string) {
-	if text != MsgInternal {
-		if _, err := c.h.store.Rooms.FindRoomByID(ctx, c.roomID); edusphere.ErrorCode(err) == edusphere.ENOTFOUND {
-			c.close(StatusRoomDeleted, "room deleted", true)
-			return
-		}
-	}
-	c.enqueue(errorFrame(text))
 }
 
 // isoformat renders t as Python's datetime.isoformat of an aware UTC time:

@@ -105,6 +105,7 @@ func FuzzFrame(f *testing.F) {
 			typ = websocket.MessageBinary
 		}
 		c.handleFrame(typ, data)
+		c.settle()
 
 		c.mu.Lock()
 		out := c.queue

@@ -95,6 +95,11 @@ type Config struct {
 	// goes through (docs/data.md, "Group commit"); its OnCommit is the
 	// hub's own. Zero fields take groupcommit's defaults.
 	ChatBatch groupcommit.Config
+	// ChatWindow is how many chat writes of one chat socket may be in the
+	// writer at once (docs/websocket.md, "Pipelined frames"); with all of
+	// them there, the socket's next frame is read once one is answered.
+	// Default DefaultChatWindow; 1 handles a socket's frames one at a time.
+	ChatWindow int
 	// OrderWait is how long a room's message event that arrives ahead of
 	// a lower sequence number is held for the missing ones before it is
 	// delivered anyway (docs/websocket.md, "Delivery"). Zero delivers
@@ -168,6 +173,9 @@ func New(cfg Config) *Hub {
 	}
 	if cfg.SendQueue <= 0 {
 		cfg.SendQueue = 256
+	}
+	if cfg.ChatWindow <= 0 {
+		cfg.ChatWindow = DefaultChatWindow
 	}
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = 10 * time.Second

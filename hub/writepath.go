@@ -18,15 +18,18 @@ var errNoAuthor = errors.New("hub: a chat create needs its author")
 func (h *Hub) newWriter() *groupcommit.Writer {
 	cfg := h.cfg.ChatBatch
 	cfg.OnCommit = h.chatCommitted
+	cfg.OnFail = h.chatFailed
 	return groupcommit.New(h.store.Messages, cfg)
 }
 
 // chatCommitted is the writer's OnCommit: it runs on a shard's goroutine,
 // in commit order, and publishes the op's event, or hands it to its room's
-// publisher (Config.PublishWorkers). The tag is the author submitChat was
-// given.
+// publisher (Config.PublishWorkers). The tag is a chatTag.
 func (h *Hub) chatCommitted(op edusphere.ChatOp, tag any, res edusphere.ChatResult) {
 	t, _ := tag.(chatTag)
+	if t.from != nil {
+		defer t.from.release() // after the publish: its answer
+	}
 	if op.Kind == edusphere.ChatCreate {
 		h.metrics.MessagePersisted()
 	}
@@ -37,11 +40,15 @@ func (h *Hub) chatCommitted(op edusphere.ChatOp, tag any, res edusphere.ChatResu
 	h.notify.ChatCommitted(h.ctx, res, t.author, t.reply)
 }
 
-// chatTag is what submitChat hands the writer with an op: the sender, and
-// for a reply what the chat sockets' "new" frame quotes of its parent.
+// chatTag is what the hub hands the writer with an op: the sender, and
+// for a reply what the chat sockets' "new" frame quotes of its parent. A
+// chat socket's pipelined write (conn.submit) also names its socket, which
+// chatFailed answers, with forbidden the error text of EFORBIDDEN.
 type chatTag struct {
-	author *edusphere.User
-	reply  *Reply
+	author    *edusphere.User
+	reply     *Reply
+	from      *conn
+	forbidden string
 }
 
 // submitChat commits op through the hub's writer and returns its result;
@@ -62,4 +69,10 @@ func (h *Hub) submitChat(op edusphere.ChatOp, author *edusphere.User, reply *Rep
 		return edusphere.ChatResult{}, errNoAuthor
 	}
 	return h.writer.Submit(h.ctx, op, chatTag{author: author, reply: reply})
+}
+
+// ChatWriterStats returns the counts of the hub's chat writer: batches
+// and ops committed so far, and the ops it holds now.
+func (h *Hub) ChatWriterStats() groupcommit.Stats {
+	return h.writer.Stats()
 }

@@ -249,6 +249,7 @@ func (m *Main) serve(ctx context.Context) error {
 		Logger:         m.Logger,
 		Metrics:        metrics.NewChat(reg),
 		ChatBatch:      groupcommit.Config{MaxBatch: c.ChatBatchMax, MaxWait: c.ChatBatchWait, Shards: c.ChatBatchShards},
+		ChatWindow:     c.ChatWindow,
 		OrderWait:      orderWait(c),
 		PublishWorkers: publishWorkers(c),
 		Presence:       a.presence,
@@ -278,6 +279,18 @@ func (m *Main) serve(ctx context.Context) error {
 			Namespace: "edusphere", Name: "ws_connections",
 			Help: "WebSockets open in this process, chat and event sockets.",
 		}, func() float64 { return float64(a.hub.Len()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Namespace: "edusphere", Name: "chat_batches_total",
+			Help: "Transactions of the chat writer (docs/data.md, Group commit).",
+		}, func() float64 { return float64(a.hub.ChatWriterStats().Batches) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Namespace: "edusphere", Name: "chat_batch_ops_total",
+			Help: "Chat writes committed or failed in the chat writer's transactions.",
+		}, func() float64 { return float64(a.hub.ChatWriterStats().Ops) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: "edusphere", Name: "chat_writer_pending",
+			Help: "Chat writes in the chat writer now, queued or in a transaction.",
+		}, func() float64 { st := a.hub.ChatWriterStats(); return float64(st.Queued + st.Taken) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Namespace: "edusphere", Name: "catalog_cache_hits_total",
 			Help: "GraphQL catalog reads answered from memory.",

@@ -111,6 +111,8 @@ func TestMain_Metrics(t *testing.T) {
 		{`edusphere_graphql_operation_duration_seconds_count{operation="CreateRoom",outcome="ok"}`, 1},
 		{`edusphere_chat_frames_received_total{kind="text"}`, 1},
 		{`edusphere_chat_messages_persisted_total`, 1},
+		{`edusphere_chat_batches_total`, 1},
+		{`edusphere_chat_batch_ops_total`, 1},
 		{`edusphere_chat_frames_delivered_total`, 1},
 		{`edusphere_chat_delivery_seconds_count`, 1},
 		{`edusphere_broker_publish_seconds_count`, 1},
