@@ -42,6 +42,11 @@ before(async () => {
 });
 
 after(() => {
+  // The tab goes away: no reconnect may be pending once WebSocket is gone,
+  // or its attempts would keep this process alive.
+  const ev = eventsMod.events();
+  clearTimeout(ev.timer);
+  ev.everOpened = false;
   for (const k of ['window', 'document', 'WebSocket', 'location', 'fetch']) delete globalThis[k];
 });
 
