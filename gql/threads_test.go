@@ -127,6 +127,22 @@ func TestSearchMessages(t *testing.T) {
 			t.Fatalf("room filter let %d results of another room through", n)
 		}
 
+		// Once Bob leaves room A he no longer finds its messages, his own
+		// included; room B's still are.
+		t.Run("Leaver", func(t *testing.T) {
+			bob.do(`mutation($room: UUID!) { leaveRoom(roomId: $room) { success } }`,
+				map[string]any{"room": f.roomA.ID.String()}).noErrors(t)
+			if n := len(search(bob, map[string]any{"q": "hello"}).SearchMessages.Results); n != 0 {
+				t.Fatalf("after leaving, found %d results of the room left", n)
+			}
+			if n := len(search(bob, map[string]any{"q": "hello", "room": f.roomA.ID.String()}).SearchMessages.Results); n != 0 {
+				t.Fatalf("after leaving, found %d results asking for the room left", n)
+			}
+			if n := len(search(bob, map[string]any{"q": "rust"}).SearchMessages.Results); n != 1 {
+				t.Fatalf("after leaving room A, found %d results in room B, want 1", n)
+			}
+		})
+
 		for _, tc := range []struct {
 			name string
 			vars map[string]any

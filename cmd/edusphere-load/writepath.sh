@@ -72,10 +72,10 @@ for window in 8 1; do
 		"-rooms 1 -clients-per-room 200 -senders 5 -rate 10"; do
 		psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS $PG_DB" -c "CREATE DATABASE $PG_DB" >/dev/null
 		redis-cli -n "$REDIS_DB" flushdb >/dev/null
-		DATABASE_URL="$PG_URL" "$work/edusphere" migrate >/dev/null
 		data="$(mktemp -d -p "$work")"
 		settings=(CHAT_WINDOW="$window" EDUSPHERE_DATA_DIR="$data" DATABASE_URL="$PG_URL"
 			REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB" SECRET_KEY="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')")
+		env "${settings[@]}" "$work/edusphere" migrate >/dev/null
 		serve 127.0.0.1:8001 "${settings[@]}"
 		serve 127.0.0.1:8002 "${settings[@]}"
 		echo "### PostgreSQL, two processes + Redis, CHAT_WINDOW=$window: $shape"
