@@ -163,6 +163,7 @@ func New(cfg Config) *Handler {
 		logger:       cfg.Logger,
 		presence:     cfg.Presence,
 		onRoomRead:   cfg.OnRoomRead,
+		invites:      auth.NewLimiter(auth.Limit{Count: edusphere.MaxInvitationsPerWindow, Per: edusphere.InvitationWindow}),
 	}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
 	docs := documents{lru: lru.New[*ast.QueryDocument](cfg.QueryCacheSize)}

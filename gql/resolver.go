@@ -26,6 +26,11 @@ type Resolver struct {
 	logger       *slog.Logger
 	presence     edusphere.PresenceService // nil: presence fields are null
 	onRoomRead   func(ctx context.Context, userID uuid.UUID, st *edusphere.ReadState)
+	// invites counts the invitations each user sends from this process,
+	// revoked ones included: the store's window counts pending
+	// invitations only, which an invite-and-revoke loop would get around
+	// (docs/limits.md, Invitations).
+	invites *auth.Limiter
 }
 
 // page turns the optional first/after arguments of a list field into the

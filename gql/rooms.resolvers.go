@@ -109,6 +109,9 @@ func (r *mutationResolver) InviteToRoom(ctx context.Context, roomID uuid.UUID, u
 	if invitee.ID == user.ID {
 		return nil, edusphere.Errorf(edusphere.EINVALID, edusphere.MsgCannotInviteYourself)
 	}
+	if ok, _ := r.invites.Allow(user.ID.String()); !ok {
+		return nil, edusphere.Errorf(edusphere.ETOOMANYREQUEST, edusphere.MsgInvitationRateLimit)
+	}
 	inv := &edusphere.Invitation{RoomID: room.ID, UserID: invitee.ID, InviterID: user.ID}
 	if err := invs.CreateInvitation(ctx, inv); err != nil {
 		return nil, err

@@ -184,3 +184,44 @@ func mustUUID(t *testing.T, s string) uuid.UUID {
 	}
 	return id
 }
+
+// TestInviteRevokeLoop invites and revokes over and over: the store counts
+// pending invitations only, so without the per-user count of invitations
+// sent the loop would flood the invitee with live invitations.
+func TestInviteRevokeLoop(t *testing.T) {
+	h := testdb.SQLite(t)
+	f := newFixture(t, h)
+	alice := newServer(t, h).as(t, f.alice)
+	vars := map[string]any{"room": f.roomA.ID.String(), "user": f.carol.Username}
+	const invite = `mutation($room: UUID!, $user: String!) { inviteToRoom(roomId: $room, username: $user) { invitation { id } } }`
+	for i := range edusphere.MaxInvitationsPerWindow {
+		var got struct {
+			InviteToRoom struct {
+				Invitation struct{ ID string }
+			}
+		}
+		alice.do(invite, vars).noErrors(t).dataInto(t, &got)
+		alice.do(`mutation($id: UUID!) { revokeInvitation(invitationId: $id) { success } }`,
+			map[string]any{"id": got.InviteToRoom.Invitation.ID}).noErrors(t)
+		if n := pendingInvitations(t, h, f.carol.ID); n != 0 {
+			t.Fatalf("loop %d: %d pending, want 0 after the revoke", i, n)
+		}
+	}
+	e := alice.do(invite, vars).firstError(t)
+	if e.Message != edusphere.MsgInvitationRateLimit || e.Extensions["code"] != "TOO_MANY_REQUESTS" {
+		t.Fatalf("invitation %d: error %q %v, want the rate limit", edusphere.MaxInvitationsPerWindow+1, e.Message, e.Extensions["code"])
+	}
+	if n := pendingInvitations(t, h, f.carol.ID); n != 0 {
+		t.Fatalf("%d pending after the refused invitation, want 0", n)
+	}
+}
+
+// pendingInvitations counts the pending invitations of user.
+func pendingInvitations(t *testing.T, h *testdb.Handle, user uuid.UUID) int {
+	t.Helper()
+	invs, _, err := h.Services.Invitations.FindInvitations(t.Context(), edusphere.InvitationFilter{UserID: &user})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(invs)
+}
