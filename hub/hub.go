@@ -273,7 +273,7 @@ func (h *Hub) handleEvent(channel string, ev edusphere.Event) {
 		h.order.event(room, ev)
 		return
 	case edusphere.EventGap:
-		h.order.forget(room)
+		h.order.reseed(room)
 	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
@@ -389,8 +389,7 @@ func (h *Hub) leave(c *conn) {
 		return
 	}
 	delete(room, c)
-	last := len(room) == 0
-	if last {
+	if len(room) == 0 {
 		delete(h.rooms, c.roomID)
 	}
 	h.removeUserLocked(c)
@@ -400,9 +399,6 @@ func (h *Hub) leave(c *conn) {
 		h.cfg.Presence.Leave(c.user.ID, c.roomID)
 	}
 
-	if last {
-		h.order.forget(c.roomID)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	h.syncRoomChannel(ctx, c.roomID)

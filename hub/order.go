@@ -2,6 +2,8 @@ package hub
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -14,6 +16,10 @@ import (
 // sequence number; one more delivers them all at once.
 const maxHeld = 1024
 
+// seedTimeout bounds the read of a room's number when its channel is
+// subscribed; its events wait for it at most Config.OrderWait anyway.
+const seedTimeout = 5 * time.Second
+
 // orderer delivers each room's message events in room sequence order
 // (docs/websocket.md, "Delivery"). Within a process the writer publishes a
 // room's events in commit order, but two processes (or the writer and a
@@ -25,6 +31,11 @@ const maxHeld = 1024
 // nothing), and then what waited is delivered late rather than lost.
 // Events without a number (Seq 0) are delivered at once, and all events
 // are when Config.OrderWait is zero.
+//
+// A room's place in its sequence is read from the store when its channel
+// is subscribed (track, then seed): events numbered after that read are
+// delivered in order from the first one on, even when the room's first
+// event to arrive here is not the first one committed after the read.
 type orderer struct {
 	h     *Hub
 	mu    sync.Mutex
@@ -34,8 +45,10 @@ type orderer struct {
 // roomOrder is one room's position in its sequence and what waits.
 type roomOrder struct {
 	mu    sync.Mutex
-	last  int64             // highest number delivered; 0 before the first
-	held  []edusphere.Event // ahead of last+1, by Seq
+	last    int64             // highest number delivered, or the seed
+	known   bool              // last is set: read by seed, or an event was delivered
+	seeding bool              // the room's number is being read: every event waits
+	held    []edusphere.Event // ahead of last+1 (all of them while seeding), by Seq
 	timer *time.Timer       // delivers held when it fires; nil when none is held
 	gen   int               // counts timers, so a stopped one that fired anyway does nothing
 }
@@ -45,20 +58,89 @@ func (o *orderer) init(h *Hub) {
 	o.rooms = make(map[uuid.UUID]*roomOrder)
 }
 
-// room returns room's state, made on first use.
-func (o *orderer) room(id uuid.UUID) *roomOrder {
+// lookup returns room's state, nil when its channel is not tracked.
+func (o *orderer) lookup(id uuid.UUID) *roomOrder {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	r := o.rooms[id]
-	if r == nil {
-		r = &roomOrder{}
-		o.rooms[id] = r
+	return o.rooms[id]
+}
+
+// track starts room's state, its events held until seed has read the
+// room's number; called before its channel is subscribed. It returns nil
+// when the room is tracked already or events are not ordered.
+func (o *orderer) track(id uuid.UUID) *roomOrder {
+	if o.h.cfg.OrderWait <= 0 {
+		return nil
 	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.rooms[id] != nil {
+		return nil
+	}
+	r := &roomOrder{seeding: true}
+	o.rooms[id] = r
 	return r
 }
 
-// forget drops room's state: its last socket left, or the broker lost
-// events of it (its sockets are closed). What was held is delivered.
+// seed reads room's current number once its channel is subscribed: every
+// change numbered after it will arrive here, so the first event delivered
+// in order is the one numbered next. Held events numbered up to it were
+// committed before the read and are delivered at once, in order. When the
+// read fails, the first held event starts the sequence, as without a seed.
+func (o *orderer) seed(id uuid.UUID, r *roomOrder) {
+	var seq int64
+	err := errors.New("no read markers")
+	if rm := o.h.store.ReadMarkers; rm != nil {
+		ctx, cancel := context.WithTimeout(o.h.ctx, seedTimeout)
+		var seqs map[uuid.UUID]int64
+		seqs, err = rm.RoomSeqs(ctx, []uuid.UUID{id})
+		cancel()
+		if err != nil {
+			o.h.log.Warn("read room sequence", "room", id, "err", err)
+		}
+		seq = seqs[id]
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.seeding {
+		return
+	}
+	r.seeding = false
+	switch {
+	case err == nil:
+		r.last, r.known = max(r.last, seq), true
+	case !r.known && len(r.held) > 0:
+		r.last, r.known = r.held[0].Seq-1, true
+	}
+	n := 0
+	for n < len(r.held) && r.held[n].Seq <= r.last {
+		o.h.fanOut(id, r.held[n])
+		n++
+	}
+	clear(r.held[:n])
+	r.held = r.held[n:]
+	o.release(id, r, false)
+}
+
+// reseed starts room's sequence over after the broker lost some of its
+// events: what was held is delivered and the number is read again.
+func (o *orderer) reseed(id uuid.UUID) {
+	r := o.lookup(id)
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	o.release(id, r, true)
+	start := !r.seeding
+	r.seeding, r.known, r.last = true, false, 0
+	r.mu.Unlock()
+	if start {
+		go o.seed(id, r)
+	}
+}
+
+// forget drops room's state: its channel was unsubscribed. What was held
+// is delivered.
 func (o *orderer) forget(id uuid.UUID) {
 	o.mu.Lock()
 	r := o.rooms[id]
@@ -88,19 +170,20 @@ func (o *orderer) flush() {
 
 // event delivers ev, a message event of room, in sequence order.
 func (o *orderer) event(room uuid.UUID, ev edusphere.Event) {
-	if ev.Seq <= 0 || o.h.cfg.OrderWait <= 0 {
+	r := o.lookup(room)
+	if ev.Seq <= 0 || r == nil {
+		// Not ordered, or a straggler of a channel no longer subscribed.
 		o.h.fanOut(room, ev)
 		return
 	}
-	r := o.room(room)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
-	case r.last == 0 || ev.Seq == r.last+1:
-		r.last = ev.Seq
+	case !r.seeding && (!r.known || ev.Seq == r.last+1):
+		r.last, r.known = ev.Seq, true
 		o.h.fanOut(room, ev)
 		o.release(room, r, false)
-	case ev.Seq <= r.last:
+	case !r.seeding && ev.Seq <= r.last:
 		// Late: its place has passed (it was held too long, or came
 		// before the room's first event here). Delivered, not lost.
 		o.h.fanOut(room, ev)
@@ -138,7 +221,7 @@ func (o *orderer) release(room uuid.UUID, r *roomOrder, all bool) {
 		if !all && ev.Seq > r.last+1 {
 			break
 		}
-		r.last = max(r.last, ev.Seq)
+		r.last, r.known = max(r.last, ev.Seq), true
 		o.h.fanOut(room, ev)
 		n++
 	}

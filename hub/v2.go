@@ -311,16 +311,21 @@ func (h *Hub) syncRoomChannel(ctx context.Context, room uuid.UUID) {
 	switch {
 	case want && !have:
 		h.channels[room] = true
+		r := h.order.track(room)
 		if err := h.broker.Subscribe(ctx, edusphere.RoomChannel(room)); err != nil {
 			// The socket still gets frames published by this process when
 			// the broker falls back locally; the Redis broker resubscribes.
 			h.log.Warn("subscribe room", "room", room, "err", err)
+		}
+		if r != nil {
+			go h.order.seed(room, r)
 		}
 	case !want && have:
 		delete(h.channels, room)
 		if err := h.broker.Unsubscribe(ctx, edusphere.RoomChannel(room)); err != nil {
 			h.log.Warn("unsubscribe room", "room", room, "err", err)
 		}
+		h.order.forget(room)
 	}
 }
 

@@ -469,8 +469,12 @@ func TestV2Limits(t *testing.T) {
 	})
 
 	t.Run("TooBig", func(t *testing.T) {
+		// A small limit, so the whole frame leaves in one write: a frame
+		// bigger than the socket buffers can meet the server's close
+		// half-written and end in a reset instead of a close frame.
+		e := newEnv(t, h, hub.Config{MaxFrameBytes: 1024}, nil)
 		c := e.dialV2(f.ada)
-		c.send(t, `{"type":"ping","ref":"`+strings.Repeat("x", 70<<10)+`"}`)
+		c.send(t, `{"type":"ping","ref":"`+strings.Repeat("x", 2000)+`"}`)
 		if code := c.expectClose(t); code != websocket.StatusMessageTooBig {
 			t.Fatalf("close=%d, want 1009", code)
 		}
