@@ -44,13 +44,13 @@ type orderer struct {
 
 // roomOrder is one room's position in its sequence and what waits.
 type roomOrder struct {
-	mu    sync.Mutex
+	mu      sync.Mutex
 	last    int64             // highest number delivered, or the seed
 	known   bool              // last is set: read by seed, or an event was delivered
 	seeding bool              // the room's number is being read: every event waits
 	held    []edusphere.Event // ahead of last+1 (all of them while seeding), by Seq
-	timer *time.Timer       // delivers held when it fires; nil when none is held
-	gen   int               // counts timers, so a stopped one that fired anyway does nothing
+	timer   *time.Timer       // delivers held when it fires; nil when none is held
+	gen     int               // counts timers, so a stopped one that fired anyway does nothing
 }
 
 func (o *orderer) init(h *Hub) {
