@@ -10,6 +10,7 @@ import (
 	"github.com/edusphere/edusphere/internal/chatplan"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Ensure the service implements the interface.
@@ -108,32 +109,42 @@ func (s *MessageService) commitOne(ctx context.Context, op chatplan.Op) eduspher
 	return chatplan.Commit(ctx, []chatplan.Op{op}, s.commit)[0]
 }
 
-// commit is one CommitChat transaction in four round trips whatever the
-// number of ops: BEGIN; one pipeline that locks the rooms' sequence rows
-// in room order and reads what planning needs; one pipeline of multi-row
-// writes; COMMIT. The row locks make writers of one room take turns, from
-// any process, so what was read stays true until the commit.
-func (s *MessageService) commit(ctx context.Context, ops []chatplan.Op) ([]edusphere.ChatResult, error) {
-	tx, err := s.db.BeginTx(ctx)
+// commit is one CommitChat transaction in two round trips whatever the
+// number of ops: BEGIN with the reads planning needs, which lock the
+// rooms' sequence rows in room order, in one pipeline; the multi-row
+// writes with COMMIT in another. The row locks make writers of one room
+// take turns, from any process, so what was read stays true until the
+// commit; a batch holds them for one round trip and the commit's WAL
+// flush, which is what two processes writing one room wait for.
+func (s *MessageService) commit(ctx context.Context, ops []chatplan.Op) (_ []edusphere.ChatResult, err error) {
+	tx, err := s.db.beginPipelined(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	st, err := readChatState(ctx, tx, chatplan.NeedsOf(ops))
-	if err != nil {
-		return nil, err
+	defer func() { tx.end(err) }()
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	st := queueChatState(b, chatplan.NeedsOf(ops), tx.now)
+	if err := tx.sendBatch(ctx, b); err != nil {
+		return nil, mapError("read chat state", err)
 	}
 	plan := chatplan.Make(ops, st)
-	if err := tx.sendBatch(ctx, chatPlanBatch(plan)); err != nil {
-		return nil, mapError("write chat batch", err)
-	}
 	if hook := s.db.BeforeChatCommit; hook != nil {
 		if err := hook(chatOps(ops)); err != nil {
 			return nil, err
 		}
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return nil, err
+	b = chatPlanBatch(plan)
+	committed := false
+	b.Queue(`COMMIT`).Exec(func(tag pgconn.CommandTag) error {
+		committed = tag.String() == "COMMIT"
+		return nil
+	})
+	if err := tx.sendBatch(ctx, b); err != nil {
+		return nil, mapError("write chat batch", err)
+	}
+	if !committed {
+		return nil, errors.New("commit: the transaction was rolled back")
 	}
 	return plan.Results, nil
 }
@@ -147,19 +158,19 @@ func chatOps(ops []chatplan.Op) []edusphere.ChatOp {
 	return out
 }
 
-// readChatState locks and reads the sequence rows of the rooms named and
-// of the targets' rooms, then reads the targets, the authors and the
-// preset ids in use, in one pipeline.
-func readChatState(ctx context.Context, tx *Tx, n chatplan.Needs) (chatplan.State, error) {
+// queueChatState queues on b the statements that lock and read the
+// sequence rows of the rooms named and of the targets' rooms, then read
+// the targets, the authors and the preset ids in use; the State returned
+// is filled when b has run.
+func queueChatState(b *pgx.Batch, n chatplan.Needs, now time.Time) chatplan.State {
 	st := chatplan.State{
-		Now:      tx.now,
+		Now:      now,
 		Rooms:    make(map[uuid.UUID]chatplan.Room),
 		Users:    make(map[uuid.UUID]bool),
 		Messages: make(map[uuid.UUID]*edusphere.Message),
 		Taken:    make(map[uuid.UUID]bool),
 		Parents:  make(map[uuid.UUID]uuid.UUID),
 	}
-	b := &pgx.Batch{}
 	if len(n.Rooms)+len(n.Targets) > 0 {
 		b.Queue(`SELECT room_id, seq, last_created FROM edusphere_room_seq
 			WHERE room_id IN (SELECT unnest($1::uuid[]) UNION SELECT room_id FROM core_message WHERE id = ANY($2))
@@ -213,10 +224,7 @@ func readChatState(ctx context.Context, tx *Tx, n chatplan.Needs) (chatplan.Stat
 			return readIDs(rows, st.Taken)
 		})
 	}
-	if err := tx.sendBatch(ctx, b); err != nil {
-		return st, mapError("read chat state", err)
-	}
-	return st, nil
+	return st
 }
 
 // eachRow calls fn for each row.
@@ -524,12 +532,12 @@ func findMessages(ctx context.Context, tx *Tx, filter edusphere.MessageFilter) (
 		func(rows pgx.Rows, total *int) (*edusphere.Message, error) { return scanMessage(rows, total) })
 }
 
-// sendBatch runs the queued statements of b in one round trip inside the
-// transaction, with their callbacks, and returns the first error.
+// sendBatch runs the queued statements of b in one round trip, with their
+// callbacks, and returns the first error.
 func (tx *Tx) sendBatch(ctx context.Context, b *pgx.Batch) error {
 	if b.Len() == 0 {
 		return nil
 	}
 	tx.db.stmts.Add(int64(b.Len()))
-	return tx.tx.SendBatch(ctx, b).Close()
+	return tx.q.SendBatch(ctx, b).Close()
 }

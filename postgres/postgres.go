@@ -317,6 +317,7 @@ type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
 // Tx runs the statements of one service call. A writing call gets a real
@@ -356,6 +357,40 @@ func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	return &Tx{db: db, q: tx, tx: tx, now: db.Now.Now()}, nil
+}
+
+// pipedTx is a transaction on a connection of its own whose BEGIN and
+// COMMIT the caller queues in its pipelines (Tx.sendBatch), so that they
+// cost no round trips of their own.
+type pipedTx struct {
+	*Tx
+	conn *pgxpool.Conn
+}
+
+// beginPipelined takes a connection for a pipelined transaction; the
+// caller's first pipeline starts with BEGIN, and it calls end when done.
+func (db *DB) beginPipelined(ctx context.Context) (*pipedTx, error) {
+	if db.pool == nil {
+		return nil, errors.New("begin: db not open")
+	}
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &pipedTx{Tx: &Tx{db: db, q: conn, now: db.Now.Now()}, conn: conn}, nil
+}
+
+// end returns the connection to the pool, rolling back first when err is
+// set (the transaction may be open, failed, or not begun at all). A
+// connection left in a transaction, or closed by a canceled context, is
+// not reused: the pool drops it.
+func (tx *pipedTx) end(err error) {
+	if err != nil && !tx.conn.Conn().IsClosed() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, _ = tx.conn.Exec(ctx, `ROLLBACK`)
+		cancel()
+	}
+	tx.conn.Release()
 }
 
 // reader returns a Tx for single-statement reads outside a transaction.
