@@ -150,6 +150,11 @@ type RoomService interface {
 	// IsParticipant reports whether userID takes part in roomID.
 	IsParticipant(ctx context.Context, roomID, userID uuid.UUID) (bool, error)
 
+	// FindRoomForUser is FindRoomBySlug and IsParticipant(room, userID)
+	// in one read, as a chat handshake asks them. Returns ENOTFOUND
+	// ("Room not found").
+	FindRoomForUser(ctx context.Context, hostUsername, slug string, userID uuid.UUID) (*Room, bool, error)
+
 	// RemoveParticipant takes userID out of the room's participants (leave
 	// or removal; the rules are CheckLeave and CheckRemove). The host
 	// cannot be removed. Returns ENOTFOUND (room, or "User is not a

@@ -34,22 +34,13 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusForbidden)
 		return
 	}
-	room, err := h.store.Rooms.FindRoomBySlug(ctx, hostName, slug)
-	if edusphere.ErrorCode(err) == edusphere.ENOTFOUND {
+	room, member, err := h.store.Rooms.FindRoomForUser(ctx, hostName, slug, user.ID)
+	if edusphere.ErrorCode(err) == edusphere.ENOTFOUND || (err == nil && !member) {
 		w.WriteHeader(http.StatusForbidden)
 		return
 	} else if err != nil {
 		h.log.Error("ws handshake: find room", "err", err)
 		w.WriteHeader(http.StatusInternalServerError)
-		return
-	}
-	ok, err := h.store.Rooms.IsParticipant(ctx, room.ID, user.ID)
-	if err != nil {
-		h.log.Error("ws handshake: participant", "err", err)
-		w.WriteHeader(http.StatusInternalServerError)
-		return
-	} else if !ok {
-		w.WriteHeader(http.StatusForbidden)
 		return
 	}
 

@@ -70,6 +70,25 @@ func (s *RoomService) FindRoomBySlug(ctx context.Context, hostUsername, slug str
 		`r.host_id = (SELECT id FROM core_user WHERE username = $1) AND r.slug = $2`, hostUsername, slug)
 }
 
+// FindRoomForUser is FindRoomBySlug and IsParticipant in one statement.
+func (s *RoomService) FindRoomForUser(ctx context.Context, hostUsername, slug string, userID uuid.UUID) (*edusphere.Room, bool, error) {
+	tx, err := s.db.reader()
+	if err != nil {
+		return nil, false, err
+	}
+	var member bool
+	r, err := scanRoom(tx.queryRow(ctx, `SELECT `+roomColumns+`,
+			EXISTS (SELECT 1 FROM core_room_participants p WHERE p.room_id = r.id AND p.user_id = $3)
+		FROM `+roomFrom+` WHERE r.host_id = (SELECT id FROM core_user WHERE username = $1) AND r.slug = $2`,
+		hostUsername, slug, userID), &member)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, false, edusphere.NotFound(edusphere.MsgRoomNotFound)
+	} else if err != nil {
+		return nil, false, mapError("find room for user", err)
+	}
+	return r, member, nil
+}
+
 // FindRooms returns matching rooms and the total before Offset and Limit.
 func (s *RoomService) FindRooms(ctx context.Context, filter edusphere.RoomFilter) ([]*edusphere.Room, int, error) {
 	tx, err := s.db.reader()

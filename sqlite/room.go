@@ -43,6 +43,25 @@ func (s *RoomService) FindRoomBySlug(ctx context.Context, hostUsername, slug str
 	return findOneRoom(ctx, tx, edusphere.RoomFilter{HostUsername: &hostUsername, Slug: &slug})
 }
 
+// FindRoomForUser is FindRoomBySlug and IsParticipant in one read
+// transaction.
+func (s *RoomService) FindRoomForUser(ctx context.Context, hostUsername, slug string, userID uuid.UUID) (*edusphere.Room, bool, error) {
+	tx, err := s.db.begin(ctx, false)
+	if err != nil {
+		return nil, false, err
+	}
+	defer tx.Rollback()
+	r, err := findOneRoom(ctx, tx, edusphere.RoomFilter{HostUsername: &hostUsername, Slug: &slug})
+	if err != nil {
+		return nil, false, err
+	}
+	ok, err := tx.exists(ctx, `SELECT 1 FROM core_room_participants WHERE room_id = ? AND user_id = ?`, r.ID, userID)
+	if err != nil {
+		return nil, false, fmt.Errorf("is participant: %w", err)
+	}
+	return r, ok, nil
+}
+
 // FindRooms returns matching rooms, each with its participant count, and
 // the total before Offset and Limit.
 func (s *RoomService) FindRooms(ctx context.Context, filter edusphere.RoomFilter) ([]*edusphere.Room, int, error) {

@@ -63,6 +63,46 @@ func testRooms(t *testing.T, open opener) {
 		wantErr(t, err, edusphere.ENOTFOUND, edusphere.MsgRoomNotFound)
 	})
 
+	// FindRoomForUser answers a chat handshake's two questions at once:
+	// which room the path names, and whether the user takes part in it.
+	t.Run("FindRoomForUser", func(t *testing.T) {
+		e := newEnv(t, open)
+		host := e.user(t, "host")
+		guest := e.user(t, "guest")
+		other := e.user(t, "other")
+		r := e.room(t, host, "Room A", "Go")
+		_, err := e.s.Rooms.JoinRoom(e.ctx, r.ID, guest.ID)
+		mustOK(t, "JoinRoom", err)
+		for _, tt := range []struct {
+			name, host, slug string
+			user             uuid.UUID
+			member           bool
+		}{
+			{"Host", "host", "room-a", host.ID, true},
+			{"Joined", "host", "room-a", guest.ID, true},
+			{"NotJoined", "host", "room-a", other.ID, false},
+			{"UnknownUser", "host", "room-a", uuid.New(), false},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				got, member, err := e.s.Rooms.FindRoomForUser(e.ctx, tt.host, tt.slug, tt.user)
+				mustOK(t, "FindRoomForUser", err)
+				if got.ID != r.ID || got.Name != "Room A" || got.ParticipantCount != 2 || member != tt.member {
+					t.Fatalf("FindRoomForUser=%+v, %v; want room %s with 2 participants, %v", got, member, r.ID, tt.member)
+				}
+			})
+		}
+		for _, tt := range []struct{ name, host, slug string }{
+			{"ErrUnknownHost", "nobody", "room-a"},
+			{"ErrUnknownSlug", "host", "room-b"},
+			{"ErrSlugCase", "host", "Room-A"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				_, _, err := e.s.Rooms.FindRoomForUser(e.ctx, tt.host, tt.slug, host.ID)
+				wantErr(t, err, edusphere.ENOTFOUND, edusphere.MsgRoomNotFound)
+			})
+		}
+	})
+
 	t.Run("Slugs", func(t *testing.T) {
 		e := newEnv(t, open)
 		ann := e.user(t, "ann")
