@@ -116,7 +116,7 @@ func (db *DB) Open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("create pool: %w", err)
 	}
-	if err := warm(ctx, pool, warmConns); err != nil {
+	if err := warm(ctx, pool, warmConns, (*pgxpool.Conn).Ping); err != nil {
 		pool.Close()
 		return fmt.Errorf("ping: %w", err)
 	}
@@ -124,9 +124,9 @@ func (db *DB) Open(ctx context.Context) error {
 	return nil
 }
 
-// warm opens n connections at once and pings on each, so the pool is full
-// before the first request.
-func warm(ctx context.Context, pool *pgxpool.Pool, n int) error {
+// warm takes n connections at once, opening them as needed, and calls fn
+// on each: with a ping, the pool is full before the first request.
+func warm(ctx context.Context, pool *pgxpool.Pool, n int, fn func(*pgxpool.Conn, context.Context) error) error {
 	conns := make([]*pgxpool.Conn, 0, n)
 	defer func() {
 		for _, c := range conns {
@@ -139,7 +139,7 @@ func warm(ctx context.Context, pool *pgxpool.Pool, n int) error {
 		go func() {
 			c, err := pool.Acquire(ctx)
 			if err == nil {
-				err = c.Ping(ctx)
+				err = fn(c, ctx)
 			}
 			if err != nil {
 				if c != nil {
@@ -168,6 +168,37 @@ func warm(ctx context.Context, pool *pgxpool.Pool, n int) error {
 		}
 	}
 	return nil
+}
+
+// Warm fills a FullPool again after Migrate started it over, and runs the
+// reads of a chat handshake, with arguments that match nothing, on every
+// connection: each then holds them prepared and its server process has
+// loaded the tables' catalog entries. The first handshakes after a start
+// would otherwise pay for opening connections and for preparing
+// (docs/operations.md, "Connect latency"). Without FullPool it warms the
+// connections open.
+func (db *DB) Warm(ctx context.Context) error {
+	if db.pool == nil {
+		return errors.New("warm: db not open")
+	}
+	n := int(db.pool.Stat().TotalConns())
+	if db.FullPool {
+		n = int(db.pool.Config().MaxConns)
+	}
+	return warm(ctx, db.pool, n, func(c *pgxpool.Conn, ctx context.Context) error {
+		// A DB of its own, so that warming counts no statements.
+		tx := &Tx{db: &DB{}, q: c, now: db.Now.Now()}
+		if _, err := findUserOne(ctx, tx, userByEmail, ""); edusphere.ErrorCode(err) != edusphere.ENOTFOUND {
+			return fmt.Errorf("warm user read: %w", err)
+		}
+		if _, err := findUserByID(ctx, tx, uuid.Nil); edusphere.ErrorCode(err) != edusphere.ENOTFOUND {
+			return fmt.Errorf("warm user read: %w", err)
+		}
+		if _, _, err := findRoomForUser(ctx, tx, "", "", uuid.Nil); edusphere.ErrorCode(err) != edusphere.ENOTFOUND {
+			return fmt.Errorf("warm room read: %w", err)
+		}
+		return nil
+	})
 }
 
 // Migrate applies the pending embedded migrations in order, each in its own
@@ -223,7 +254,8 @@ func (db *DB) Migrate(ctx context.Context) error {
 	}
 	if len(results) > 0 {
 		// Statements cached before the schema changed could describe old
-		// result types; start over with fresh connections.
+		// result types; start over with fresh connections (Warm opens
+		// them all again).
 		db.pool.Reset()
 	}
 	return nil

@@ -172,6 +172,47 @@ func TestDB_Open(t *testing.T) {
 	})
 }
 
+// TestDB_Warm starts a server's pool the way serve does: full, migrated
+// (which starts the pool over), warmed. Every connection is open again,
+// each a server process of the database, and warming counted no
+// statements.
+func TestDB_Warm(t *testing.T) {
+	ctx := context.Background()
+	dsn := testdb.PostgresDSN(t)
+	db := postgres.NewDB(dsn)
+	db.FullPool, db.MaxConns = true, 3
+	if err := db.Open(ctx); err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	before := db.StatementCount()
+	if err := db.Warm(ctx); err != nil {
+		t.Fatalf("Warm: %v", err)
+	}
+	if n := db.PoolStat().TotalConns(); n != 3 {
+		t.Fatalf("pool holds %d connections after Warm, want 3", n)
+	}
+	if n := db.StatementCount() - before; n != 0 {
+		t.Fatalf("Warm counted %d statements, want 0", n)
+	}
+	probe, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer probe.Close(ctx)
+	var backends int
+	if err := probe.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name = 'edusphere'`).Scan(&backends); err != nil {
+		t.Fatalf("count backends: %v", err)
+	}
+	if backends != 3 {
+		t.Fatalf("%d server processes serve the pool, want 3", backends)
+	}
+}
+
 // wantError fails t unless err is an *edusphere.Error with code and message.
 func wantError(t *testing.T, err error, code, msg string) {
 	t.Helper()

@@ -76,6 +76,10 @@ func (s *RoomService) FindRoomForUser(ctx context.Context, hostUsername, slug st
 	if err != nil {
 		return nil, false, err
 	}
+	return findRoomForUser(ctx, tx, hostUsername, slug, userID)
+}
+
+func findRoomForUser(ctx context.Context, tx *Tx, hostUsername, slug string, userID uuid.UUID) (*edusphere.Room, bool, error) {
 	var member bool
 	r, err := scanRoom(tx.queryRow(ctx, `SELECT `+roomColumns+`,
 			EXISTS (SELECT 1 FROM core_room_participants p WHERE p.room_id = r.id AND p.user_id = $3)

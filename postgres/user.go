@@ -63,8 +63,11 @@ func (s *UserService) FindUserByEmail(ctx context.Context, email string) (*edusp
 	if err != nil {
 		return nil, err
 	}
-	return findUserOne(ctx, tx, `lower(u.email COLLATE "C") = lower($1 COLLATE "C")`, email)
+	return findUserOne(ctx, tx, userByEmail, email)
 }
+
+// userByEmail is FindUserByEmail's condition.
+const userByEmail = `lower(u.email COLLATE "C") = lower($1 COLLATE "C")`
 
 // FindUsers returns matching users, oldest account first, and the total
 // before Offset and Limit.

@@ -207,6 +207,13 @@ func (m *Main) serve(ctx context.Context) error {
 	if err := m.migrateDB(ctx, db); err != nil {
 		return err
 	}
+	if w, ok := db.(interface{ Warm(context.Context) error }); ok {
+		// The first chat handshakes after a start would otherwise prepare
+		// their reads on every connection (docs/operations.md).
+		if err := w.Warm(ctx); err != nil {
+			return fmt.Errorf("warm database connections: %w", err)
+		}
+	}
 
 	brokerName := "memory"
 	if c.RedisURL != "" {
