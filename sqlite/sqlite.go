@@ -54,10 +54,11 @@ type DB struct {
 	BeforeChatCommit func(ops []edusphere.ChatOp) error
 
 	dsn   string
-	base  string    // the SQLite URI Open connected to, without pragmas
-	w     *sql.DB   // writer: one connection, transactions BEGIN IMMEDIATE
-	r     *sql.DB   // readers
-	keep  *sql.Conn // holds a private in-memory database open
+	base  string        // the SQLite URI Open connected to, without pragmas
+	w     *sql.DB       // writer: one connection, transactions BEGIN IMMEDIATE
+	r     *sql.DB       // readers
+	keep  *sql.Conn     // holds a private in-memory database open
+	ckpt  *checkpointer // copies the log into the file; nil in memory
 	count atomic.Int64
 
 	unread unread.Memo // unread counts by the state they were counted at
@@ -84,7 +85,12 @@ func (db *DB) Open(ctx context.Context) error {
 	if strings.Contains(base, "?") {
 		sep = "&"
 	}
-	writer, err := newConnector(base + sep + pragmas + "&_txlock=immediate")
+	writerPragmas := pragmas
+	if !memory {
+		// The checkpointer, not a commit, copies the log (checkpoint.go).
+		writerPragmas += "&_pragma=wal_autocheckpoint(0)"
+	}
+	writer, err := newConnector(base + sep + writerPragmas + "&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("open writer: %w", err)
 	}
@@ -119,7 +125,27 @@ func (db *DB) Open(ctx context.Context) error {
 		db.Close()
 		return fmt.Errorf("ping readers: %w", err)
 	}
+	if !memory {
+		c, err := newConnector(base + sep + pragmas)
+		if err != nil {
+			db.Close()
+			return fmt.Errorf("open checkpointer: %w", err)
+		}
+		cdb := sql.OpenDB(c)
+		cdb.SetMaxOpenConns(1)
+		cdb.SetConnMaxIdleTime(0)
+		db.ckpt = startCheckpointer(cdb, CheckpointInterval)
+	}
 	return nil
+}
+
+// CheckpointStats tells what the checkpointer has done; zero for an
+// in-memory database.
+func (db *DB) CheckpointStats() CheckpointStats {
+	if db.ckpt == nil {
+		return CheckpointStats{}
+	}
+	return db.ckpt.Stats()
 }
 
 // baseURI returns the SQLite URI for the dsn and whether it is in memory.
@@ -140,6 +166,10 @@ func (db *DB) baseURI() (string, bool) {
 // Close closes every connection.
 func (db *DB) Close() error {
 	var errs []error
+	if db.ckpt != nil {
+		errs = append(errs, db.ckpt.close())
+		db.ckpt = nil
+	}
 	if db.keep != nil {
 		errs = append(errs, db.keep.Close())
 		db.keep = nil
