@@ -311,6 +311,18 @@ func (m *Main) serve(ctx context.Context) error {
 			Help: "SQL statements run by this process.",
 		}, func() float64 { return float64(db.StatementCount()) }),
 	)
+	if sq, ok := db.(*sqlite.DB); ok {
+		reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Namespace: "edusphere", Name: "sqlite_checkpoints_total",
+				Help: "Checkpoints of the SQLite log run by the checkpointer (docs/data.md, SQLite checkpoints).",
+			}, func() float64 { return float64(sq.CheckpointStats().Runs) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Namespace: "edusphere", Name: "sqlite_checkpoint_restarts_total",
+				Help: "Of them, checkpoints that held writes back to start the log over.",
+			}, func() float64 { return float64(sq.CheckpointStats().Restarts) }),
+		)
+	}
 
 	graphQL := gql.New(gql.Config{
 		Services:          catalog.Wrap(published),

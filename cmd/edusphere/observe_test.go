@@ -118,6 +118,7 @@ func TestMain_Metrics(t *testing.T) {
 		{`edusphere_broker_publish_seconds_count`, 1},
 		{`edusphere_ws_connections`, 1},
 		{`edusphere_db_statements_total`, 1},
+		{`edusphere_sqlite_checkpoints_total`, 1},
 	}
 	// A frame is counted as delivered once its write returns, which may be
 	// just after the client read it: scrape again for a while before
