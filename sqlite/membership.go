@@ -61,8 +61,7 @@ func (s *RoomService) TransferRoom(ctx context.Context, roomID, userID uuid.UUID
 	if room.HostID == userID {
 		return nil, edusphere.Errorf(edusphere.EINVALID, edusphere.MsgTransferToSelf)
 	}
-	if ok, err := tx.exists(ctx, `SELECT 1 FROM core_room_participants WHERE room_id = ? AND user_id = ?`,
-		roomID, userID); err != nil {
+	if ok, err := isParticipant(ctx, tx, roomID, userID); err != nil {
 		return nil, fmt.Errorf("transfer room: %w", err)
 	} else if !ok {
 		return nil, edusphere.Errorf(edusphere.EINVALID, edusphere.MsgNotParticipant)
@@ -131,8 +130,7 @@ func (s *InvitationService) CreateInvitation(ctx context.Context, inv *edusphere
 	} else if !ok {
 		return edusphere.NotFound(edusphere.MsgUserNotFound)
 	}
-	if ok, err := tx.exists(ctx, `SELECT 1 FROM core_room_participants WHERE room_id = ? AND user_id = ?`,
-		inv.RoomID, inv.UserID); err != nil {
+	if ok, err := isParticipant(ctx, tx, inv.RoomID, inv.UserID); err != nil {
 		return fmt.Errorf("check participant: %w", err)
 	} else if ok {
 		return edusphere.Errorf(edusphere.ECONFLICT, edusphere.MsgAlreadyParticipant)

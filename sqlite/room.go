@@ -55,9 +55,9 @@ func (s *RoomService) FindRoomForUser(ctx context.Context, hostUsername, slug st
 	if err != nil {
 		return nil, false, err
 	}
-	ok, err := tx.exists(ctx, `SELECT 1 FROM core_room_participants WHERE room_id = ? AND user_id = ?`, r.ID, userID)
+	ok, err := isParticipant(ctx, tx, r.ID, userID)
 	if err != nil {
-		return nil, false, fmt.Errorf("is participant: %w", err)
+		return nil, false, err
 	}
 	return r, ok, nil
 }
@@ -280,6 +280,11 @@ func (s *RoomService) IsParticipant(ctx context.Context, roomID, userID uuid.UUI
 		return false, err
 	}
 	defer tx.Rollback()
+	return isParticipant(ctx, tx, roomID, userID)
+}
+
+// isParticipant reports whether userID takes part in roomID, inside tx.
+func isParticipant(ctx context.Context, tx *Tx, roomID, userID uuid.UUID) (bool, error) {
 	ok, err := tx.exists(ctx, `SELECT 1 FROM core_room_participants WHERE room_id = ? AND user_id = ?`, roomID, userID)
 	if err != nil {
 		return false, fmt.Errorf("is participant: %w", err)
